@@ -1,0 +1,5 @@
+"""cvxpy adapter (in progress)."""
+
+
+def register() -> None:
+    """Placeholder until the adapter lands."""

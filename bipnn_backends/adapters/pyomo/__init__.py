@@ -1,0 +1,5 @@
+"""pyomo adapter (in progress)."""
+
+
+def register() -> None:
+    """Placeholder until the adapter lands."""

@@ -1,0 +1,1 @@
+"""The reformulation core: host-free, torch-free (numpy only)."""

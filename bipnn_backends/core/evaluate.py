@@ -1,0 +1,165 @@
+"""Exact numpy evaluation of expressions and of the ORIGINAL problem at 0/1 points.
+
+This is the verifier: every candidate the engine returns is scored here,
+on the user's objective and constraints, never on the penalised PUBO.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from ..errors import UndefinedFunctionError, UnsupportedExpressionError
+from .expr import Callable, Const, Div, Expr, Func, Poly, Power, Product, Sum, Var, describe
+from .problem import BinaryProblem, Constraint
+
+NUMPY_FUNCTIONS = {
+    "sin": np.sin, "cos": np.cos, "tan": np.tan, "exp": np.exp, "log": np.log,
+    "log10": np.log10, "sqrt": np.sqrt, "abs": np.abs, "tanh": np.tanh,
+    "sigmoid": lambda a: 1.0 / (1.0 + np.exp(-a)),
+}
+
+_CHUNK = 20_000_000  # matrix entries per chunk when gathering monomial columns
+
+
+def scalar_function(name: str, value: float) -> float:
+    """Apply a named function to a constant, rejecting undefined results."""
+    with np.errstate(all="ignore"):
+        out = float(NUMPY_FUNCTIONS[name](np.float64(value)))
+    if not np.isfinite(out):
+        raise UndefinedFunctionError(f"{name}({value:g}) is undefined")
+    return out
+
+
+def monomial_values(offsets: np.ndarray, indices: np.ndarray, X: np.ndarray) -> np.ndarray:
+    """Values of every monomial (columns) at every row of X: shape (B, m)."""
+    m = len(offsets) - 1
+    B = X.shape[0]
+    if m == 0:
+        return np.zeros((B, 0))
+    rows = max(1, _CHUNK // max(len(indices), 1))
+    out = np.empty((B, m))
+    for s in range(0, B, rows):
+        gathered = X[s:s + rows][:, indices]
+        out[s:s + rows] = np.multiply.reduceat(gathered, offsets[:-1], axis=1)
+    return out
+
+
+def poly_values(p: Poly, X: np.ndarray, support: np.ndarray | None = None) -> np.ndarray:
+    """Value of a :class:`Poly` at every row of X (B,), chunked to bound memory."""
+    idx = p.indices if support is None else np.searchsorted(support, p.indices)
+    if p.n_terms == 0:
+        return np.full(X.shape[0], p.constant)
+    rows = max(1, _CHUNK // max(len(idx), 1))
+    out = np.empty(X.shape[0])
+    for s in range(0, X.shape[0], rows):
+        gathered = X[s:s + rows][:, idx]
+        out[s:s + rows] = np.multiply.reduceat(gathered, p.offsets[:-1], axis=1) @ p.coefs
+    return out + p.constant
+
+
+def evaluate(expr: Expr, X: np.ndarray, support: np.ndarray | None = None) -> np.ndarray:
+    """Value of ``expr`` at every row of X (shape (B,)).
+
+    X holds one column per binary variable, or, when ``support`` (sorted
+    global indices) is given, one column per entry of ``support``.
+    Non-finite results are returned as they are; callers decide.
+    """
+    X = np.asarray(X, dtype=np.float64)
+    with np.errstate(all="ignore"):
+        return _eval(expr, X, support)
+
+
+def _col(index: np.ndarray | int, support: np.ndarray | None):
+    return index if support is None else np.searchsorted(support, index)
+
+
+def _eval(e: Expr, X: np.ndarray, support: np.ndarray | None) -> np.ndarray:
+    if isinstance(e, Const):
+        return np.full(X.shape[0], e.value)
+    if isinstance(e, Var):
+        return X[:, _col(e.index, support)].copy()
+    if isinstance(e, Poly):
+        return poly_values(e, X, support)
+    if isinstance(e, Sum):
+        out = _eval(e.terms[0], X, support)
+        for t in e.terms[1:]:
+            out = out + _eval(t, X, support)
+        return out
+    if isinstance(e, Product):
+        out = _eval(e.factors[0], X, support)
+        for f in e.factors[1:]:
+            out = out * _eval(f, X, support)
+        return out
+    if isinstance(e, Power):
+        return np.power(_eval(e.base, X, support), e.exponent)
+    if isinstance(e, Div):
+        return _eval(e.numerator, X, support) / _eval(e.denominator, X, support)
+    if isinstance(e, Func):
+        return NUMPY_FUNCTIONS[e.name](_eval(e.arg, X, support))
+    if isinstance(e, Callable):
+        cols = X[:, _col(np.array(e.variables, dtype=np.int64), support)]
+        out = np.asarray(e.fn(cols), dtype=np.float64).reshape(-1)
+        if out.shape[0] != X.shape[0]:
+            raise UnsupportedExpressionError(
+                f"callable {e.name!r} returned {out.shape[0]} values for {X.shape[0]} points")
+        return out
+    raise UnsupportedExpressionError(f"cannot evaluate node {type(e).__name__}")
+
+
+def enumerate_points(s: int) -> np.ndarray:
+    """All 2^s points of {0,1}^s; row r has bit b of r in column b."""
+    r = np.arange(1 << s, dtype=np.int64)
+    return ((r[:, None] >> np.arange(s)) & 1).astype(np.float64)
+
+
+def values_on_support(expr: Expr, what: str) -> tuple[np.ndarray, np.ndarray]:
+    """(support, values at all 2^|support| points), raising if any value is non-finite."""
+    support = expr.support()
+    values = evaluate(expr, enumerate_points(len(support)), support)
+    bad = ~np.isfinite(values)
+    if bad.any():
+        point = enumerate_points(len(support))[np.argmax(bad)]
+        at = ", ".join(f"x{i}={int(v)}" for i, v in zip(support, point))
+        raise UndefinedFunctionError(
+            f"{what}: {describe(expr)} is undefined at the 0/1 point ({at or 'no variables'})")
+    return support, values
+
+
+@dataclass
+class ProblemValues:
+    """Exact values of the original problem at a batch of 0/1 points."""
+
+    objective: np.ndarray       # (B,), in the user's sense
+    max_violation: np.ndarray   # (B,), absolute, over all constraints
+    feasible: np.ndarray        # (B,) bool, within the tolerance
+
+
+def constraint_violation(con: Constraint, X: np.ndarray) -> np.ndarray:
+    """How far each row of X is from satisfying ``con`` (0 when satisfied)."""
+    g = evaluate(con.body, X) - con.rhs
+    if con.sense == "<=":
+        v = np.maximum(g, 0.0)
+    elif con.sense == ">=":
+        v = np.maximum(-g, 0.0)
+    else:
+        v = np.abs(g)
+    return np.where(np.isfinite(v), v, np.inf)
+
+
+def feasibility_tolerance(con: Constraint, tol: float) -> float:
+    return tol * max(1.0, abs(con.rhs))
+
+
+def evaluate_problem(problem: BinaryProblem, X: np.ndarray, tol: float = 1e-6) -> ProblemValues:
+    """Objective (user sense) and feasibility of every row of X on the ORIGINAL problem."""
+    X = np.atleast_2d(np.asarray(X, dtype=np.float64))
+    obj = evaluate(problem.objective, X)
+    worst = np.zeros(X.shape[0])
+    feasible = np.isfinite(obj)
+    for con in problem.constraints:
+        v = constraint_violation(con, X)
+        worst = np.maximum(worst, v)
+        feasible &= v <= feasibility_tolerance(con, tol)
+    return ProblemValues(obj, worst, feasible)

@@ -1,0 +1,169 @@
+"""The shared IR: :class:`BinaryProblem`, the only thing adapters build.
+
+A problem has binary variables (by index), user-level variables (binary,
+bounded integer encoded in binaries, or fixed), an objective with a sense,
+and named constraints ``body <= rhs``, ``body >= rhs``, ``body == rhs``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Iterable, Mapping, Sequence
+
+import numpy as np
+
+from ..errors import ContinuousVariableError, NonFiniteCoefficientError, UnboundedVariableError
+from .expr import Const, Expr, Poly, Var, as_expr
+
+SENSES = ("<=", ">=", "==")
+
+
+@dataclass(frozen=True)
+class Variable:
+    """A user-level variable: value = offset + sum_k weights[k] * x[first + k]."""
+
+    name: str
+    kind: str  # "binary", "integer" or "fixed"
+    lb: float
+    ub: float
+    first: int
+    weights: np.ndarray
+
+    @property
+    def binaries(self) -> range:
+        return range(self.first, self.first + len(self.weights))
+
+
+@dataclass(frozen=True)
+class Constraint:
+    """``body sense rhs`` with a name."""
+
+    name: str
+    body: Expr
+    sense: str
+    rhs: float
+
+
+@dataclass
+class BinaryProblem:
+    """A binary program over named variables; see the module docstring."""
+
+    name: str = "problem"
+    binary_names: list[str] = field(default_factory=list)
+    variables: list[Variable] = field(default_factory=list)
+    objective: Expr = field(default_factory=lambda: Const(0.0))
+    sense: str = "min"
+    constraints: list[Constraint] = field(default_factory=list)
+
+    @property
+    def n_binaries(self) -> int:
+        return len(self.binary_names)
+
+    # -- variables -----------------------------------------------------
+    def add_binary(self, name: str) -> Var:
+        """A 0/1 variable."""
+        index = self._new_binaries([name])
+        self.variables.append(Variable(name, "binary", 0.0, 1.0, index, np.ones(1)))
+        return Var(index)
+
+    def add_binaries(self, names: Sequence[str]) -> np.ndarray:
+        """Many 0/1 variables at once; returns their indices."""
+        first = self.n_binaries
+        self.binary_names.extend(names)
+        one = np.ones(1)
+        self.variables.extend(Variable(n, "binary", 0.0, 1.0, first + k, one) for k, n in enumerate(names))
+        return np.arange(first, first + len(names), dtype=np.int64)
+
+    def add_integer(self, name: str, lb: float | None, ub: float | None) -> Expr:
+        """An integer in [lb, ub] encoded exactly with bounded-binary weights 1, 2, 4, ..., r.
+
+        Every integer in the range is representable and none outside it, so
+        the bounds need no constraint.
+        """
+        if lb is None or ub is None or not math.isfinite(lb) or not math.isfinite(ub):
+            raise UnboundedVariableError(
+                f"integer variable {name!r} needs finite bounds (got lb={lb}, ub={ub}); "
+                "give it bounds so it can be encoded in binaries")
+        lo, hi = math.ceil(lb - 1e-9), math.floor(ub + 1e-9)
+        if hi < lo:
+            raise UnboundedVariableError(f"integer variable {name!r} has an empty range [{lb}, {ub}]")
+        if lo == hi:
+            return self.add_fixed(name, lo)
+        weights = bounded_binary_weights(hi - lo)
+        first = self._new_binaries([f"{name}#b{k}" for k in range(len(weights))])
+        self.variables.append(Variable(name, "integer", float(lo), float(hi), first, weights))
+        return Poly.linear(np.arange(first, first + len(weights)), weights, float(lo))
+
+    def add_fixed(self, name: str, value: float) -> Const:
+        """A variable fixed to ``value``: a constant that is still reported back."""
+        if not math.isfinite(value):
+            raise NonFiniteCoefficientError(f"variable {name!r} is fixed to {value}")
+        self.variables.append(Variable(name, "fixed", float(value), float(value), self.n_binaries, np.zeros(0)))
+        return Const(value)
+
+    def add_continuous(self, name: str, lb: float | None, ub: float | None) -> Const:
+        """Continuous variables are accepted only when fixed by equal bounds."""
+        if lb is not None and ub is not None and lb == ub:
+            return self.add_fixed(name, lb)
+        raise ContinuousVariableError(
+            f"variable {name!r} is continuous (bounds {lb}, {ub}); BIPNN solves binary and "
+            "bounded-integer programs only: make it Binary/Integer with finite bounds, or fix it")
+
+    def _new_binaries(self, names: Iterable[str]) -> int:
+        first = self.n_binaries
+        self.binary_names.extend(names)
+        return first
+
+    # -- objective and constraints ----------------------------------------
+    def set_objective(self, expr: object, sense: str = "min") -> None:
+        if sense not in ("min", "max"):
+            raise ValueError(f"objective sense must be 'min' or 'max', got {sense!r}")
+        self.objective = as_expr(expr)
+        self.sense = sense
+
+    def add_constraint(self, body: object, sense: str, rhs: float = 0.0, name: str | None = None) -> Constraint:
+        if sense not in SENSES:
+            raise ValueError(f"constraint sense must be one of {SENSES}, got {sense!r}")
+        name = name or f"c{len(self.constraints)}"
+        if not math.isfinite(rhs):
+            raise NonFiniteCoefficientError(f"constraint {name!r} has right-hand side {rhs}")
+        con = Constraint(name, as_expr(body), sense, float(rhs))
+        self.constraints.append(con)
+        return con
+
+    # -- values ------------------------------------------------------------
+    def decode(self, x: np.ndarray) -> dict[str, float]:
+        """User-level values (binaries as 0/1, integers decoded) from a 0/1 vector."""
+        x = np.asarray(x, dtype=np.float64)
+        out = {}
+        for v in self.variables:
+            val = v.lb + float(np.dot(v.weights, x[v.first:v.first + len(v.weights)])) if v.kind != "binary" else float(x[v.first])
+            out[v.name] = float(round(val)) if v.kind != "fixed" else val
+        return out
+
+    def encode(self, values: Mapping[str, float]) -> np.ndarray:
+        """A 0/1 vector from user-level values (missing ones are 0); used for warm starts."""
+        x = np.zeros(self.n_binaries)
+        for v in self.variables:
+            if v.name not in values or values[v.name] is None or v.kind == "fixed":
+                continue
+            val = float(values[v.name])
+            if v.kind == "binary":
+                x[v.first] = 1.0 if val > 0.5 else 0.0
+                continue
+            rest = int(round(min(max(val, v.lb), v.ub) - v.lb))
+            for k in np.argsort(-v.weights, kind="stable"):
+                w = int(v.weights[k])
+                if rest >= w:
+                    x[v.first + k] = 1.0
+                    rest -= w
+        return x
+
+
+def bounded_binary_weights(span: int) -> np.ndarray:
+    """Weights 1, 2, 4, ..., and a last weight so that they sum to exactly ``span``."""
+    k = int(span).bit_length()
+    weights = [1 << i for i in range(k - 1)]
+    weights.append(span - (sum(weights)))
+    return np.array(weights, dtype=np.float64)
