@@ -39,7 +39,7 @@ def brute_force(problem: BinaryProblem, tol: float = 1e-6, chunk: int = 1 << 15)
         k = int(np.argmin(scores))
         if scores[k] < np.inf:
             close = np.isclose(scores, scores[k], rtol=1e-9, atol=1e-9)
-            if scores[k] < best_val - 1e-9 * max(1.0, abs(best_val)):
+            if best_x is None or scores[k] < best_val - 1e-9 * max(1.0, abs(best_val)):
                 best_x, best_val, count = X[k].copy(), float(scores[k]), int(close.sum())
             elif np.isclose(scores[k], best_val, rtol=1e-9, atol=1e-9):
                 count += int(close.sum())

@@ -1,0 +1,118 @@
+"""BinaryProblem → Reformulation: one canonical PUBO plus penalty blocks.
+
+Penalty weights are automatic: with W greater than the objective's range
+(an interval bound over all 0/1 points), each constraint's penalty is scaled
+by W / pi, where pi is the smallest value the penalty takes at a violating
+point. Then every infeasible point costs more than any feasible one, so every
+minimiser of the penalised energy is feasible whenever a feasible point
+exists. ``penalty.weight`` overrides W.
+
+Exactness holds for linear rows with rational coefficients and for every
+constraint enumerated over its support; for wide nonlinear constraints (more
+than ``penalty.exact_limit`` variables) the smallest violation is unknown and
+pi = 1 is assumed (documented; the verifier still checks every answer).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ..errors import ModelError
+from ..options import Options
+from .evaluate import feasibility_tolerance, values_on_support
+from .expand import Expander, Expansion, expansion_bounds
+from .expr import Poly
+from .multilinear import canonicalize, poly_sum, scale
+from .penalties import exact_penalty, linear_row_analysis, violation_amounts
+from .problem import BinaryProblem, Constraint
+from .pubo import LinearBlock, NonlinearBlock, OpaqueTerm, Pubo, Reformulation
+
+WIDE_NONLINEAR_PI = 1.0
+
+
+def reformulate(problem: BinaryProblem, opts: Options) -> Reformulation:
+    """Turn ``problem`` into the energy the engine minimises; see the module docstring."""
+    n = problem.n_binaries
+    expander = Expander(n, opts.fit_limit, opts.max_monomials)
+    sign = 1.0 if problem.sense == "min" else -1.0
+    obj = expander.expand(problem.objective, "objective")
+    obj_poly = scale(obj.poly, sign)
+    opaque = [OpaqueTerm(sign * c, e) for c, e in obj.opaque]
+    lo, hi = expansion_bounds(obj, "objective")
+    W = opts.penalty.weight if opts.penalty.weight is not None else 1.01 * (hi - lo) + 1.0
+
+    penalties: list[Poly] = []
+    rows: dict[str, list] = {"eq": [], "le": []}
+    nonlinear: list[NonlinearBlock] = []
+    infeasible: list[str] = []
+    for con in problem.constraints:
+        what = f"constraint {con.name!r}"
+        ex = expander.expand(con.body, what)
+        tol = feasibility_tolerance(con, opts.tolerance)
+        support = ex.poly.indices if ex.is_polynomial else con.body.support()
+        if len(np.unique(support)) == 0 and ex.is_polynomial:
+            if violation_amounts(np.array([ex.poly.constant - con.rhs]), con.sense, tol)[0] > 0:
+                infeasible.append(f"{what} is a constant {ex.poly.constant:g} {con.sense} {con.rhs:g}, which is false")
+            continue
+        linear = ex.is_polynomial and (ex.poly.n_terms == 0 or ex.poly.degrees().max() == 1)
+        small = len(np.unique(support)) <= opts.penalty.exact_limit
+        if linear and not (opts.penalty.method == "exact" and small):
+            _linear_row(con, ex, tol, W, rows, infeasible)
+        elif small:
+            _exact(con, what, tol, W, penalties, infeasible)
+        else:
+            _wide_nonlinear(con, ex, what, W, nonlinear)
+
+    pubo_poly = canonicalize(poly_sum([obj_poly] + penalties))
+    pubo = Pubo(n, pubo_poly.offsets, pubo_poly.indices, pubo_poly.coefs, pubo_poly.constant)
+    blocks = [_block(kind, r) for kind, r in rows.items() if r]
+    return Reformulation(problem, sign, pubo, blocks, nonlinear, opaque, infeasible, W)
+
+
+def _linear_row(con: Constraint, ex: Expansion, tol: float, W: float, rows: dict, infeasible: list) -> None:
+    p = ex.poly
+    rhs = con.rhs - p.constant
+    status, pi = linear_row_analysis(p.coefs, rhs, con.sense, tol)
+    if status == "infeasible":
+        infeasible.append(f"constraint {con.name!r}: no 0/1 assignment of its variables satisfies it")
+        return
+    if status == "redundant":
+        return
+    sign = -1.0 if con.sense == ">=" else 1.0
+    kind = "eq" if con.sense == "==" else "le"
+    rows[kind].append((con.name, p.indices, sign * p.coefs, sign * rhs, W / pi))
+
+
+def _exact(con: Constraint, what: str, tol: float, W: float, penalties: list, infeasible: list) -> None:
+    support, values = values_on_support(con.body, what)
+    amounts = violation_amounts(values - con.rhs, con.sense, tol)
+    if (amounts > 0).all():
+        infeasible.append(f"{what}: none of the {len(amounts)} assignments of its {len(support)} variables satisfies it")
+        return
+    if not (amounts > 0).any():
+        return
+    pen = exact_penalty(support, amounts)
+    penalties.append(scale(pen.poly, W / pen.pi))
+
+
+def _wide_nonlinear(con: Constraint, ex: Expansion, what: str, W: float, nonlinear: list) -> None:
+    lo, hi = expansion_bounds(ex, what)
+    if con.sense == "<=" and hi <= con.rhs or con.sense == ">=" and lo >= con.rhs:
+        return
+    if con.sense == ">=":
+        body, rhs, kind = -1.0 * con.body, -con.rhs, "le"
+    else:
+        body, rhs, kind = con.body, con.rhs, "le" if con.sense == "<=" else "eq"
+    nonlinear.append(NonlinearBlock(kind, body, rhs, W / WIDE_NONLINEAR_PI, con.name))
+
+
+def _block(kind: str, rows: list) -> LinearBlock:
+    names = [r[0] for r in rows]
+    lengths = np.array([len(r[1]) for r in rows])
+    if (lengths == 0).any():
+        raise ModelError("internal: empty linear row")
+    return LinearBlock(kind, np.concatenate(([0], np.cumsum(lengths))),
+                       np.concatenate([r[1] for r in rows]).astype(np.int64),
+                       np.concatenate([r[2] for r in rows]).astype(np.float64),
+                       np.array([r[3] for r in rows], dtype=np.float64),
+                       np.array([r[4] for r in rows], dtype=np.float64), names)
