@@ -12,41 +12,56 @@ from ..errors import ExpansionLimitError
 from .expr import Poly
 
 _ZERO = 1e-12  # relative size below which a coefficient is rounding noise
+_SENTINEL = np.iinfo(np.int64).max
 
 
 def canonicalize(p: Poly) -> Poly:
     """Sort each monomial, drop repeated variables (x^k = x), merge equal monomials,
     drop zero coefficients; monomials ordered by degree then lexicographically."""
-    m = p.n_terms
-    if m == 0:
+    if p.n_terms == 0:
         return Poly(np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros(0), p.constant)
     deg = np.diff(p.offsets)
-    tid = np.repeat(np.arange(m, dtype=np.int64), deg)
-    order = np.lexsort((p.indices, tid))
-    tid, idx = tid[order], p.indices[order]
-    keep = np.ones(len(idx), dtype=bool)
-    keep[1:] = (tid[1:] != tid[:-1]) | (idx[1:] != idx[:-1])
-    tid, idx = tid[keep], idx[keep]
-    deg = np.bincount(tid, minlength=m)
-    offsets = np.concatenate(([0], np.cumsum(deg)))
-    out_idx, out_coef, out_deg = [], [], []
+    by_degree: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
     for d in np.unique(deg):
         rows = np.nonzero(deg == d)[0]
-        block = idx[(offsets[rows][:, None] + np.arange(d)).reshape(-1)].reshape(len(rows), d)
-        uniq, inverse = np.unique(block, axis=0, return_inverse=True)
-        coefs = np.bincount(inverse.reshape(-1), weights=p.coefs[rows], minlength=len(uniq))
+        block = np.sort(p.indices[p.offsets[rows][:, None] + np.arange(d)], axis=1)
+        coefs = p.coefs[rows]
+        dup = np.zeros(block.shape, dtype=bool)
+        dup[:, 1:] = block[:, 1:] == block[:, :-1]
+        if dup.any():
+            block = np.sort(np.where(dup, _SENTINEL, block), axis=1)
+            new_deg = d - dup.sum(axis=1)
+            for nd in np.unique(new_deg):
+                sel = new_deg == nd
+                by_degree.setdefault(int(nd), []).append((block[sel, :nd], coefs[sel]))
+        else:
+            by_degree.setdefault(int(d), []).append((block, coefs))
+    out_idx, out_coef, out_deg = [], [], []
+    for d in sorted(by_degree):
+        block = np.concatenate([b for b, _ in by_degree[d]])
+        coefs = np.concatenate([c for _, c in by_degree[d]])
+        uniq, merged = _merge_rows(block, coefs)
         out_idx.append(uniq.reshape(-1))
-        out_coef.append(coefs)
+        out_coef.append(merged)
         out_deg.append(np.full(len(uniq), d))
     coefs = np.concatenate(out_coef)
     degs = np.concatenate(out_deg)
     flat = np.concatenate(out_idx)
-    scale = max(1.0, float(np.abs(coefs).max(initial=0.0)))
-    nz = np.abs(coefs) > _ZERO * scale
+    scale_ = max(1.0, float(np.abs(coefs).max(initial=0.0)))
+    nz = np.abs(coefs) > _ZERO * scale_
     if not nz.all():
-        elem_keep = np.repeat(nz, degs)
-        flat, coefs, degs = flat[elem_keep], coefs[nz], degs[nz]
+        flat, coefs, degs = flat[np.repeat(nz, degs)], coefs[nz], degs[nz]
     return Poly(np.concatenate(([0], np.cumsum(degs))), flat, coefs, p.constant)
+
+
+def _merge_rows(block: np.ndarray, coefs: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Distinct rows of ``block`` in lexicographic order, with their summed coefficients."""
+    order = np.lexsort(block.T[::-1])
+    block, coefs = block[order], coefs[order]
+    start = np.ones(len(block), dtype=bool)
+    start[1:] = (block[1:] != block[:-1]).any(axis=1)
+    group = np.cumsum(start) - 1
+    return block[start], np.bincount(group, weights=coefs)
 
 
 def constant(value: float) -> Poly:

@@ -63,7 +63,7 @@ def reformulate(problem: BinaryProblem, opts: Options) -> Reformulation:
         else:
             _wide_nonlinear(con, ex, what, W, nonlinear)
 
-    pubo_poly = canonicalize(poly_sum([obj_poly] + penalties))
+    pubo_poly = canonicalize(poly_sum([obj_poly] + penalties)) if penalties else obj_poly
     pubo = Pubo(n, pubo_poly.offsets, pubo_poly.indices, pubo_poly.coefs, pubo_poly.constant)
     blocks = [_block(kind, r) for kind, r in rows.items() if r]
     return Reformulation(problem, sign, pubo, blocks, nonlinear, opaque, infeasible, W)

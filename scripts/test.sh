@@ -1,0 +1,8 @@
+#!/usr/bin/env bash
+# Set up, then run every test: the main suite on Python 3.11 (PuLP 3.x, torch), and the
+# PuLP 4 adapter suite on Python 3.12 in its own virtual environment (no torch there).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+.venv/bin/python -m pytest tests
+bash scripts/test_pulp4.sh
