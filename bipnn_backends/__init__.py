@@ -8,6 +8,7 @@ first solve that needs the engine.
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 from .core.expr import quicksum
@@ -36,4 +37,6 @@ def __getattr__(name: str) -> Any:
     if name in ("BIPNN", "BIPNN_CMD"):
         from .adapters.pulp import solvers
         return getattr(solvers, name)
+    if name in ("pulp", "cvxpy"):
+        return importlib.import_module(f".{name}", __name__)
     raise AttributeError(f"module 'bipnn_backends' has no attribute {name!r}")

@@ -17,6 +17,7 @@ from ..errors import ContinuousVariableError, NonFiniteCoefficientError, Unbound
 from .expr import Const, Expr, Poly, Var, as_expr
 
 SENSES = ("<=", ">=", "==")
+_ONE = np.ones(1)  # shared encoding weights of every binary variable
 
 
 @dataclass(frozen=True)
@@ -64,15 +65,14 @@ class BinaryProblem:
     def add_binary(self, name: str) -> Var:
         """A 0/1 variable."""
         index = self._new_binaries([name])
-        self.variables.append(Variable(name, "binary", 0.0, 1.0, index, np.ones(1)))
+        self.variables.append(Variable(name, "binary", 0.0, 1.0, index, _ONE))
         return Var(index)
 
     def add_binaries(self, names: Sequence[str]) -> np.ndarray:
         """Many 0/1 variables at once; returns their indices."""
         first = self.n_binaries
         self.binary_names.extend(names)
-        one = np.ones(1)
-        self.variables.extend(Variable(n, "binary", 0.0, 1.0, first + k, one) for k, n in enumerate(names))
+        self.variables.extend(Variable(n, "binary", 0.0, 1.0, first + k, _ONE) for k, n in enumerate(names))
         return np.arange(first, first + len(names), dtype=np.int64)
 
     def add_integer(self, name: str, lb: float | None, ub: float | None) -> Expr:

@@ -1,0 +1,194 @@
+"""``prob.solve(solver=BIPNN())``: BIPNN as a CVXPY custom (mixed-integer QP) solver.
+
+CVXPY canonicalises the (DCP) problem to
+
+    minimise 1/2 x'Px + q'x + d   s.t.   A x = b,  F x <= g,  lb <= x <= ub
+
+with boolean and integer entries of x. Auxiliary continuous entries that
+CVXPY introduces (e.g. ``t = A x - b`` for ``sum_squares``) are eliminated
+through the equalities that define them; everything else is handed to
+:func:`bipnn_backends.solve` unchanged.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from cvxpy import settings as s
+from cvxpy.reductions.solution import Solution, failure_solution
+from cvxpy.reductions.solvers.qp_solvers.qp_solver import QpSolver
+from scipy.sparse.csgraph import maximum_bipartite_matching
+
+from ...core.expr import Poly
+from ...core.problem import BinaryProblem
+from .common import (SOLVER_NAME, STATUS_MAP, CvxpyContinuousVariableError, CvxpyModelError, Encoding,
+                     add_linear_rows, check_variables, encode_columns, entry_names, make_cvxpy_options,
+                     singleton_bounds, solver_attr)
+
+COLUMNS = "bipnn_columns"
+
+
+class BIPNN(QpSolver):
+    """BIPNN for CVXPY's solving chain: ``prob.solve(solver=BIPNN(), time_limit=10, seed=0)``.
+
+    Accepts boolean and bounded-integer variables, linear or convex quadratic
+    objectives and linear constraints. Options are ``prob.solve`` keywords
+    (``verbose`` plus BIPNN's canonical names; unknown names raise).
+    """
+
+    MIP_CAPABLE = True
+    BOUNDED_VARIABLES = True
+    MI_SUPPORTED_CONSTRAINTS = QpSolver.SUPPORTED_CONSTRAINTS
+    #: Variable types BIPNN accepts (continuous ones only as CVXPY auxiliaries it can eliminate).
+    SUPPORTED_VARIABLE_TYPES = ("boolean", "integer")
+
+    def name(self) -> str:
+        return SOLVER_NAME
+
+    def import_solver(self) -> None:
+        import bipnn_backends.solve  # noqa: F401  (light: torch loads on the first engine solve)
+
+    def can_solve(self, problem_form: Any) -> bool:
+        """Reject the user's continuous variables up front, naming them (the problem stays untouched)."""
+        problem = getattr(problem_form, "_problem", None)
+        if problem is not None:
+            check_variables(problem.variables())
+        return super().can_solve(problem_form)
+
+    def cite(self, data: Any) -> str:
+        return ("@article{bipnn2025, title={Towards Efficient Binary Integer Programming via Hypergraph "
+                "Neural Networks}, journal={arXiv:2505.20997}, year={2025}}")
+
+    def apply(self, problem: Any) -> tuple[dict, dict]:
+        data, inv_data = super().apply(problem)
+        n = problem.x.size
+        names = [f"x{k}" for k in range(n)]
+        x0 = np.full(n, np.nan)
+        seen: set[str] = set()
+        for var in problem.variables:
+            col = problem.var_id_to_col[var.id]
+            label = var.name() if var.name() not in seen else f"{var.name()}#{var.id}"
+            seen.add(label)
+            names[col:col + var.size] = entry_names(label, var.shape)
+            if var.value is not None:
+                x0[col:col + var.size] = np.asarray(var.value, dtype=float).flatten(order="F")
+        data[COLUMNS] = (names, x0)
+        return data, inv_data
+
+    def solve_via_data(self, data: dict, warm_start: bool, verbose: bool, solver_opts: dict,
+                       solver_cache: Any = None) -> dict:
+        from ...solve import solve
+
+        names, x0 = data[COLUMNS]
+        enc, problem = _translate(data, names)
+        opts = make_cvxpy_options(solver_opts, verbose, enc.warm_start(x0) if warm_start else None)
+        result = solve(problem, opts)
+        return {"result": result, "encoding": enc}
+
+    def invert(self, results: dict, inverse_data: Any) -> Solution:
+        result, enc = results["result"], results["encoding"]
+        status = STATUS_MAP[result.status]
+        attr = solver_attr(result)
+        if status not in s.SOLUTION_PRESENT:
+            return failure_solution(status, attr)
+        x = enc.values(result.x)
+        return Solution(status, float(result.objective) + inverse_data[s.OFFSET], {self.VAR_ID: x}, {}, attr)
+
+
+def _translate(data: dict, names: list[str]) -> tuple[Encoding, BinaryProblem]:
+    """The QP data as a BinaryProblem (always a minimisation: CVXPY flipped any maximisation)."""
+    n = data["n_var"]
+    A, b = sp.csr_array(data[s.A]), np.asarray(data[s.B], dtype=float)
+    F, g = sp.csr_array(data[s.F]), np.asarray(data[s.G], dtype=float)
+    lb = np.full(n, -np.inf) if data[s.LOWER_BOUNDS] is None else np.array(data[s.LOWER_BOUNDS], dtype=float)
+    ub = np.full(n, np.inf) if data[s.UPPER_BOUNDS] is None else np.array(data[s.UPPER_BOUNDS], dtype=float)
+    kinds = np.full(n, "c", dtype="<U1")
+    kinds[list(data[s.INT_IDX])] = "i"
+    kinds[list(data[s.BOOL_IDX])] = "b"
+    kinds[(kinds == "c") & (lb == ub)] = "f"  # continuous but fixed by its bounds: a constant
+    integer = kinds == "i"
+    keep_eq = ~singleton_bounds(A, b, "==", integer, lb, ub)
+    keep_ineq = ~singleton_bounds(F, g, "<=", integer, lb, ub)
+    A, b, F, g = A[keep_eq], b[keep_eq], F[keep_ineq], g[keep_ineq]
+    cont = np.flatnonzero(kinds == "c")
+    disc = np.flatnonzero(kinds != "c")
+
+    problem = BinaryProblem(name="cvxpy")
+    enc_disc = encode_columns(problem, [names[j] for j in disc], kinds[disc], lb[disc], ub[disc])
+    # Full columns as an affine map of the discrete ones: x = T z + t.
+    T = sp.csr_array((np.ones(len(disc)), (disc, np.arange(len(disc)))), shape=(n, len(disc)))
+    t = np.zeros(n)
+    defining = np.zeros(A.shape[0], dtype=bool)
+    if len(cont):
+        G, h, rows = _eliminate(A, b, cont, disc, names)
+        T = sp.csr_array(T + _scatter_rows(G, cont, n))
+        t[cont] = h
+        defining[rows] = True
+    M = sp.csr_array(T @ enc_disc.M)
+    m = T @ enc_disc.m + t
+    enc = Encoding(problem, M, m, names)
+
+    P = sp.csr_array(data[s.P])
+    P = (P + P.T) / 2
+    Pb = sp.coo_array(M.T @ P @ M)
+    qb = M.T @ (P @ m + np.asarray(data[s.Q], dtype=float))
+    const = 0.5 * m @ (P @ m) + np.asarray(data[s.Q], dtype=float) @ m
+    upper = Pb.row <= Pb.col
+    r, c, v = Pb.row[upper], Pb.col[upper], np.where(Pb.row[upper] == Pb.col[upper], 0.5, 1.0) * Pb.data[upper]
+    lin = np.flatnonzero(qb)
+    offsets = np.concatenate([np.arange(len(lin) + 1), len(lin) + 2 * np.arange(1, len(v) + 1)])
+    indices = np.concatenate([lin, np.stack([r, c], axis=1).ravel()])
+    problem.set_objective(Poly(offsets, indices, np.concatenate([qb[lin], v]), float(const)), "min")
+
+    Ak, bk = enc.affine(A[~defining], np.zeros((~defining).sum()))
+    add_linear_rows(problem, Ak, bk, "==", b[~defining], [f"eq{k}" for k in np.flatnonzero(~defining)])
+    Fk, gk = enc.affine(F, np.zeros(F.shape[0]))
+    add_linear_rows(problem, Fk, gk, "<=", g, [f"ineq{k}" for k in range(F.shape[0])])
+    for bound, sense in ((lb, ">="), (ub, "<=")):
+        finite = cont[np.isfinite(bound[cont])]
+        if len(finite):
+            Bk, bk = enc.affine(sp.csr_array((np.ones(len(finite)), (np.arange(len(finite)), finite)),
+                                            shape=(len(finite), n)), np.zeros(len(finite)))
+            add_linear_rows(problem, Bk, bk, sense, bound[finite], [f"bound_{names[j]}" for j in finite])
+    return enc, problem
+
+
+def _eliminate(A: sp.csr_array, b: np.ndarray, cont: np.ndarray, disc: np.ndarray,
+               names: list[str]) -> tuple[sp.csr_array, np.ndarray, np.ndarray]:
+    """Solve the equalities for the continuous columns: x_cont = G x_disc + h.
+
+    Returns G, h and the equality rows used as definitions. Raises when some
+    continuous column is not determined by the equalities (e.g. an epigraph
+    variable of ``abs`` or ``max``, or a user's own continuous variable).
+    """
+    Ac = sp.csc_array(A[:, cont])
+    pattern = sp.csr_array((np.ones(Ac.nnz), Ac.indices, Ac.indptr), shape=(len(cont), A.shape[0]))
+    match = maximum_bipartite_matching(pattern, perm_type="column")
+    free = cont[match < 0]
+    if len(free) == 0:
+        rows = match
+        Mc = sp.csc_array(Ac[rows])
+        try:
+            lu = sp.linalg.splu(Mc)
+        except RuntimeError:
+            free = cont
+    if len(free):
+        shown = ", ".join(names[j] for j in free[:6]) + (", ..." if len(free) > 6 else "")
+        raise CvxpyContinuousVariableError(
+            f"CVXPY's canonical form has continuous variable(s) not fixed by equalities ({shown}): "
+            "these are continuous variables or auxiliaries of atoms such as abs/max/norm; "
+            "solve with method='bipnn' instead, which translates the expressions directly")
+    Az = sp.csr_array(A[rows][:, disc])
+    diag = Mc.diagonal()
+    if Mc.nnz == np.count_nonzero(diag):  # the usual case: one auxiliary per defining row
+        return sp.csr_array(sp.diags_array(-1.0 / diag) @ Az), b[rows] / diag, rows
+    G = -lu.solve(Az.toarray()) if Az.shape[1] else np.zeros((len(cont), 0))
+    return sp.csr_array(G), lu.solve(b[rows]), rows
+
+
+def _scatter_rows(G: sp.csr_array, rows: np.ndarray, n: int) -> sp.csr_array:
+    """Place the rows of G at ``rows`` of an n-row matrix."""
+    G = sp.coo_array(G)
+    return sp.csr_array((G.data, (rows[G.row], G.col)), shape=(n, G.shape[1]))
