@@ -25,7 +25,11 @@ class SolveResult:
     found, which is NOT feasible (``max_violation`` says by how much). The
     objective is in the user's sense (a maximisation reports the maximum).
     ``stats`` has: epochs, restarts, device, time per phase (seconds), final
-    gamma, sizes, and ``history``: (seconds, best verified objective) pairs.
+    gamma, sizes, and ``history``: (seconds, best penalised energy so far in the
+    objective's sense, which is the objective itself once the point is feasible).
+    ``stop_reason`` says why the search ended: "proven" (exhaustive search or
+    proven infeasibility), "time_limit", "epochs", "converged" (training
+    converged and no time limit was running) or "interrupted" (Ctrl-C).
     """
 
     status: str
@@ -36,6 +40,7 @@ class SolveResult:
     time_limit_reached: bool = False
     message: str = ""
     stats: dict[str, Any] = field(default_factory=dict)
+    stop_reason: str = ""  # "proven", "time_limit", "epochs", "converged" or "interrupted"
 
     @property
     def has_solution(self) -> bool:

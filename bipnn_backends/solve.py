@@ -31,11 +31,14 @@ def solve(problem: BinaryProblem, options: Options | Mapping[str, Any] | None = 
     t_reform = time.perf_counter() - t0
     stats: dict[str, Any] = {"sizes": reform.summary(), "time_reformulate": t_reform}
     if reform.infeasible:
-        return SolveResult(INFEASIBLE, message="proven infeasible: " + "; ".join(reform.infeasible), stats=stats)
+        return SolveResult(INFEASIBLE, message="proven infeasible: " + "; ".join(reform.infeasible), stats=stats,
+                           stop_reason="proven")
     if problem.n_binaries <= opts.exhaustive_limit:
         return _exhaustive(problem, opts, stats, t0)
+    t_import = time.perf_counter()
     from .engine import search  # torch is imported on the first engine solve only
 
+    t0 += time.perf_counter() - t_import  # the one-time import does not count against time_limit
     deadline = None if opts.time_limit is None else t0 + opts.time_limit
     start = problem.encode(opts.warm_start) if opts.warm_start else None
     out = search(reform, opts, deadline=deadline, start=start)
@@ -54,8 +57,10 @@ def solve(problem: BinaryProblem, options: Options | Mapping[str, Any] | None = 
         status, message = NO_SOLUTION_FOUND, (
             f"no feasible solution found; the least-violating point violates by {vals.max_violation[k]:.6g}")
     x = out.candidates[k].astype(np.float64)
+    stop = "interrupted" if out.stats.get("interrupted") else "time_limit" if out.time_limit_reached else (
+        "converged" if out.stats.get("converged") else "epochs")
     return SolveResult(status, x, problem.decode(x), float(vals.objective[k]), float(vals.max_violation[k]),
-                       out.time_limit_reached, message, stats)
+                       out.time_limit_reached, message, stats, stop)
 
 
 def _exhaustive(problem: BinaryProblem, opts: Options, stats: dict, t0: float) -> SolveResult:
@@ -63,6 +68,7 @@ def _exhaustive(problem: BinaryProblem, opts: Options, stats: dict, t0: float) -
     stats.update(method="exhaustive", points=ref.points, time_total=time.perf_counter() - t0)
     if ref.x is None:
         return SolveResult(INFEASIBLE, message=f"proven infeasible by exhaustive search over {ref.points} points",
-                           stats=stats)
-    return SolveResult(OPTIMAL, ref.x, problem.decode(ref.x), ref.objective, 0.0, False,
-                       f"proven optimal by exhaustive search over {ref.points} points", stats)
+                           stats=stats, stop_reason="proven")
+    violation = float(evaluate_problem(problem, ref.x, opts.tolerance).max_violation[0])
+    return SolveResult(OPTIMAL, ref.x, problem.decode(ref.x), ref.objective, violation, False,
+                       f"proven optimal by exhaustive search over {ref.points} points", stats, "proven")

@@ -84,7 +84,8 @@ def paper_model() -> pyo.ConcreteModel:
 def fake_result(status: str, values: dict | None = None, objective: float | None = None,
                 time_limit_reached: bool = False) -> SolveResult:
     return SolveResult(status, None if values is None else np.zeros(len(values)), values, objective,
-                       0.0 if values is not None else 3.0, time_limit_reached, f"fake {status}")
+                       0.0 if values is not None else 3.0, time_limit_reached, f"fake {status}",
+                       stop_reason="time_limit" if time_limit_reached else "converged")
 
 
 @pytest.fixture

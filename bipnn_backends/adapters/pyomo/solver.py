@@ -147,7 +147,7 @@ class Bipnn(SolverBase):
             values = ComponentMap((var, _as_number(res.values[name])) for var, name in tr.variables)
         loader = BipnnSolutionLoader(model, values, res.message)
         results.solution_loader = loader
-        results.termination_condition, results.solution_status = _new_status(res, opts)
+        results.termination_condition, results.solution_status = _new_status(res)
         if tr.objective is not None and res.status != INFEASIBLE:
             results.incumbent_objective = res.objective if res.has_solution else None
             if res.status == OPTIMAL:
@@ -224,15 +224,17 @@ def _options(config: Any) -> Options:
     return make_options(config.solver_options.value(), **overrides)
 
 
-def _new_status(res: SolveResult, opts: Options) -> tuple[TerminationCondition, SolutionStatus]:
+def _new_status(res: SolveResult) -> tuple[TerminationCondition, SolutionStatus]:
     if res.status == OPTIMAL:
         return TerminationCondition.convergenceCriteriaSatisfied, SolutionStatus.optimal
     if res.status == INFEASIBLE:
         return TerminationCondition.provenInfeasible, SolutionStatus.noSolution
-    if res.time_limit_reached:
+    if res.stop_reason == "time_limit":
         stop = TerminationCondition.maxTimeLimit
-    elif opts.epochs is not None:
+    elif res.stop_reason == "epochs":
         stop = TerminationCondition.iterationLimit
+    elif res.stop_reason == "interrupted":
+        stop = TerminationCondition.interrupted
     elif res.status == NO_SOLUTION_FOUND:
         stop = TerminationCondition.locallyInfeasible
     else:

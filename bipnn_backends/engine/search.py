@@ -1,0 +1,239 @@
+"""The engine's entry point: train (relaxation + annealing), round and sample, polish, iterate.
+
+Time plan with a deadline: training runs until the annealing window ends
+(``anneal.fraction`` of the budget), then rounding/sampling, batched 1-flip
+descent and iterated local search use the rest. Without a deadline: ``epochs``
+epochs (annealing over ``fraction`` of them), then a descent and one round of
+iterated local search per epoch trained (at least 10, at most 1000), so the
+answer depends on the seed and options only. With a deadline the local search
+runs until it, and ``time_limit_reached`` is then True. Training also stops early when every restart's output
+is discrete and unchanged for a while, and on Ctrl-C (the best so far is returned).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from ..core.pubo import Reformulation
+from ..options import Options
+from .adam import Adam
+from .anneal import Schedule, gradient_scale
+from .device import cpu_threads_for, resolve_device
+from .local_search import LocalSearch, iterated_local_search
+from .models import build_model
+from .relaxed import RelaxedEnergy
+
+log = logging.getLogger("bipnn_backends")
+
+CHECK_EVERY = 10        # epochs between roundings (best tracking, convergence)
+PATIENCE = 5            # checks with discrete, unchanged outputs before stopping
+DISCRETE = 0.98         # |2p - 1| above this everywhere counts as discrete
+SAMPLES = 4             # Bernoulli samples per restart after training
+MAX_CANDIDATES = 32
+ILS_CHAINS = 8
+ILS_MIN_ROUNDS, ILS_MAX_ROUNDS = 10, 1000  # without a deadline: one round per epoch trained, within these
+LOG_EVERY = 1.0         # seconds between progress lines
+
+
+@dataclass
+class EngineOutput:
+    """Distinct 0/1 candidate rows, best energy first, and run statistics."""
+
+    candidates: np.ndarray
+    stats: dict = field(default_factory=dict)
+    time_limit_reached: bool = False
+
+
+class _Tracker:
+    """Best point seen, history of improvements, throttled progress lines."""
+
+    def __init__(self, t0: float, verbose: bool) -> None:
+        self.t0, self.verbose = t0, verbose
+        self.best_x: np.ndarray | None = None
+        self.best_e = np.inf
+        self.history: list[tuple[float, float]] = []
+        self.last_log = -np.inf
+
+    def elapsed(self) -> float:
+        return time.perf_counter() - self.t0
+
+    def offer(self, X: np.ndarray, E: np.ndarray) -> None:
+        i = int(np.argmin(E))
+        if E[i] < self.best_e:
+            self.best_x, self.best_e = np.asarray(X[i], dtype=np.float64).copy(), float(E[i])
+            self.history.append((self.elapsed(), self.best_e))
+
+    def say(self, msg: str, *args: object, throttle: bool = False) -> None:
+        if not self.verbose:
+            return
+        if throttle:
+            if self.elapsed() - self.last_log < LOG_EVERY:
+                return
+            self.last_log = self.elapsed()
+        log.info(msg, *args)
+
+
+def _unique_rows(X: np.ndarray) -> np.ndarray:
+    _, first = np.unique(X, axis=0, return_index=True)
+    return X[np.sort(first)]
+
+
+def search(reform: Reformulation, opts: Options, deadline: float | None,
+           start: np.ndarray | None = None) -> EngineOutput:
+    """Minimise ``reform.energy`` over {0,1}^n; see the module docstring for the plan.
+
+    ``deadline`` is an absolute ``time.perf_counter()`` value or None (then
+    ``opts.epochs`` bounds the run); ``start`` is an optional 0/1 warm start.
+    """
+    t0 = time.perf_counter()
+    device = resolve_device(opts.device)
+    work = opts.restarts * (reform.n + len(reform.pubo.indices)
+                            + sum(len(b.indices) for b in reform.linear_blocks))
+    with cpu_threads_for(device, work):
+        return _search(reform, opts, deadline, start, t0, device)
+
+
+def _search(reform: Reformulation, opts: Options, deadline: float | None, start: np.ndarray | None,
+            t0: float, device: torch.device) -> EngineOutput:
+    n, R = reform.n, opts.restarts
+    tr = _Tracker(t0, opts.verbose)
+    stats: dict = {"restarts": R, "device": str(device), "model": opts.model, "epochs": 0,
+                   "time_train": 0.0, "time_polish": 0.0, "time_ils": 0.0, "final_gamma": None,
+                   "ils_rounds": 0, "converged": False, "interrupted": False, "history": tr.history}
+    if n == 0:
+        return EngineOutput(np.zeros((1, 0)), stats, False)
+    budget = None if deadline is None else max(deadline - t0, 0.0)
+    s = gradient_scale(reform)
+    sizes = reform.summary()
+    tr.say("bipnn engine: %d variables, monomials by degree %s, %d linear penalty rows, %d nonlinear blocks, "
+           "%d opaque terms; device %s, model %s, %d restarts, time limit %s, gradient scale %.4g",
+           n, sizes["monomials_by_degree"], sizes["linear_penalty_rows"], sizes["nonlinear_penalty_blocks"],
+           sizes["opaque_terms"], device, opts.model, R, "none" if budget is None else f"{budget:.3g}s", s)
+    pool: list[np.ndarray] = []
+    if start is not None:
+        start = (np.asarray(start, dtype=np.float64).reshape(n) > 0.5).astype(np.float64)
+        pool.append(start[None, :])
+        tr.offer(pool[0], reform.energy(start))
+
+    t_train = time.perf_counter()
+    gen = torch.Generator().manual_seed(int(opts.seed))
+    p_final, hit_deadline = None, False
+    try:
+        p_final, hit_deadline = _train(reform, opts, device, gen, Schedule(opts.anneal, s), start,
+                                       t0, deadline, tr, stats)
+    except KeyboardInterrupt:
+        stats["interrupted"] = True
+    stats["time_train"] = time.perf_counter() - t_train
+    if p_final is not None:
+        pool.append((p_final > 0.5).to(torch.float64).numpy())
+        pool.append(torch.bernoulli(p_final.repeat(SAMPLES, 1), generator=gen).numpy())
+    if tr.best_x is not None:
+        pool.append(tr.best_x[None, :])
+    X = _unique_rows(np.concatenate(pool)) if pool else np.zeros((1, n))
+    E = reform.energy(X)
+    tr.offer(X, E)
+    tr.say("%7.2fs  training done: %d epochs%s, best rounded energy %.6g", tr.elapsed(), stats["epochs"],
+           " (converged)" if stats["converged"] else "", tr.best_e)
+    found = [X]
+    if opts.polish and not stats["interrupted"]:
+        ls_end = None if deadline is None else deadline - 0.01 * budget
+        try:
+            _polish(reform, opts, X[np.argsort(E, kind="stable")[:R]], ls_end, tr, stats, found)
+            hit_deadline = hit_deadline or deadline is not None
+        except KeyboardInterrupt:
+            stats["interrupted"] = True
+    if tr.best_x is not None:
+        found.append(tr.best_x[None, :])
+    C = _unique_rows(np.concatenate(found))
+    E = reform.energy(C)
+    order = np.argsort(E, kind="stable")[:MAX_CANDIDATES]
+    tr.say("%7.2fs  done: best energy %.6g, %d epochs, %d local-search rounds%s", tr.elapsed(), float(E[order[0]]),
+           stats["epochs"], stats["ils_rounds"], " (interrupted)" if stats["interrupted"] else "")
+    return EngineOutput(C[order], stats, hit_deadline)
+
+
+def _train(reform: Reformulation, opts: Options, device: torch.device, gen: torch.Generator, sched: Schedule,
+           start: np.ndarray | None, t0: float, deadline: float | None, tr: _Tracker,
+           stats: dict) -> tuple[torch.Tensor, bool]:
+    """Anneal the relaxed energy; returns the final probabilities (R, n) on the CPU and whether the
+    deadline stopped training. Records epochs, final gamma and convergence in ``stats``."""
+    model = build_model(reform, opts.model, opts.restarts, opts.hidden, gen, device, start)
+    energy_fn = RelaxedEnergy(reform, device)
+    optim = Adam(model.parameters(), lr=opts.lr)
+    window = None if deadline is None else opts.anneal.fraction * max(deadline - t0, 0.0)
+    train_end = None if deadline is None else (t0 + window if opts.polish else deadline)
+    anneal_epochs = None if opts.epochs is None else opts.anneal.fraction * opts.epochs
+    last_round, stable, epoch, gamma, hit_deadline = None, 0, 0, sched.gamma(0.0), False
+    while opts.epochs is None or epoch < opts.epochs:
+        now = time.perf_counter()
+        if train_end is not None and now >= train_end:
+            hit_deadline = not opts.polish
+            break
+        progress = 0.0
+        if window is not None:
+            progress = (now - t0) / window if window > 0 else 1.0
+        if anneal_epochs is not None:
+            progress = max(progress, epoch / anneal_epochs if anneal_epochs > 0 else 1.0)
+        gamma = sched.gamma(progress)
+        z = model()
+        p = torch.sigmoid(z)
+        energy = energy_fn(z)
+        loss = energy + gamma * sched.term(p)
+        optim.zero_grad()
+        loss[torch.isfinite(loss)].sum().backward()  # a restart at an undefined point gets no step
+        for prm in model.parameters():
+            if prm.grad is not None:
+                torch.nan_to_num_(prm.grad, nan=0.0, posinf=0.0, neginf=0.0)
+        optim.step()
+        epoch += 1
+        stats["epochs"], stats["final_gamma"] = epoch, gamma
+        if epoch % CHECK_EVERY == 0:
+            pd = p.detach()
+            X = (pd > 0.5).to(torch.float64).cpu().numpy()
+            tr.offer(X, reform.energy(X))
+            discrete = bool(((2 * pd - 1).abs() > DISCRETE).all())
+            stable = stable + 1 if discrete and last_round is not None and np.array_equal(X, last_round) else 0
+            last_round = X
+            tr.say("%7.2fs  epoch %6d  gamma %+.4g  relaxed loss %.6g  best energy %.6g",
+                   tr.elapsed(), epoch, gamma, float(energy.detach().min()), tr.best_e, throttle=True)
+            if stable >= PATIENCE:
+                stats["converged"] = True
+                break
+    with torch.no_grad():
+        return torch.sigmoid(model()).to(torch.float64).cpu(), hit_deadline
+
+
+def _polish(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float | None, tr: _Tracker,
+            stats: dict, found: list[np.ndarray]) -> None:
+    """Batched 1-flip descent of the points X, then iterated local search from the best distinct
+    ones until ``ls_end`` (or a number of rounds without a deadline); appends what it finds to ``found``."""
+    t_pol = time.perf_counter()
+    ls = LocalSearch(reform)
+    st = ls.state(X)
+    ls.descend(st, deadline=ls_end)
+    st.E[:] = reform.energy(st.x.astype(np.float64))
+    found.append(st.x.astype(np.float64))
+    tr.offer(found[-1], st.E)
+    stats["time_polish"] = time.perf_counter() - t_pol
+    tr.say("%7.2fs  1-flip descent of %d points: best energy %.6g", tr.elapsed(), len(X), tr.best_e)
+    t_ils = time.perf_counter()
+    keep = _unique_rows(st.x)
+    chains = ls.state(keep[np.argsort(reform.energy(keep.astype(np.float64)), kind="stable")[:ILS_CHAINS]])
+
+    def on_best(x: np.ndarray, e: float) -> None:
+        tr.offer(x[None, :], np.array([e]))
+        tr.say("%7.2fs  local search: best energy %.6g", tr.elapsed(), e, throttle=True)
+
+    max_rounds = None if ls_end is not None else min(max(ILS_MIN_ROUNDS, stats["epochs"]), ILS_MAX_ROUNDS)
+    rng = np.random.default_rng([int(opts.seed), 1])
+    try:
+        best_x, _, stats["ils_rounds"] = iterated_local_search(ls, chains, rng, ls_end, max_rounds, on_best)
+        found.append(best_x[None, :].astype(np.float64))
+    finally:
+        found.append(chains.x.astype(np.float64))
+        stats["time_ils"] = time.perf_counter() - t_ils
