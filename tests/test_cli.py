@@ -1,0 +1,141 @@
+"""The ``bipnn`` command line: usage, exit codes, model reading, output formats."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+
+import pulp
+import pytest
+
+from bipnn_backends import __version__
+from bipnn_backends.adapters.pulp import solution
+from bipnn_backends.cli import main
+from test_pulp_models import tiny
+
+
+def write(p: pulp.LpProblem, path, **kw) -> str:
+    p.writeMPS(str(path), **kw)
+    return str(path)
+
+
+def test_version_and_help(capsys):
+    assert main(["--version"]) == 0
+    assert f"bipnn {__version__}" in capsys.readouterr().out
+    assert main(["--help"]) == 0
+    out = capsys.readouterr().out
+    assert "solve" in out and "exit codes" in out
+    assert main(["solve", "--help"]) == 0
+    assert "--time-limit" in capsys.readouterr().out
+
+
+def test_usage_errors_exit_2(tmp_path, capsys):
+    model = write(tiny(), tmp_path / "m.mps", with_objsense=True)
+    assert main([]) == solution.EXIT_USAGE
+    assert main(["solve"]) == solution.EXIT_USAGE
+    assert main(["solve", model, "--option", "bogus=1"]) == solution.EXIT_USAGE
+    assert "bogus" in capsys.readouterr().err
+    assert main(["solve", model, "--option", "restarts=0"]) == solution.EXIT_USAGE
+    assert main(["solve", model, "--option", "novalue"]) == solution.EXIT_USAGE
+
+
+def test_bad_models_exit_3(tmp_path, capsys):
+    assert main(["solve", str(tmp_path / "missing.mps")]) == solution.EXIT_BAD_MODEL
+    lp = tmp_path / "m.lp"
+    tiny().writeLP(str(lp))
+    assert main(["solve", str(lp)]) == solution.EXIT_BAD_MODEL
+    assert "MPS" in capsys.readouterr().err
+    garbage = tmp_path / "g.mps"
+    garbage.write_text("ROWS\n N OBJ\nCOLUMNS\n x NOSUCHROW 1\n")
+    assert main(["solve", str(garbage)]) == solution.EXIT_BAD_MODEL
+    p = tiny()
+    z = p.add_variable("z", 0, 4)
+    p += z <= 3, "zcap"
+    assert main(["solve", write(p, tmp_path / "c.mps")]) == solution.EXIT_BAD_MODEL
+    assert "'z'" in capsys.readouterr().err
+
+
+def test_optimal_text_solution_and_summary(tmp_path, capsys):
+    model = write(tiny(), tmp_path / "m.mps", with_objsense=True)
+    out = tmp_path / "sol.txt"
+    assert main(["solve", model, "--solution", str(out), "--seed", "1", "--device", "cpu"]) == solution.EXIT_OK
+    summary = capsys.readouterr().out
+    assert "optimal" in summary and "objective  12" in summary  # the MPS file drops the constant 7
+    lines = out.read_text().splitlines()
+    assert lines[:2] == ["status optimal", "objective 12"]
+    assert lines[2] == "time_limit_reached false" and lines[3].startswith("message ")
+    assert lines[4] == "values 6"
+    values = dict(line.split() for line in lines[5:])
+    assert values == {"x0": "0", "x1": "0", "x2": "1", "x3": "1", "x4": "1", "y": "0"}
+
+
+def test_json_output(tmp_path, capsys):
+    model = write(tiny(), tmp_path / "m.mps", with_objsense=True)
+    assert main(["solve", model, "--json"]) == solution.EXIT_OK
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["format"] == "bipnn-solution" and doc["status"] == "optimal" and doc["objective"] == 12
+    assert doc["values"]["x4"] == 1 and "time_total" in doc["stats"]
+
+
+@pytest.mark.parametrize("objsense", [True, False])
+def test_maximisation_is_read_back(tmp_path, capsys, objsense):
+    """OBJSENSE MAX, and PuLP's own default writer (a *SENSE comment), both keep the sense."""
+    model = write(tiny(), tmp_path / "m.mps", with_objsense=objsense)
+    assert main(["solve", model, "--json"]) == solution.EXIT_OK
+    assert json.loads(capsys.readouterr().out)["objective"] == 12
+
+
+def test_one_line_objsense_minimise(tmp_path, capsys):
+    model = tmp_path / "min.mps"
+    model.write_text("NAME m\nOBJSENSE MIN\nROWS\n N OBJ\n G c\nCOLUMNS\n"
+                     "    MARKER 'MARKER' 'INTORG'\n x OBJ 2 c 1\n y OBJ 3 c 1\n    MARKER 'MARKER' 'INTEND'\n"
+                     "RHS\n RHS c 1\nBOUNDS\n BV BND x\n BV BND y\nENDATA\n")
+    assert main(["solve", str(model), "--json"]) == solution.EXIT_OK
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["objective"] == 2 and doc["values"] == {"x": 1, "y": 0}
+
+
+def test_infeasible_exits_4_and_no_solution_exits_5(tmp_path, capsys):
+    p = tiny()
+    x = p.variablesDict()
+    p += x["x0"] + x["x1"] >= 3, "impossible"
+    out = tmp_path / "sol.txt"
+    assert main(["solve", write(p, tmp_path / "inf.mps"), "--solution", str(out), "--quiet"]) == solution.EXIT_INFEASIBLE
+    assert out.read_text().splitlines()[:2] == ["status infeasible", "objective none"]
+    assert "values 0" in out.read_text()
+    q = pulp.LpProblem("clash", pulp.LpMinimize)
+    y = [q.add_variable(f"y{i}", cat="Binary") for i in range(20)]
+    q += pulp.lpSum(y)
+    q += pulp.lpSum(y) == 10, "ten"
+    q += pulp.lpSum(y[:19]) + 2 * y[19] == 12, "twelve_ish"
+    q += pulp.lpSum(y[:10]) == 10, "first_ten"
+    assert main(["solve", write(q, tmp_path / "clash.mps"), "--time-limit", "1", "--json"]) == solution.EXIT_NO_SOLUTION
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["status"] == "no_solution_found" and doc["values"] is None and doc["objective"] is None
+
+
+def test_options_file_and_warm_start(tmp_path, capsys):
+    model = write(tiny(), tmp_path / "m.mps", with_objsense=True)
+    opts = tmp_path / "o.json"
+    opts.write_text(json.dumps({"time_limit": 2, "seed": 5, "warm_start": {"x0": 1}, "exhaustive_limit": 16}))
+    assert main(["solve", model, "--options", str(opts), "--quiet"]) == solution.EXIT_OK
+    opts.write_text(json.dumps({"warm_start": {"nope": 1}}))
+    assert main(["solve", model, "--options", str(opts), "--quiet"]) == solution.EXIT_USAGE
+    opts.write_text("[1, 2]")
+    assert main(["solve", model, "--options", str(opts)]) == solution.EXIT_USAGE
+
+
+def test_console_script_and_module(tmp_path):
+    model = write(tiny(), tmp_path / "m.mps", with_objsense=True)
+    script = os.path.join(os.path.dirname(sys.executable), "bipnn")
+    commands = [[sys.executable, "-m", "bipnn_backends.cli"]]
+    if os.path.exists(script):
+        commands.append([script])
+    for cmd in commands:
+        done = subprocess.run(cmd + ["solve", model, "--json"], capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["status"] == "optimal"
+    done = subprocess.run(commands[0] + ["solve", str(tmp_path / "missing.mps")], capture_output=True, text=True)
+    assert done.returncode == solution.EXIT_BAD_MODEL and "no such model file" in done.stderr
