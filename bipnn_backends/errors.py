@@ -43,3 +43,19 @@ class UnsupportedExpressionError(ModelError):
 
 class OptionError(BipnnError, ValueError):
     """An unknown option name or an invalid option value."""
+
+
+def to_host_error(exc: BipnnError, classes: dict[type, type], default: type | None,
+                  host_base: type) -> Exception:
+    """The host's flavour of a core error, with the same message.
+
+    ``classes`` maps core error classes to host subclasses, most specific
+    first; an exception already deriving from ``host_base`` is returned as is,
+    one matching no class becomes ``default`` (or stays as is when None).
+    """
+    if isinstance(exc, host_base):
+        return exc
+    for core, host in classes.items():
+        if isinstance(exc, core):
+            return host(str(exc))
+    return exc if default is None else default(str(exc))

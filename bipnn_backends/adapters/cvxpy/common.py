@@ -62,23 +62,18 @@ class CvxpyOptionError(errors.OptionError, SolverError):
     """An unknown or invalid BIPNN option passed through ``prob.solve``."""
 
 
-_WRAPPERS: tuple[tuple[type, type], ...] = (
-    (errors.ContinuousVariableError, CvxpyContinuousVariableError),
-    (errors.UnboundedVariableError, CvxpyUnboundedVariableError),
-    (errors.UnsupportedExpressionError, CvxpyUnsupportedExpressionError),
-    (errors.OptionError, CvxpyOptionError),
-    (errors.ModelError, CvxpyModelError),
-)
+_WRAPPERS: dict[type, type] = {
+    errors.ContinuousVariableError: CvxpyContinuousVariableError,
+    errors.UnboundedVariableError: CvxpyUnboundedVariableError,
+    errors.UnsupportedExpressionError: CvxpyUnsupportedExpressionError,
+    errors.OptionError: CvxpyOptionError,
+    errors.ModelError: CvxpyModelError,
+}
 
 
 def host_error(exc: errors.BipnnError) -> Exception:
     """The CVXPY-flavoured counterpart of a core error (also a ``cvxpy.error.SolverError``)."""
-    if isinstance(exc, SolverError):
-        return exc
-    for core_cls, host_cls in _WRAPPERS:
-        if isinstance(exc, core_cls):
-            return host_cls(str(exc))
-    return exc
+    return errors.to_host_error(exc, _WRAPPERS, None, SolverError)
 
 
 def make_cvxpy_options(solver_opts: Mapping[str, Any], verbose: bool,

@@ -23,7 +23,7 @@ from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from ...core.expr import Poly
 from ...core.problem import BinaryProblem
-from .common import (SOLVER_NAME, STATUS_MAP, CvxpyContinuousVariableError, CvxpyModelError, Encoding,
+from .common import (SOLVER_NAME, STATUS_MAP, CvxpyContinuousVariableError, Encoding,
                      add_linear_rows, check_variables, encode_columns, entry_names, make_cvxpy_options,
                      singleton_bounds, solver_attr)
 

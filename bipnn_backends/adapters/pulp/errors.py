@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pulp import PulpSolverError
 
-from ...errors import (BipnnError, ContinuousVariableError, ExpansionLimitError, ModelError,
+from ...errors import (to_host_error, BipnnError, ContinuousVariableError, ExpansionLimitError, ModelError,
                        NonFiniteCoefficientError, OptionError, UndefinedFunctionError,
                        UnboundedVariableError, UnsupportedExpressionError)
 
@@ -64,9 +64,4 @@ _BY_CORE_CLASS: dict[type, type] = {
 
 def as_pulp_error(exc: BipnnError) -> BipnnPulpError:
     """The PuLP flavour of a core error (same message)."""
-    if isinstance(exc, BipnnPulpError):
-        return exc
-    for core, host in _BY_CORE_CLASS.items():
-        if isinstance(exc, core):
-            return host(str(exc))
-    return BipnnPulpError(str(exc))
+    return to_host_error(exc, _BY_CORE_CLASS, BipnnPulpError, BipnnPulpError)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from pyomo.contrib.solver.common.util import IncompatibleModelError
 
-from ...errors import (ContinuousVariableError, ExpansionLimitError, ModelError, NonFiniteCoefficientError,
+from ...errors import (to_host_error, ContinuousVariableError, ExpansionLimitError, ModelError, NonFiniteCoefficientError,
                        UndefinedFunctionError, UnboundedVariableError, UnsupportedExpressionError)
 
 
@@ -53,9 +53,4 @@ _BY_CORE_CLASS: dict[type, type] = {
 
 def as_pyomo_error(exc: ModelError) -> PyomoModelError:
     """The Pyomo flavour of a core model error (same message)."""
-    if isinstance(exc, PyomoModelError):
-        return exc
-    for core, host in _BY_CORE_CLASS.items():
-        if isinstance(exc, core):
-            return host(str(exc))
-    return PyomoModelError(str(exc))
+    return to_host_error(exc, _BY_CORE_CLASS, PyomoModelError, PyomoModelError)
