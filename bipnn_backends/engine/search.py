@@ -1,11 +1,14 @@
 """The engine's entry point: train (relaxation + annealing), round and sample, polish, iterate.
 
 Time plan with a deadline: training runs until the annealing window ends
-(``anneal.fraction`` of the budget), then rounding/sampling, batched 1-flip
-descent and iterated local search use the rest. Without a deadline: ``epochs``
-epochs (annealing over ``fraction`` of them), then a descent and one round of
-iterated local search per epoch trained (at least 10, at most 1000), so the
-answer depends on the seed and options only. With a deadline the local search
+(``anneal.fraction`` of the budget), then rounding/sampling, 1-flip descent
+and the post-training search use the rest. The search is compiled simulated
+annealing (``sa_kernel``; rounds of parallel chains with doubling sweeps)
+when the energy has no nonlinear blocks or opaque terms, else numpy iterated
+local search. Without a deadline: ``epochs`` epochs (annealing over
+``fraction`` of them), then a descent and, per epoch trained (at least 10,
+at most 1000), one ILS round or ``SA_SWEEPS_PER_EPOCH`` annealing sweeps, so
+the answer depends on the seed and options only. With a deadline the local search
 runs until it, and ``time_limit_reached`` is then True. Training also stops early when every restart's output
 is discrete and unchanged for a while, and on Ctrl-C (the best so far is returned).
 """
@@ -21,6 +24,7 @@ import torch
 
 from ..core.pubo import Reformulation
 from ..options import Options
+from . import sa_kernel
 from .adam import Adam
 from .anneal import Schedule, gradient_scale
 from .device import cpu_threads_for, resolve_device
@@ -38,6 +42,13 @@ MAX_CANDIDATES = 32
 ILS_CHAINS = 8
 ILS_MIN_ROUNDS, ILS_MAX_ROUNDS = 10, 1000  # without a deadline: one round per epoch trained, within these
 LOG_EVERY = 1.0         # seconds between progress lines
+SA_FIRST_SWEEPS = 16    # sweeps of the first annealing round (doubled each round)
+SA_MIN_SWEEPS = 8       # shorter rounds are not started
+SA_SWEEPS_PER_EPOCH = 4  # without a deadline: sweeps per epoch trained (epochs within the ILS bounds)
+SA_ACCEPT_RANDOM, SA_ACCEPT_TRAINED = 0.5, 0.25  # initial acceptance of the median uphill move
+SA_TIME_SAFETY = 0.9     # share of the remaining time a round may be predicted to take
+SA_REHEAT = 0.5         # temperature factor for chains restarted from the best point so far
+SA_SECONDS_PER_ENTRY = 5e-8  # prior per chain sweep and (variable + nonzero), before a round is timed
 
 
 @dataclass
@@ -210,6 +221,93 @@ def _train(reform: Reformulation, opts: Options, device: torch.device, gen: torc
 
 def _polish(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float | None, tr: _Tracker,
             stats: dict, found: list[np.ndarray]) -> None:
+    """Post-training search from the points X (best first): compiled simulated annealing when the
+    kernel can evaluate the whole energy, else numpy iterated local search. Appends what it finds to
+    ``found``; records the method, its work and its time in ``stats``."""
+    t_search = time.perf_counter()
+    try:
+        if sa_kernel.supported(reform):
+            stats["search"] = "sa"
+            _anneal(reform, opts, X, ls_end, tr, stats, found)
+        else:
+            stats["search"] = "ils"
+            _ils(reform, opts, X, ls_end, tr, stats, found)
+    finally:
+        stats["time_search"] = time.perf_counter() - t_search
+
+
+def _temperatures(D: np.ndarray, trained: bool) -> tuple[float, float]:
+    """(T0, T1) from the single-flip energy changes D at the start points: T0 accepts the median
+    uphill move with probability ``SA_ACCEPT_TRAINED`` (trained starts) or ``SA_ACCEPT_RANDOM``;
+    T1 accepts a small uphill move (2nd percentile) with probability 1%, within [1e-4, 0.05] * T0."""
+    up = D[D > 0]
+    if len(up) == 0:
+        return 1.0, 1e-3
+    t0 = float(np.median(up)) / -np.log(SA_ACCEPT_TRAINED if trained else SA_ACCEPT_RANDOM)
+    t1 = float(np.quantile(up, 0.02)) / np.log(100.0)
+    return t0, min(max(t1, 1e-4 * t0), 0.05 * t0)
+
+
+def _anneal(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float | None, tr: _Tracker,
+            stats: dict, found: list[np.ndarray]) -> None:
+    """Compiled 1-flip descent of X, then rounds of parallel SA chains with doubling sweeps: half
+    the chains reheat the best point so far (at ``SA_REHEAT`` * T0), half anneal the descended
+    training candidates in turn. With ``ls_end`` a round runs only if its predicted time fits
+    (the last one is shortened to fit); without, the rounds stop at a sweep budget set by
+    ``opts.epochs``. Each result is rescored with ``reform.energy``."""
+    t_pol = time.perf_counter()
+    ann = sa_kernel.Annealer(reform)
+    Xd, _ = ann.descend(X)
+    pool = _unique_rows(Xd)
+    E = reform.energy(pool.astype(np.float64))
+    pool = pool[np.argsort(E, kind="stable")]
+    found.append(pool.astype(np.float64))
+    tr.offer(found[-1], np.sort(E, kind="stable"))
+    stats["time_polish"] = time.perf_counter() - t_pol
+    tr.say("%7.2fs  1-flip descent of %d points: best energy %.6g", tr.elapsed(), len(X), tr.best_e)
+    t_sa = time.perf_counter()
+    C = max(2, sa_kernel.threads())
+    t0, t1 = _temperatures(ann.deltas(pool[:C]), stats["epochs"] > 0)
+    hot = np.where(np.arange(C) < C // 2, SA_REHEAT * t0, t0)
+    cold = np.full(C, t1)
+    rng = np.random.default_rng([int(opts.seed), 2])
+    budget = None if ls_end is not None else SA_SWEEPS_PER_EPOCH * min(max(ILS_MIN_ROUNDS, stats["epochs"]),
+                                                                          ILS_MAX_ROUNDS)
+    per_sweep = SA_SECONDS_PER_ENTRY * -(-C // sa_kernel.threads()) * (
+        reform.n + len(reform.pubo.indices) + sum(len(b.indices) for b in reform.linear_blocks))
+    sweeps, done, rounds, nxt = SA_FIRST_SWEEPS, 0, 0, 0
+    best, best_e = pool[0], float(np.min(E))
+    while True:
+        if ls_end is not None:
+            sweeps = min(sweeps, int(SA_TIME_SAFETY * (ls_end - time.perf_counter()) / per_sweep))
+        else:
+            sweeps = min(sweeps, budget - done)
+        if sweeps < SA_MIN_SWEEPS:
+            break
+        take = (nxt + np.arange(C - C // 2)) % len(pool)
+        nxt += C - C // 2
+        starts = np.concatenate([np.repeat(best[None, :], C // 2, axis=0), pool[take]])
+        t_run = time.perf_counter()
+        B, _, ran = ann.anneal(starts, hot, cold, sweeps, rng.integers(0, 2**63, C, dtype=np.uint64), ls_end)
+        per_sweep = (time.perf_counter() - t_run) / max(ran, 1)
+        EB = reform.energy(B.astype(np.float64))
+        found.append(B.astype(np.float64))
+        tr.offer(found[-1], EB)
+        if EB.min() < best_e:
+            best, best_e = B[int(np.argmin(EB))], float(EB.min())
+        done += ran
+        rounds += 1
+        tr.say("%7.2fs  annealing round %d (%d chains, %d sweeps): best energy %.6g", tr.elapsed(), rounds, C,
+               sweeps, tr.best_e, throttle=True)
+        if ran < sweeps:
+            break
+        sweeps *= 2
+    stats.update(sa_rounds=rounds, sa_sweeps=done, sa_chains=C, sa_t0=t0, sa_t1=t1,
+                 time_sa=time.perf_counter() - t_sa)
+
+
+def _ils(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float | None, tr: _Tracker,
+         stats: dict, found: list[np.ndarray]) -> None:
     """Batched 1-flip descent of the points X, then iterated local search from the best distinct
     ones until ``ls_end`` (or a number of rounds without a deadline); appends what it finds to ``found``."""
     t_pol = time.perf_counter()

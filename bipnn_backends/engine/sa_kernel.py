@@ -1,0 +1,322 @@
+"""Compiled (numba) simulated annealing and 1-flip descent on a PUBO plus linear penalty rows.
+
+State of a chain: x (0/1, int8), for every monomial the number of zeros it
+holds, for every linear penalty row its residual ``A x - rhs``. The energy
+change of flipping i is computed on demand from i's monomials and rows only:
+a monomial with coefficient c contributes -c when x_i = 1 and it holds no zero,
++c when x_i = 0 and x_i is its only zero; a row with weight w, coefficient a
+and residual r contributes w * (f(r + a*d) - f(r)), d = +1 for 0 -> 1 and -1
+for 1 -> 0, f(r) = r^2 ("eq") or max(r, 0)^2 ("le").
+
+Chains are independent (own state, own xorshift64* generator seeded per
+chain), so results do not depend on the number of threads. Kernels are
+compiled once and cached on disk; importing this module compiles them (first
+time in an environment) or loads them from the cache.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+
+import numba
+import numpy as np
+from numba import njit, prange
+
+from ..core.pubo import Reformulation
+
+_MUL = np.uint64(2685821657736338717)
+_INV53 = 1.0 / 9007199254740992.0
+CHUNK_SECONDS = 0.05  # with a deadline: target duration of one kernel call (checks between calls)
+
+
+@njit(cache=True, inline="always")
+def _rand(state: np.ndarray) -> float:
+    """Uniform [0, 1) from the xorshift64* generator in state[0]."""
+    s = state[0]
+    s ^= s >> np.uint64(12)
+    s ^= s << np.uint64(25)
+    s ^= s >> np.uint64(27)
+    state[0] = s
+    return float((s * _MUL) >> np.uint64(11)) * _INV53
+
+
+@njit(cache=True)
+def _init(x, P, zeros, res) -> float:
+    """Fill zero counts and residuals for x; return the exact energy."""
+    m_off, m_idx, m_coef, v_moff, v_mono, v_mcoef, r_off, r_idx, r_coef, rhs, w, le, v_roff, v_row, v_rcoef, const = P
+    e = const
+    for k in range(len(m_coef)):
+        z = 0
+        for p in range(m_off[k], m_off[k + 1]):
+            z += 1 - x[m_idx[p]]
+        zeros[k] = z
+        if z == 0:
+            e += m_coef[k]
+    for r in range(len(rhs)):
+        s = -rhs[r]
+        for p in range(r_off[r], r_off[r + 1]):
+            s += r_coef[p] * x[r_idx[p]]
+        res[r] = s
+        if s > 0.0 or not le[r]:
+            e += w[r] * s * s
+    return e
+
+
+@njit(cache=True, inline="always")
+def _f(r: float, le: bool) -> float:
+    if le and r <= 0.0:
+        return 0.0
+    return r * r
+
+
+@njit(cache=True)
+def _delta(i, x, P, zeros, res) -> float:
+    """Exact energy change of flipping variable i."""
+    m_off, m_idx, m_coef, v_moff, v_mono, v_mcoef, r_off, r_idx, r_coef, rhs, w, le, v_roff, v_row, v_rcoef, const = P
+    d = 0.0
+    if x[i] == 1:
+        for p in range(v_moff[i], v_moff[i + 1]):
+            if zeros[v_mono[p]] == 0:
+                d -= v_mcoef[p]
+        sgn = -1.0
+    else:
+        for p in range(v_moff[i], v_moff[i + 1]):
+            if zeros[v_mono[p]] == 1:
+                d += v_mcoef[p]
+        sgn = 1.0
+    for p in range(v_roff[i], v_roff[i + 1]):
+        r = v_row[p]
+        old = res[r]
+        d += w[r] * (_f(old + sgn * v_rcoef[p], le[r]) - _f(old, le[r]))
+    return d
+
+
+@njit(cache=True)
+def _flip(i, x, P, zeros, res) -> None:
+    m_off, m_idx, m_coef, v_moff, v_mono, v_mcoef, r_off, r_idx, r_coef, rhs, w, le, v_roff, v_row, v_rcoef, const = P
+    if x[i] == 1:
+        x[i] = 0
+        for p in range(v_moff[i], v_moff[i + 1]):
+            zeros[v_mono[p]] += 1
+        for p in range(v_roff[i], v_roff[i + 1]):
+            res[v_row[p]] -= v_rcoef[p]
+    else:
+        x[i] = 1
+        for p in range(v_moff[i], v_moff[i + 1]):
+            zeros[v_mono[p]] -= 1
+        for p in range(v_roff[i], v_roff[i + 1]):
+            res[v_row[p]] += v_rcoef[p]
+
+
+@njit(cache=True)
+def _descend(x, P, zeros, res, e, tol) -> float:
+    """First-improvement 1-flip descent (sequential passes) to a local minimum; returns the energy."""
+    n = len(x)
+    improved = True
+    while improved:
+        improved = False
+        for i in range(n):
+            d = _delta(i, x, P, zeros, res)
+            if d < -tol:
+                _flip(i, x, P, zeros, res)
+                e += d
+                improved = True
+    return e
+
+
+@njit(cache=True)
+def _anneal_chain(x, best, best_e, P, t0, ratio, start, stop, state, tol) -> float:
+    """Metropolis sweeps start..stop-1 (sequential order; T = t0 * ratio**sweep) from x, with the
+    best state seen so far in ``best`` (energy ``best_e``); x, best and the generator state are
+    updated in place. Returns the new best energy."""
+    n = len(x)
+    zeros = np.empty(len(P[2]), np.int32)
+    res = np.empty(len(P[9]), np.float64)
+    e = _init(x, P, zeros, res)
+    log = np.empty(2 * n + 1, np.int64)  # flips that turn ``best`` into x (positions may repeat)
+    nlog = 0
+    for j in range(n):
+        if best[j] != x[j]:
+            log[nlog] = j
+            nlog += 1
+    for sweep in range(start, stop):
+        beta = 1.0 / (t0 * ratio ** sweep)
+        for i in range(n):
+            d = _delta(i, x, P, zeros, res)
+            if d > 0.0:
+                a = d * beta
+                if a > 40.0 or _rand(state) >= math.exp(-a):
+                    continue
+            _flip(i, x, P, zeros, res)
+            e += d
+            log[nlog] = i
+            nlog += 1
+            if e < best_e - tol:
+                for q in range(nlog):
+                    best[log[q]] ^= 1
+                nlog = 0
+                best_e = e
+            elif nlog == len(log):
+                nlog = 0
+                for j in range(n):
+                    if best[j] != x[j]:
+                        log[nlog] = j
+                        nlog += 1
+    return best_e
+
+
+@njit(cache=True, parallel=True)
+def anneal_batch(X, B, BE, P, T0, ratio, start, stop, states, tol) -> None:
+    """Sweeps start..stop-1 of one SA chain per row: current states X, best states B and their
+    energies BE, temperatures T0[c] * ratio[c]**sweep, generator states states[c:c+1]; all in place."""
+    for c in prange(X.shape[0]):
+        BE[c] = _anneal_chain(X[c], B[c], BE[c], P, T0[c], ratio[c], start, stop, states[c:c + 1], tol)
+
+
+@njit(cache=True, parallel=True)
+def descend_batch(X, P, tol, E) -> None:
+    """1-flip descent of every row of X in place; energies into E."""
+    for c in prange(X.shape[0]):
+        x = X[c]
+        zeros = np.empty(len(P[2]), np.int32)
+        res = np.empty(len(P[9]), np.float64)
+        E[c] = _descend(x, P, zeros, res, _init(x, P, zeros, res), tol)
+
+
+@njit(cache=True, parallel=True)
+def deltas_batch(X, P, D) -> None:
+    """D[b, i] = energy change of flipping i at row b of X."""
+    for c in prange(X.shape[0]):
+        x = X[c]
+        zeros = np.empty(len(P[2]), np.int32)
+        res = np.empty(len(P[9]), np.float64)
+        _init(x, P, zeros, res)
+        for i in range(len(x)):
+            D[c, i] = _delta(i, x, P, zeros, res)
+
+
+@njit(cache=True, parallel=True)
+def energy_batch(X, P, E) -> None:
+    """Energy of every row of X."""
+    for c in prange(X.shape[0]):
+        zeros = np.empty(len(P[2]), np.int32)
+        res = np.empty(len(P[9]), np.float64)
+        E[c] = _init(X[c], P, zeros, res)
+
+
+def _csr_transpose(n: int, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Variable → (pair positions) CSR: (offsets (n+1), positions sorted by member)."""
+    order = np.argsort(members, kind="stable")
+    counts = np.bincount(members, minlength=n)
+    return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64), order
+
+
+def supported(reform: Reformulation) -> bool:
+    """True when the kernel evaluates the whole energy (no nonlinear blocks or opaque terms)."""
+    return not reform.nonlinear_blocks and not reform.opaque_terms
+
+
+class Annealer:
+    """The kernels bound to one reformulation's arrays (see the module docstring)."""
+
+    def __init__(self, reform: Reformulation) -> None:
+        if not supported(reform):
+            raise ValueError("the SA kernel handles PUBO and linear penalty rows only")
+        pubo = reform.pubo
+        self.n = n = pubo.n
+        m_off = np.ascontiguousarray(pubo.offsets, dtype=np.int64)
+        m_idx = np.ascontiguousarray(pubo.indices, dtype=np.int64)
+        m_coef = np.ascontiguousarray(pubo.coefs, dtype=np.float64)
+        v_moff, order = _csr_transpose(n, m_idx)
+        v_mono = np.repeat(np.arange(len(m_coef), dtype=np.int64), np.diff(m_off))[order]
+        blocks = [b for b in reform.linear_blocks if b.n_rows > 0]
+        lens = [np.diff(np.asarray(b.offsets, dtype=np.int64)) for b in blocks]
+        r_lens = np.concatenate(lens) if blocks else np.zeros(0, np.int64)
+        r_off = np.concatenate([[0], np.cumsum(r_lens)]).astype(np.int64)
+        cat = (lambda name, dt: np.ascontiguousarray(np.concatenate([np.asarray(getattr(b, name)) for b in blocks])
+                                                     if blocks else np.zeros(0), dtype=dt))
+        r_idx, r_coef = cat("indices", np.int64), cat("coefs", np.float64)
+        rhs, w = cat("rhs", np.float64), cat("weights", np.float64)
+        le = (np.concatenate([np.full(b.n_rows, b.kind == "le") for b in blocks]) if blocks
+              else np.zeros(0, dtype=np.bool_))
+        v_roff, order = _csr_transpose(n, r_idx)
+        v_row = np.repeat(np.arange(len(rhs), dtype=np.int64), r_lens)[order]
+        v_rcoef = np.ascontiguousarray(r_coef[order])
+        self.P = (m_off, m_idx, m_coef, v_moff, v_mono, np.ascontiguousarray(m_coef[v_mono]), r_off, r_idx, r_coef, rhs, w, le, v_roff, v_row, v_rcoef,
+                  float(pubo.constant))
+        scales = [1.0, float(np.abs(m_coef).max(initial=0.0))]
+        scales += [float(b.weights.max() * np.abs(b.coefs).max() ** 2) for b in blocks]
+        self.tol = 1e-9 * max(scales)  # smallest energy decrease counted as an improvement
+
+    def _rows(self, X: np.ndarray) -> np.ndarray:
+        return np.ascontiguousarray(np.asarray(X).reshape(-1, self.n) > 0.5, dtype=np.int8)
+
+    def energy(self, X: np.ndarray) -> np.ndarray:
+        x = self._rows(X)
+        E = np.empty(len(x))
+        energy_batch(x, self.P, E)
+        return E
+
+    def deltas(self, X: np.ndarray) -> np.ndarray:
+        """(B, n) energy change of every single flip at every row of X."""
+        x = self._rows(X)
+        D = np.empty(x.shape, dtype=np.float64)
+        deltas_batch(x, self.P, D)
+        return D
+
+    def descend(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """1-flip descent of every row of X to a local minimum: (points int8, energies)."""
+        x = self._rows(X).copy()
+        E = np.empty(len(x))
+        descend_batch(x, self.P, self.tol, E)
+        return x, E
+
+    def anneal(self, X: np.ndarray, T0: np.ndarray, T1: np.ndarray, sweeps: int, seeds: np.ndarray,
+               deadline: float | None = None) -> tuple[np.ndarray, np.ndarray, int]:
+        """One SA chain from each row of X (``sweeps`` sweeps, temperature T0[c] → T1[c] geometrically,
+        generator seed seeds[c]); the best state of each chain is then descended. With a ``deadline``
+        (perf_counter time) the sweeps run in calls of about ``CHUNK_SECONDS``, none started that
+        would end past it (temperatures and random numbers depend on the sweep index only, not on the chunks). Returns (best points int8, their
+        energies, sweeps done)."""
+        x = self._rows(X).copy()
+        B = x.copy()
+        BE = self.energy(B)
+        states = np.asarray(seeds, dtype=np.uint64) | np.uint64(1)
+        T0 = np.ascontiguousarray(T0, dtype=np.float64)
+        ratio = (np.asarray(T1, dtype=np.float64) / T0) ** (1.0 / max(sweeps - 1, 1))
+        done, step = 0, (1 if deadline is not None else sweeps)
+        while done < sweeps and step > 0:
+            stop = min(done + step, sweeps)
+            t = time.perf_counter()
+            anneal_batch(x, B, BE, self.P, T0, ratio, done, stop, states, self.tol)
+            if deadline is not None:
+                now = time.perf_counter()
+                per_sweep = max(now - t, 1e-9) / (stop - done)
+                step = min(max(1, int(CHUNK_SECONDS / per_sweep)), int((deadline - now) / per_sweep))
+            done = stop
+        E = np.empty(len(B))
+        descend_batch(B, self.P, self.tol, E)
+        return B, E, done
+
+
+def threads() -> int:
+    """Threads the parallel kernels use."""
+    return numba.get_num_threads()
+
+
+def _warm_up() -> None:
+    """Compile (or load from the on-disk cache) every kernel for the types the engine uses."""
+    from ..core.problem import BinaryProblem
+    from ..core.pubo import LinearBlock, Pubo
+
+    pubo = Pubo(3, np.array([0, 1, 3]), np.array([0, 1, 2]), np.array([1.0, -2.0]), 0.0)
+    block = LinearBlock("le", np.array([0, 2]), np.array([0, 2]), np.array([1.0, 1.0]), np.array([1.0]),
+                        np.array([1.0]), ["r"])
+    ann = Annealer(Reformulation(BinaryProblem(), 1.0, pubo, [block]))
+    X = np.zeros((2, 3))
+    ann.energy(X), ann.deltas(X), ann.descend(X)
+    ann.anneal(X, np.ones(2), np.full(2, 0.1), 2, np.arange(2), time.perf_counter() + 60.0)
+
+
+_warm_up()
