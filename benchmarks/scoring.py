@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bipnn_backends.core.evaluate import evaluate_problem, monomial_values, values_on_support
+from bipnn_backends.core.evaluate import evaluate_problem, polynomial_values, values_on_support
 from bipnn_backends.core.expr import Const, Expr, Poly, Sum, Var
 from bipnn_backends.core.mobius import fit
 from bipnn_backends.core.multilinear import canonicalize, poly_sum
@@ -56,7 +56,7 @@ class PuboArrays:
 
     def energy(self, X: np.ndarray) -> np.ndarray:
         X = np.atleast_2d(np.asarray(X, dtype=np.float64))
-        return monomial_values(self.offsets, self.indices, X) @ self.coefs + self.constant
+        return polynomial_values(self.offsets, self.indices, self.coefs, X) + self.constant
 
     def terms(self) -> dict[tuple[int, ...], float]:
         """``{(i, j, ...): coef}`` for samplers that take dictionaries."""

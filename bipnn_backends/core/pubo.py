@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from .evaluate import evaluate, monomial_values
+from .evaluate import evaluate, polynomial_values
 from .expr import Expr
 from .problem import BinaryProblem
 
@@ -44,7 +44,7 @@ class Pubo:
     def evaluate(self, X: np.ndarray) -> np.ndarray:
         """Value at every row of X (B, n)."""
         X = np.atleast_2d(np.asarray(X, dtype=np.float64))
-        return monomial_values(self.offsets, self.indices, X) @ self.coefs + self.constant
+        return polynomial_values(self.offsets, self.indices, self.coefs, X) + self.constant
 
 
 @dataclass
