@@ -14,7 +14,7 @@ def _threads(argv: list[str]) -> str:
 
 
 _n = _threads(sys.argv[1:])
-for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS"):
+for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS", "NUMEXPR_NUM_THREADS", "NUMBA_NUM_THREADS"):
     os.environ[_var] = _n
 
 from .cli import main  # noqa: E402

@@ -187,7 +187,8 @@ def _report_pubo(doc: dict) -> str:
 # -- ablation ---------------------------------------------------------------
 
 ABLATION_VARIANTS: dict[str, dict[str, Any]] = {
-    "logits (default)": {},
+    "logits (default: 10% training)": {},
+    "logits, 50% training": {"anneal": {"fraction": 0.5}},
     "hgnn+": {"model": "hgnn+"},
     "polish only (epochs=0)": {"epochs": 0},
     "network only (polish=False)": {"polish": False},

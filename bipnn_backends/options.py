@@ -19,13 +19,14 @@ PENALTY_METHODS = ("auto", "exact")
 @dataclass
 class AnnealOptions:
     """Continuous relaxation annealing: gamma(t) runs from gamma_start*s to gamma_end*s
-    (s = the instance's gradient scale at x = 0.5) over the annealing window;
+    (s = the instance's gradient scale at x = 0.5) over the training window (``fraction``
+    of the time limit; all epochs when ``epochs`` bounds training instead);
     the annealing term is gamma * sum(1 - (2x - 1)^alpha)."""
 
     gamma_start: float = -1.0
     gamma_end: float = 1.0
     alpha: float = 2.0
-    fraction: float = 0.5  # share of the time budget (or of the epochs) spent annealing
+    fraction: float = 0.1  # share of the time limit spent training; see docs/benchmarks.md
 
 
 @dataclass

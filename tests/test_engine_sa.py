@@ -98,15 +98,18 @@ def test_anneal_stops_at_the_deadline():
     assert (ann.deltas(B) >= -ann.tol).all()
 
 
-def test_search_uses_sa_only_when_the_kernel_covers_the_energy():
+def test_search_uses_sa_only_for_a_pure_pubo():
     rng = np.random.default_rng(9)
     n = 14
-    plain = make_reform(random_pubo(rng, n, 40, 4), [random_block(rng, n, 2, "le", 5)])
+    plain = make_reform(random_pubo(rng, n, 40, 4), [])
     out, _ = run(plain, opts(epochs=30, seed=1))
     assert supported(plain) and out.stats["search"] == "sa" and out.stats["sa_sweeps"] > 0
     assert out.stats["ils_rounds"] == 0
     best = float(plain.energy(enumerate_points(n)).min())
     assert plain.energy(out.candidates[0])[0] == pytest.approx(best)
+    rows = make_reform(random_pubo(rng, n, 40, 4), [random_block(rng, n, 2, "le", 5)])
+    out, _ = run(rows, opts(epochs=30, seed=1))
+    assert supported(rows) and out.stats["search"] == "ils" and out.stats["ils_rounds"] > 0
     nl, op = nonlinear_parts(n)
     mixed = make_reform(random_pubo(rng, n, 40, 4), [], nl, op)
     out, _ = run(mixed, opts(epochs=30, seed=1))

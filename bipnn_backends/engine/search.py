@@ -5,8 +5,8 @@ Time plan with a deadline: training runs until the annealing window ends
 and the post-training search use the rest. The search is compiled simulated
 annealing (``sa_kernel``; rounds of parallel chains with doubling sweeps)
 when the energy has no nonlinear blocks or opaque terms, else numpy iterated
-local search. Without a deadline: ``epochs`` epochs (annealing over
-``fraction`` of them), then a descent and, per epoch trained (at least 10,
+local search. Without a deadline: ``epochs`` epochs (annealing over all
+of them), then a descent and, per epoch trained (at least 10,
 at most 1000), one ILS round or ``SA_SWEEPS_PER_EPOCH`` annealing sweeps, so
 the answer depends on the seed and options only. With a deadline the local search
 runs until it, and ``time_limit_reached`` is then True. Training also stops early when every restart's output
@@ -182,7 +182,7 @@ def _train(reform: Reformulation, opts: Options, device: torch.device, gen: torc
     optim = Adam(model.parameters(), lr=opts.lr)
     window = None if deadline is None else opts.anneal.fraction * max(deadline - t0, 0.0)
     train_end = None if deadline is None else (t0 + window if opts.polish else deadline)
-    anneal_epochs = None if opts.epochs is None else opts.anneal.fraction * opts.epochs
+    anneal_epochs = None if opts.epochs is None else opts.epochs
     last_round, stable, epoch, gamma, hit_deadline = None, 0, 0, sched.gamma(0.0), False
     while opts.epochs is None or epoch < opts.epochs:
         now = time.perf_counter()
@@ -225,15 +225,15 @@ def _train(reform: Reformulation, opts: Options, device: torch.device, gen: torc
 
 def _polish(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float | None, tr: _Tracker,
             stats: dict, found: list[np.ndarray]) -> None:
-    """Post-training search from the points X (best first): compiled simulated annealing when the
-    kernel can evaluate the whole energy and there are no equality rows, else numpy iterated local
-    search. Equality rows (assignment-like constraints) put a penalty barrier between any two feasible
-    points that 1-flip annealing must cross, while perturb-and-descend jumps it: on the 10x10
-    assignment test (optimum 84, 3 s) SA ended at 100-118, ILS at 84-85. Appends what it finds to
-    ``found``; records the method, its work and its time in ``stats``."""
+    """Post-training search from the points X (best first): compiled simulated annealing for a pure
+    PUBO (no penalty rows, nonlinear blocks or opaque terms), else numpy iterated local search.
+    Penalty rows put barriers between feasible points that 1-flip annealing must cross, while
+    perturb-and-descend jumps them. Measured at 3 s, 4 seeds: 60-item knapsack (optimum 1309) SA
+    1246-1286, ILS 1309 every time; 10x10 assignment (optimum 84) SA 100-118, ILS 84-85. Appends what
+    it finds to ``found``; records the method, its work and its time in ``stats``."""
     t_search = time.perf_counter()
     try:
-        if sa_kernel.supported(reform) and not any(b.kind == "eq" for b in reform.linear_blocks):
+        if sa_kernel.supported(reform) and not reform.linear_blocks:
             stats["search"] = "sa"
             _anneal(reform, opts, X, ls_end, tr, stats, found)
         else:
