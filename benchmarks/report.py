@@ -197,6 +197,9 @@ def write_index() -> Path:
         "`--time-limit S`, `--solvers a,b`, `--only name,...` and `--sizes n,...` narrow or widen a run. "
         "Each run replaces that suite's files.", "",
     ]
+    findings = OUT_DIR / "findings.md"
+    if findings.is_file():  # hand-written: what the numbers say and which defaults they chose
+        lines += [findings.read_text().strip(), ""]
     for name, suite in SUITES.items():
         path = OUT_DIR / f"{name}.json"
         lines += [f"## `{name}`", "", suite.description, ""]

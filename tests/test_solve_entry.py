@@ -81,3 +81,15 @@ def test_decoded_integers_in_result():
     kk, yy = res.values["k"], res.values["y"]
     assert (kk - 2) ** 2 + 3 * yy - yy * kk == pytest.approx(min(vals))
     assert np.isin(res.x, [0.0, 1.0]).all()
+
+
+def test_jointly_infeasible_beyond_exhaustive_is_no_solution_found_with_least_violating_point():
+    p = BinaryProblem()
+    idx = p.add_binaries([f"x{i}" for i in range(24)])
+    p.set_objective(Poly.linear(idx, np.linspace(-1, 1, 24)))
+    p.add_constraint(Poly.linear(idx[:10], np.ones(10)), ">=", 8, "at_least_8_of_first_10")
+    p.add_constraint(Poly.linear(idx[5:], np.ones(19)), "<=", 2, "at_most_2_of_last_19")
+    res = solve(p, time_limit=1.0)
+    assert res.status == "no_solution_found" and not res.has_solution
+    assert res.max_violation == pytest.approx(1.0)  # the least possible violation: one unit on one row
+    assert res.x is not None and "least-violating" in res.message

@@ -264,16 +264,21 @@ def _anneal(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float |
     ``opts.epochs``. Each result is rescored with ``reform.energy``."""
     t_pol = time.perf_counter()
     ann = sa_kernel.Annealer(reform)
-    Xd, _ = ann.descend(X)
-    pool = _unique_rows(Xd)
+    C = max(2, sa_kernel.threads())
+    parts: list[np.ndarray] = []
+    for s in range(0, len(X), C):  # best first, C at a time, while the next batch fits before ls_end
+        t_batch = time.perf_counter()
+        parts.append(ann.descend(X[s:s + C])[0])
+        if ls_end is not None and 2 * time.perf_counter() - t_batch > ls_end:
+            break
+    pool = _unique_rows(np.concatenate(parts))
     E = reform.energy(pool.astype(np.float64))
     pool = pool[np.argsort(E, kind="stable")]
     found.append(pool.astype(np.float64))
     tr.offer(found[-1], np.sort(E, kind="stable"))
     stats["time_polish"] = time.perf_counter() - t_pol
-    tr.say("%7.2fs  1-flip descent of %d points: best energy %.6g", tr.elapsed(), len(X), tr.best_e)
+    tr.say("%7.2fs  1-flip descent of %d points: best energy %.6g", tr.elapsed(), sum(map(len, parts)), tr.best_e)
     t_sa = time.perf_counter()
-    C = max(2, sa_kernel.threads())
     t0, t1 = _temperatures(ann.deltas(pool[:C]), stats["epochs"] > 0)
     hot = np.where(np.arange(C) < C // 2, SA_REHEAT * t0, t0)
     cold = np.full(C, t1)
