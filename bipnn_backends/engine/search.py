@@ -141,21 +141,22 @@ def _search(reform: Reformulation, opts: Options, deadline: float | None, start:
     except KeyboardInterrupt:
         stats["interrupted"] = True
     stats["time_train"] = time.perf_counter() - t_train
-    t_pool = time.perf_counter()
     if p_final is not None:
         pool.append((p_final > 0.5).to(torch.float64).numpy())
         pool.append(torch.bernoulli(p_final.repeat(SAMPLES, 1), generator=gen).numpy())
     if tr.best_x is not None:
         pool.append(tr.best_x[None, :])
     X = _unique_rows(np.concatenate(pool)) if pool else np.zeros((1, n))
+    t_score = time.perf_counter()
     E = reform.energy(X)
+    per_row = (time.perf_counter() - t_score) / len(X)
     tr.offer(X, E)
     tr.say("%7.2fs  training done: %d epochs%s, best rounded energy %.6g", tr.elapsed(), stats["epochs"],
            " (converged)" if stats["converged"] else "", tr.best_e)
-    found = [X]
+    found = [X[np.argsort(E, kind="stable")[:MAX_CANDIDATES]]]  # the rest is already scored and worse
     if opts.polish and not stats["interrupted"]:
-        # reserve what scoring the training pool took: the final scoring and verification cost as much
-        reserve = max(0.01 * budget, 1.5 * (time.perf_counter() - t_pool)) if deadline is not None else 0.0
+        # reserve time to score and verify the final candidates (at most 2 * MAX_CANDIDATES rows)
+        reserve = max(0.01 * budget, 2 * MAX_CANDIDATES * per_row) if deadline is not None else 0.0
         ls_end = None if deadline is None else deadline - reserve
         try:
             _polish(reform, opts, X[np.argsort(E, kind="stable")[:R]], ls_end, tr, stats, found)
