@@ -64,10 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return solution.EXIT_USAGE
     try:
         return _solve(args)
-    except _UsageError as exc:
-        print(f"bipnn: {exc}", file=sys.stderr)
-        return solution.EXIT_USAGE
-    except OptionError as exc:
+    except (_UsageError, OptionError) as exc:
         print(f"bipnn: {exc}", file=sys.stderr)
         return solution.EXIT_USAGE
     except ModelError as exc:

@@ -2,22 +2,17 @@
 
 from __future__ import annotations
 
+import sys
+from pathlib import Path
 from typing import Callable
 
 import pulp
 import pytest
 
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
+from test_pulp_models import tiny as build_tiny  # noqa: E402  (the same model as the PuLP 3 suite)
+
 collect_ignore_glob: list[str] = [] if hasattr(pulp.constants, "LpSolveStatus") else ["test_*.py"]
-
-
-def build_tiny() -> pulp.LpProblem:
-    """max sum (i+1) x_i + 2 y + 7 s.t. sum x + y <= 3; optimum 19 (x2 = x3 = x4 = 1, y = 0)."""
-    p = pulp.LpProblem("tiny", pulp.LpMaximize)
-    x = [p.add_variable(f"x{i}", cat="Binary") for i in range(5)]
-    y = p.add_variable("y", 0, 3, cat="Integer")
-    p += pulp.lpSum((i + 1) * x[i] for i in range(5)) + 2 * y + 7
-    p += pulp.lpSum(x) + y <= 3, "cap"
-    return p
 
 
 def build_infeasible() -> pulp.LpProblem:
