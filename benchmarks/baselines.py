@@ -58,7 +58,7 @@ def run_scip(inst: Instance, pubo: PuboArrays, time_limit: float, seed: int) -> 
         return y
 
     def linexpr(expr: Any) -> tuple[Any, float]:
-        p = as_poly(expr)
+        p = as_poly(expr, prob.n_binaries)
         off, idx = p.offsets.tolist(), p.indices.tolist()
         return quicksum(c * mono(tuple(idx[off[k]:off[k + 1]])) for k, c in enumerate(p.coefs.tolist())), p.constant
 
@@ -104,7 +104,7 @@ def _fill_time(sample: Callable[[int, int], tuple[np.ndarray, float]], pubo: Pub
         a = time.perf_counter()
         x = sample(s, seed + runs)[0]
         took = time.perf_counter() - a
-        e = float(pubo.energy(x)[0])
+        e = float(pubo.evaluate(x)[0])
         if e < best_e:
             best_x, best_e = x, e
         runs += 1
@@ -221,7 +221,7 @@ def run_dwave_tabu(inst: Instance, pubo: PuboArrays, time_limit: float, seed: in
     if left_ms >= 10:
         res = sampler.sample(bqm, num_reads=1, timeout=left_ms, seed=(seed + 1) % (2**31))
         x = _x_from(res.first.sample, pubo.n)
-        if pubo.energy(x)[0] < pubo.energy(best)[0]:
+        if pubo.evaluate(x)[0] < pubo.evaluate(best)[0]:
             best = x
     return best, info
 
@@ -233,7 +233,7 @@ class FlipGains:
 
     def __init__(self, pubo: PuboArrays) -> None:
         self.p = pubo
-        self.term = np.repeat(np.arange(pubo.m), pubo.degrees())
+        self.term = np.repeat(np.arange(pubo.n_terms), pubo.degrees())
         self.cflat = pubo.coefs[self.term]
 
     def deltas(self, X: np.ndarray) -> np.ndarray:
@@ -293,7 +293,7 @@ def run_greedy(inst: Instance, pubo: PuboArrays, time_limit: float, seed: int, b
         X, s = fg.descend(X0, deadline)
         sweeps += s
         starts += batch
-        e = pubo.energy(X)
+        e = pubo.evaluate(X)
         k = int(np.argmin(e))
         if e[k] < best_e:
             best_x, best_e = X[k], float(e[k])

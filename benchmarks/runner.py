@@ -151,9 +151,9 @@ def run_matrix(results: Results, instances: Iterable[Callable[[], Instance]], so
             continue
         t = time.perf_counter()
         pubo = to_pubo(inst.problem)
-        inst.meta["pubo_monomials"] = pubo.m
+        inst.meta["pubo_monomials"] = pubo.n_terms
         inst.meta["pubo_max_degree"] = int(pubo.degrees().max(initial=0))
-        log(f"{inst.name}: {inst.problem.n_binaries} vars, {pubo.m} PUBO monomials (export {time.perf_counter() - t:.2f} s)")
+        log(f"{inst.name}: {inst.problem.n_binaries} vars, {pubo.n_terms} PUBO monomials (export {time.perf_counter() - t:.2f} s)")
         results.doc.setdefault("instances", {})[inst.name] = jsonable(inst.meta)
         for seed in range(seeds):
             for name, runner in solvers.items():

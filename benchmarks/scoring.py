@@ -11,52 +11,34 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from bipnn_backends.core.evaluate import evaluate_problem, polynomial_values, values_on_support
-from bipnn_backends.core.expr import Const, Expr, Poly, Sum, Var
+from bipnn_backends.core.evaluate import evaluate_problem, values_on_support
+from bipnn_backends.core.expand import Expander
+from bipnn_backends.core.expr import Expr, Poly
 from bipnn_backends.core.mobius import fit
 from bipnn_backends.core.multilinear import canonicalize, poly_sum
+from bipnn_backends.core.penalties import violation_amounts
 from bipnn_backends.core.problem import BinaryProblem
+from bipnn_backends.core.pubo import Pubo
 
 
-def as_poly(expr: Expr) -> Poly:
-    """A canonical Poly for an expression made of Poly, Var, Const and Sum nodes (what the generators build)."""
-    if isinstance(expr, Poly):
-        return canonicalize(expr)
-    if isinstance(expr, Const):
-        return Poly(np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros(0), expr.value)
-    if isinstance(expr, Var):
-        return Poly.linear([expr.index], [1.0])
-    if isinstance(expr, Sum):
-        return canonicalize(poly_sum([as_poly(t) for t in expr.terms]))
-    raise TypeError(f"benchmark PUBO export supports Poly/Var/Const/Sum only, got {type(expr).__name__}")
+def as_poly(expr: Expr, n: int) -> Poly:
+    """The canonical polynomial of a polynomial expression over ``n`` binaries (the core's expansion)."""
+    ex = Expander(n, fit_limit=0, max_monomials=10**8).expand(expr, "benchmark export")
+    if not ex.is_polynomial:
+        raise TypeError("benchmark PUBO export supports polynomial expressions only")
+    return ex.poly
 
 
 @dataclass
-class PuboArrays:
-    """energy(x) = sum_k coefs[k] prod x[indices[offsets[k]:offsets[k+1]]] + constant, minimised.
+class PuboArrays(Pubo):
+    """The core's :class:`Pubo`, minimised, plus the objective's sign and the penalty rule used.
 
     Equals sign * objective at feasible points; constraints add
     ``weights[c] * violation_c(x)`` as exact multilinear (Möbius) fits.
     """
 
-    n: int
-    offsets: np.ndarray
-    indices: np.ndarray
-    coefs: np.ndarray
-    constant: float
-    sign: float
+    sign: float = 1.0
     penalty_rule: str = ""
-
-    @property
-    def m(self) -> int:
-        return len(self.coefs)
-
-    def degrees(self) -> np.ndarray:
-        return np.diff(self.offsets)
-
-    def energy(self, X: np.ndarray) -> np.ndarray:
-        X = np.atleast_2d(np.asarray(X, dtype=np.float64))
-        return polynomial_values(self.offsets, self.indices, self.coefs, X) + self.constant
 
     def terms(self) -> dict[tuple[int, ...], float]:
         """``{(i, j, ...): coef}`` for samplers that take dictionaries."""
@@ -79,7 +61,7 @@ def to_pubo(problem: BinaryProblem) -> PuboArrays:
     smallest non-zero violation on the support.
     """
     sign = -1.0 if problem.sense == "max" else 1.0
-    obj = as_poly(problem.objective)
+    obj = as_poly(problem.objective, problem.n_binaries)
     obj = Poly(obj.offsets, obj.indices, sign * obj.coefs, sign * obj.constant)
     parts = [obj]
     n = problem.n_binaries
@@ -90,9 +72,7 @@ def to_pubo(problem: BinaryProblem) -> PuboArrays:
             support, g = values_on_support(con.body, con.name)
             if len(support) > 16:
                 raise ValueError(f"constraint {con.name!r} has {len(support)} variables; the benchmark export fits <= 16")
-            g = g - con.rhs
-            v = np.maximum(g, 0.0) if con.sense == "<=" else np.maximum(-g, 0.0) if con.sense == ">=" else np.abs(g)
-            v[v <= 1e-9] = 0.0
+            v = violation_amounts(g - con.rhs, con.sense, 1e-9)
             if not v.any():
                 continue
             w = (1.0 + vw[support].sum()) / v[v > 0].min()

@@ -40,7 +40,7 @@ def test_penalised_pubo_matches_objective_when_feasible() -> None:
     rng = np.random.default_rng(0)
     X = np.vstack([inst.feasible_point, rng.integers(0, 2, (300, 60))]).astype(float)
     v = evaluate_problem(inst.problem, X)
-    e = pubo.energy(X)
+    e = pubo.evaluate(X)
     assert np.allclose(e[v.feasible], v.objective[v.feasible])
     assert np.all(e[~v.feasible] > v.objective[~v.feasible])
 
@@ -83,7 +83,7 @@ def test_maxcut_pubo_equals_direct_cut_count() -> None:
     inst = maxcut_problem(h)
     X = rng.integers(0, 2, (500, 30)).astype(float)
     assert np.allclose(evaluate_problem(inst.problem, X).objective, cut_value(h, X))
-    assert np.allclose(-to_pubo(inst.problem).energy(X), cut_value(h, X))
+    assert np.allclose(-to_pubo(inst.problem).evaluate(X), cut_value(h, X))
 
 
 def test_flip_gains_match_energy_differences() -> None:
@@ -94,7 +94,7 @@ def test_flip_gains_match_energy_differences() -> None:
         for i in (0, 7, 39):
             Y = X[b].copy()
             Y[i] = 1 - Y[i]
-            assert d[b, i] == pytest.approx(pubo.energy(Y)[0] - pubo.energy(X[b])[0])
+            assert d[b, i] == pytest.approx(pubo.evaluate(Y)[0] - pubo.evaluate(X[b])[0])
 
 
 def test_greedy_runner_returns_rescorable_local_optimum() -> None:
@@ -102,7 +102,7 @@ def test_greedy_runner_returns_rescorable_local_optimum() -> None:
     pubo = to_pubo(inst.problem)
     x, info = run_greedy(inst, pubo, 0.3, 0)
     s = score(inst.problem, x)
-    assert s.feasible and s.objective == pytest.approx(pubo.energy(x)[0])
+    assert s.feasible and s.objective == pytest.approx(pubo.evaluate(x)[0])
     assert (FlipGains(pubo).deltas(x[None]) >= -1e-9).all() and info["starts"] >= 1
 
 
@@ -130,4 +130,4 @@ def test_quadratic_bqm_export_matches_pubo_energy() -> None:
     bqm, info = _bqm(pubo)
     X = np.random.default_rng(3).integers(0, 2, (50, 20))
     assert info["reduction"].startswith("none")
-    assert np.allclose(bqm.energies((X, list(range(20)))), pubo.energy(X))
+    assert np.allclose(bqm.energies((X, list(range(20)))), pubo.evaluate(X))
