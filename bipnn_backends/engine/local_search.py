@@ -34,7 +34,7 @@ def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     return np.repeat(starts - (ends - counts), counts) + np.arange(total)
 
 
-def _csr_transpose(n: int, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def csr_transpose(n: int, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Variable → owner CSR of (owner, member) pairs: (offsets (n+1), pair positions sorted by member)."""
     order = np.argsort(members, kind="stable")
     counts = np.bincount(members, minlength=n)
@@ -64,7 +64,7 @@ class _Row:
         self.weights = np.asarray(block.weights, dtype=np.float64)
         self.lens = np.diff(self.offsets)
         self.row_of = np.repeat(np.arange(len(self.rhs)), self.lens)
-        self.v_off, order = _csr_transpose(n, self.indices)
+        self.v_off, order = csr_transpose(n, self.indices)
         self.v_row = self.row_of[order]
         self.v_coef = self.coefs[order]
 
@@ -139,7 +139,7 @@ class LocalSearch:
         self.deg = np.diff(self.offsets)
         self.m = len(self.coefs)
         self.mono_of = np.repeat(np.arange(self.m), self.deg)
-        self.v_off, order = _csr_transpose(n, self.indices)
+        self.v_off, order = csr_transpose(n, self.indices)
         self.v_mono = self.mono_of[order]
         self.rows = [_Row(b, n) for b in reform.linear_blocks if b.n_rows > 0]
         self.terms = [_Term(b.body, b.body.support(), b.weight, b.rhs, b.kind) for b in reform.nonlinear_blocks]
@@ -147,7 +147,7 @@ class LocalSearch:
         t_owner = np.repeat(np.arange(len(self.terms)), [len(t.support) for t in self.terms]).astype(np.int64)
         t_members = (np.concatenate([t.support for t in self.terms]).astype(np.int64)
                      if self.terms else np.zeros(0, np.int64))
-        self.vt_off, order = _csr_transpose(n, t_members)
+        self.vt_off, order = csr_transpose(n, t_members)
         self.vt_term = t_owner[order]
         scales = [1.0, float(np.abs(self.coefs).max(initial=0.0))]
         scales += [float(r.weights.max() * np.abs(r.coefs).max() ** 2) for r in self.rows]

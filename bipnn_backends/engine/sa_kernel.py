@@ -24,6 +24,7 @@ import numpy as np
 from numba import njit, prange
 
 from ..core.pubo import Reformulation
+from .local_search import csr_transpose
 
 _MUL = np.uint64(2685821657736338717)
 _INV53 = 1.0 / 9007199254740992.0
@@ -205,13 +206,6 @@ def energy_batch(X, P, E) -> None:
         E[c] = _init(X[c], P, zeros, res)
 
 
-def _csr_transpose(n: int, members: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Variable → (pair positions) CSR: (offsets (n+1), positions sorted by member)."""
-    order = np.argsort(members, kind="stable")
-    counts = np.bincount(members, minlength=n)
-    return np.concatenate([[0], np.cumsum(counts)]).astype(np.int64), order
-
-
 def supported(reform: Reformulation) -> bool:
     """True when the kernel evaluates the whole energy (no nonlinear blocks or opaque terms)."""
     return not reform.nonlinear_blocks and not reform.opaque_terms
@@ -228,7 +222,7 @@ class Annealer:
         m_off = np.ascontiguousarray(pubo.offsets, dtype=np.int64)
         m_idx = np.ascontiguousarray(pubo.indices, dtype=np.int64)
         m_coef = np.ascontiguousarray(pubo.coefs, dtype=np.float64)
-        v_moff, order = _csr_transpose(n, m_idx)
+        v_moff, order = csr_transpose(n, m_idx)
         v_mono = np.repeat(np.arange(len(m_coef), dtype=np.int64), np.diff(m_off))[order]
         blocks = [b for b in reform.linear_blocks if b.n_rows > 0]
         lens = [np.diff(np.asarray(b.offsets, dtype=np.int64)) for b in blocks]
@@ -240,7 +234,7 @@ class Annealer:
         rhs, w = cat("rhs", np.float64), cat("weights", np.float64)
         le = (np.concatenate([np.full(b.n_rows, b.kind == "le") for b in blocks]) if blocks
               else np.zeros(0, dtype=np.bool_))
-        v_roff, order = _csr_transpose(n, r_idx)
+        v_roff, order = csr_transpose(n, r_idx)
         v_row = np.repeat(np.arange(len(rhs), dtype=np.int64), r_lens)[order]
         v_rcoef = np.ascontiguousarray(r_coef[order])
         self.P = (m_off, m_idx, m_coef, v_moff, v_mono, np.ascontiguousarray(m_coef[v_mono]), r_off, r_idx, r_coef, rhs, w, le, v_roff, v_row, v_rcoef,
