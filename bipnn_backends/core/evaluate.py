@@ -156,8 +156,14 @@ def constraint_violation(con: Constraint, X: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(v), v, np.inf)
 
 
+_ROUNDING = 16 * float(np.finfo(np.float64).eps)
+
+
 def feasibility_tolerance(con: Constraint, tol: float) -> float:
-    return tol * max(1.0, abs(con.rhs))
+    """The verifier's threshold for ``con``: violations up to ``tol`` relative to max(1, |rhs|),
+    plus a few ulps so that a residual that is exactly ``tol`` in decimal arithmetic (0.333333*3
+    against 1 with tol 1e-6) is not rejected for the rounding of its binary representation."""
+    return (tol + _ROUNDING) * max(1.0, abs(con.rhs))
 
 
 def evaluate_problem(problem: BinaryProblem, X: np.ndarray, tol: float = 1e-6) -> ProblemValues:

@@ -11,13 +11,14 @@ import numpy as np
 from ..errors import ExpansionLimitError
 from .expr import Poly
 
-_ZERO = 1e-12  # relative size below which a coefficient is rounding noise
 _SENTINEL = np.iinfo(np.int64).max
 
 
 def canonicalize(p: Poly) -> Poly:
     """Sort each monomial, drop repeated variables (x^k = x), merge equal monomials,
-    drop zero coefficients; monomials ordered by degree then lexicographically."""
+    drop coefficients that are exactly zero (every other one is kept, however small beside
+    the largest: a user's 1 beside 1e15 is part of the model); monomials ordered by degree
+    then lexicographically."""
     if p.n_terms == 0:
         return Poly(np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros(0), p.constant)
     deg = np.diff(p.offsets)
@@ -47,8 +48,7 @@ def canonicalize(p: Poly) -> Poly:
     coefs = np.concatenate(out_coef)
     degs = np.concatenate(out_deg)
     flat = np.concatenate(out_idx)
-    scale_ = max(1.0, float(np.abs(coefs).max(initial=0.0)))
-    nz = np.abs(coefs) > _ZERO * scale_
+    nz = coefs != 0
     if not nz.all():
         flat, coefs, degs = flat[np.repeat(nz, degs)], coefs[nz], degs[nz]
     return Poly(np.concatenate(([0], np.cumsum(degs))), flat, coefs, p.constant)

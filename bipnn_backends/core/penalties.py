@@ -12,10 +12,6 @@ known amount ``pi`` at every infeasible one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from fractions import Fraction
-from functools import reduce
-from math import gcd
-
 import numpy as np
 
 from .expr import Poly
@@ -75,44 +71,73 @@ def exact_penalty(support: np.ndarray, amounts: np.ndarray) -> ExactPenalty:
     return ExactPenalty(amount_fit, pi_amount, "mobius")
 
 
+_EPS = float(np.finfo(np.float64).eps)
+
+
+def proof_slack(*magnitudes: float) -> float:
+    """Room a proof leaves for rounding: the verifier sums the same terms in another order,
+    so a residual it computes may differ from the proof's by a few ulps of the terms' size."""
+    return 64 * _EPS * float(sum(magnitudes))
+
+
 def integral_gcd(values: np.ndarray, max_decimals: int = 6) -> float | None:
     """The largest g with every value an integer multiple of g, if the values are
-    rationals with at most ``max_decimals`` decimals; else None."""
-    nz = [v for v in np.abs(values) if v != 0]
-    if not nz:
+    rationals with at most ``max_decimals`` decimals; else None. Vectorised."""
+    a = np.abs(np.asarray(values, dtype=np.float64))
+    a = a[a != 0]
+    if len(a) == 0:
         return None
-    fracs = []
-    for v in nz:
-        f = Fraction(float(v)).limit_denominator(10 ** max_decimals)
-        if abs(float(f) - v) > 1e-12 * max(1.0, abs(v)) or (10 ** max_decimals) % f.denominator:
-            return None
-        fracs.append(f)
-    den = reduce(lambda a, b: a * b // gcd(a, b), (f.denominator for f in fracs))
-    num = reduce(gcd, (int(f * den) for f in fracs))
-    return num / den
+    decimals = max_decimals  # as many as int64 arithmetic allows exactly
+    while decimals > 0 and a.max() * 10.0 ** decimals >= 2.0 ** 53:
+        decimals -= 1
+    unit = 10.0 ** decimals
+    k = np.rint(a * unit)
+    if k.max() >= 2.0 ** 53 or (np.abs(k / unit - a) > 1e-12 * np.maximum(1.0, a)).any():
+        return None
+    return float(np.gcd.reduce(k.astype(np.int64))) / unit
+
+
+def _lattice_gap(g: float, target: float, t: float, both_sides: bool) -> float:
+    """The smallest |k*g - target| over integers k with k*g - target > t (and, when
+    ``both_sides``, target - k*g > t): a lower bound on a violating residual."""
+    up = (np.floor((target + t) / g) + 1) * g - target
+    if not both_sides:
+        return float(up)
+    down = target - (np.ceil((target - t) / g) - 1) * g
+    return float(min(up, down))
 
 
 def linear_row_analysis(coefs: np.ndarray, rhs: float, sense: str, tol: float) -> tuple[str, float]:
-    """Classify ``coefs·x sense rhs`` over binaries: ("infeasible" | "redundant" | "active", pi),
-    where pi is the smallest squared residual of a violating point (for the block weight)."""
+    """Classify ``coefs·x sense rhs`` over binaries: ("infeasible" | "redundant" | "active", pi).
+
+    ``tol`` is the verifier's threshold for this row (:func:`~.evaluate.feasibility_tolerance`):
+    a residual within it is feasible. "infeasible" is a proof: every point's residual exceeds
+    ``tol`` by more than rounding could explain; "redundant": every point is within ``tol``.
+    pi is a lower bound on the squared residual of every point the verifier rejects (for the
+    block weight): with coefficients that are multiples of g, residuals lie on the lattice
+    k*g - rhs, and pi is the squared smallest lattice residual beyond the tolerance.
+    """
+    coefs = np.asarray(coefs, dtype=np.float64)
     lo = float(np.minimum(coefs, 0).sum())
     hi = float(np.maximum(coefs, 0).sum())
-    if sense == "<=" and lo > rhs + tol or sense == ">=" and hi < rhs - tol or \
-            sense == "==" and not (lo - tol <= rhs <= hi + tol):
+    slack = proof_slack(float(np.abs(coefs).sum()), abs(rhs))
+    if sense == "<=" and lo - rhs > tol + slack or sense == ">=" and rhs - hi > tol + slack or \
+            sense == "==" and not (lo - tol - slack <= rhs <= hi + tol + slack):
         return "infeasible", 0.0
-    if sense == "<=" and hi <= rhs + tol or sense == ">=" and lo >= rhs - tol:
+    if sense == "<=" and hi - rhs <= tol - slack or sense == ">=" and rhs - lo <= tol - slack:
         return "redundant", 0.0
+    band = max(tol - slack, 0.5 * tol)  # residuals beyond this may be rejected by the verifier
     g = integral_gcd(coefs)
     if g is None:  # irrational-looking coefficients: a heuristic, not a guarantee
         delta = float(np.abs(coefs[coefs != 0]).min())
         return "active", delta * delta
     if sense == "==":
-        q = rhs / g
-        if abs(q - round(q)) > 1e-9:
+        # coefficients are within 1e-12 (relative) of multiples of g: allow for that too
+        lattice_slack = slack + 1e-12 * float(np.maximum(1.0, np.abs(coefs)).sum())
+        nearest = abs(rhs - round(rhs / g) * g)
+        if nearest > tol + lattice_slack:
             return "infeasible", 0.0
-        return "active", g * g
-    target = rhs if sense == "<=" else -rhs
-    steps = np.floor(target / g + 1e-9) + 1
-    delta = steps * g - target
-    return "active", float(delta * delta)
-
+        gap = _lattice_gap(g, rhs, band, both_sides=True)
+    else:
+        gap = _lattice_gap(g, rhs if sense == "<=" else -rhs, band, both_sides=False)
+    return "active", gap * gap

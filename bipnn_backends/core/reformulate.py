@@ -15,6 +15,8 @@ pi = 1 is assumed (documented; the verifier still checks every answer).
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from ..errors import ModelError
@@ -23,11 +25,12 @@ from .evaluate import feasibility_tolerance, values_on_support
 from .expand import Expander, Expansion, expansion_bounds
 from .expr import Poly
 from .multilinear import canonicalize, poly_sum, scale
-from .penalties import exact_penalty, linear_row_analysis, violation_amounts
+from .penalties import exact_penalty, linear_row_analysis, proof_slack, violation_amounts
 from .problem import BinaryProblem, Constraint
 from .pubo import LinearBlock, NonlinearBlock, OpaqueTerm, Pubo, Reformulation
 
 WIDE_NONLINEAR_PI = 1.0
+SCALE_ULPS = 1000  # warn when the smallest coefficient is within this many ulps of the total
 
 
 def reformulate(problem: BinaryProblem, opts: Options) -> Reformulation:
@@ -36,6 +39,7 @@ def reformulate(problem: BinaryProblem, opts: Options) -> Reformulation:
     expander = Expander(n, opts.fit_limit, opts.max_monomials)
     sign = 1.0 if problem.sense == "min" else -1.0
     obj = expander.expand(problem.objective, "objective")
+    warn_if_scale_hopeless(obj.poly.coefs, "the objective")
     obj_poly = scale(obj.poly, sign)
     opaque = [OpaqueTerm(sign * c, e) for c, e in obj.opaque]
     lo, hi = expansion_bounds(obj, "objective")
@@ -51,7 +55,8 @@ def reformulate(problem: BinaryProblem, opts: Options) -> Reformulation:
         tol = feasibility_tolerance(con, opts.tolerance)
         support = ex.poly.indices if ex.is_polynomial else con.body.support()
         if len(np.unique(support)) == 0 and ex.is_polynomial:
-            if violation_amounts(np.array([ex.poly.constant - con.rhs]), con.sense, tol)[0] > 0:
+            slack = proof_slack(abs(ex.poly.constant), abs(con.rhs))
+            if violation_amounts(np.array([ex.poly.constant - con.rhs]), con.sense, tol + slack)[0] > 0:
                 infeasible.append(f"{what} is a constant {ex.poly.constant:g} {con.sense} {con.rhs:g}, which is false")
             continue
         linear = ex.is_polynomial and (ex.poly.n_terms == 0 or ex.poly.degrees().max() == 1)
@@ -67,6 +72,20 @@ def reformulate(problem: BinaryProblem, opts: Options) -> Reformulation:
     pubo = Pubo(n, pubo_poly.offsets, pubo_poly.indices, pubo_poly.coefs, pubo_poly.constant)
     blocks = [_block(kind, r) for kind, r in rows.items() if r]
     return Reformulation(problem, sign, pubo, blocks, nonlinear, opaque, infeasible, W)
+
+
+def warn_if_scale_hopeless(coefs: np.ndarray, what: str) -> None:
+    """Warn (never drop terms) when the smallest coefficient is within ``SCALE_ULPS`` ulps of
+    the sum of all of them: float64 sums can then no longer tell its terms apart reliably."""
+    mags = np.abs(coefs[coefs != 0])
+    if len(mags) < 2:
+        return
+    small, total = float(mags.min()), float(mags.sum())
+    if small < SCALE_ULPS * np.finfo(np.float64).eps * total:
+        warnings.warn(f"{what} has coefficients from {small:.3g} to {float(mags.max()):.3g}: in float64 the "
+                      f"smallest are within {SCALE_ULPS} rounding steps of the total, so the search may not "
+                      "tell them apart (every term is kept); rescale the model if they matter",
+                      RuntimeWarning, stacklevel=3)
 
 
 def _linear_row(con: Constraint, ex: Expansion, tol: float, W: float, rows: dict, infeasible: list) -> None:
@@ -86,7 +105,8 @@ def _linear_row(con: Constraint, ex: Expansion, tol: float, W: float, rows: dict
 def _exact(con: Constraint, what: str, tol: float, W: float, penalties: list, infeasible: list) -> None:
     support, values = values_on_support(con.body, what)
     amounts = violation_amounts(values - con.rhs, con.sense, tol)
-    if (amounts > 0).all():
+    slack = proof_slack(float(np.abs(values).max()), abs(con.rhs))
+    if (violation_amounts(values - con.rhs, con.sense, tol + slack) > 0).all():
         infeasible.append(f"{what}: none of the {len(amounts)} assignments of its {len(support)} variables satisfies it")
         return
     if not (amounts > 0).any():
