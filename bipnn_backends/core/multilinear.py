@@ -21,6 +21,11 @@ def canonicalize(p: Poly) -> Poly:
     then lexicographically."""
     if p.n_terms == 0:
         return Poly(np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros(0), p.constant)
+    if len(p.indices) == p.n_terms:  # linear: one sort and one bincount
+        idx, inverse = np.unique(p.indices, return_inverse=True)
+        coefs = np.bincount(inverse, weights=p.coefs, minlength=len(idx))
+        keep = coefs != 0
+        return Poly(np.arange(int(keep.sum()) + 1), idx[keep], coefs[keep], p.constant)
     deg = np.diff(p.offsets)
     by_degree: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
     for d in np.unique(deg):

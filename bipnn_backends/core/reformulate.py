@@ -53,14 +53,14 @@ def reformulate(problem: BinaryProblem, opts: Options) -> Reformulation:
         what = f"constraint {con.name!r}"
         ex = expander.expand(con.body, what)
         tol = feasibility_tolerance(con, opts.tolerance)
-        support = ex.poly.indices if ex.is_polynomial else con.body.support()
-        if len(np.unique(support)) == 0 and ex.is_polynomial:
+        width = len(np.unique(ex.poly.indices)) if ex.is_polynomial else len(con.body.support())
+        if width == 0 and ex.is_polynomial:
             slack = proof_slack(abs(ex.poly.constant), abs(con.rhs))
             if violation_amounts(np.array([ex.poly.constant - con.rhs]), con.sense, tol + slack)[0] > 0:
                 infeasible.append(f"{what} is a constant {ex.poly.constant:g} {con.sense} {con.rhs:g}, which is false")
             continue
         linear = ex.is_polynomial and (ex.poly.n_terms == 0 or ex.poly.degrees().max() == 1)
-        small = len(np.unique(support)) <= opts.penalty.exact_limit
+        small = width <= opts.penalty.exact_limit
         if linear and not (opts.penalty.method == "exact" and small):
             _linear_row(con, ex, tol, W, rows, infeasible)
         elif small:
