@@ -91,8 +91,8 @@ def make_options(options: Options | Mapping[str, Any] | None = None, **overrides
 
 
 def _validate(o: Options) -> None:
-    if o.time_limit is not None and not o.time_limit > 0:
-        raise OptionError(f"time_limit must be positive seconds or None, got {o.time_limit}")
+    if o.time_limit is not None and not o.time_limit >= 0:
+        raise OptionError(f"time_limit must be non-negative seconds or None, got {o.time_limit}")
     if o.epochs is not None and o.epochs < 0:
         raise OptionError(f"epochs must be >= 0, got {o.epochs}")
     if o.time_limit is None and o.epochs is None:

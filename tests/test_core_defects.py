@@ -163,3 +163,81 @@ def test_cached_linear_rows_follow_new_constraints():
     assert evaluate_problem(p, X).feasible.tolist() == [False, True]
     p.add_constraint(Poly.linear([0], [1.0]), "==", 0.0, "x0_off")
     assert evaluate_problem(p, X).feasible.tolist() == [False, False]
+
+
+# -- items 4-6: time limits -----------------------------------------------------------------
+class FakeTime:
+    """A clock that advances ``step`` seconds per reading: deadlines without wall-clock timing."""
+
+    def __init__(self, step: float) -> None:
+        self.now, self.step = 1000.0, step
+
+    def perf_counter(self) -> float:
+        self.now += self.step
+        return self.now
+
+
+def _knapsack(n, seed=0):
+    rng = np.random.default_rng(seed)
+    p = BinaryProblem()
+    idx = p.add_binaries([f"k{i}" for i in range(n)])
+    w = rng.integers(1, 20, size=n).astype(float)
+    p.set_objective(Poly.linear(idx, rng.integers(1, 30, size=n).astype(float)), "max")
+    p.add_constraint(Poly.linear(idx, w), "<=", float(w.sum() // 3), "capacity")
+    return p
+
+
+def test_exhaustive_search_stops_at_the_deadline_with_the_best_point_so_far(monkeypatch):
+    import importlib
+    bf = importlib.import_module("bipnn_backends.core.brute_force")
+    solve_mod = importlib.import_module("bipnn_backends.solve")
+    clock = FakeTime(step=1.0)  # every reading is one second later
+    monkeypatch.setattr(bf, "time", clock)
+    monkeypatch.setattr(solve_mod, "time", clock)
+    p = _knapsack(20)
+    res = solve(p, time_limit=5.0, exhaustive_limit=22)
+    assert res.status == "feasible" and res.stop_reason == "time_limit" and res.time_limit_reached
+    assert "stopped by the time limit" in res.message
+    assert res.stats["points"] < 2 ** 20
+    vals = evaluate_problem(p, res.x)
+    assert vals.feasible[0] and vals.objective[0] == res.objective
+    monkeypatch.setattr(bf, "time", FakeTime(step=0.0))  # a clock that never moves: complete proof
+    monkeypatch.setattr(solve_mod, "time", FakeTime(step=0.0))
+    full = solve(p, time_limit=5.0, exhaustive_limit=22)
+    assert full.status == "optimal" and full.stats["points"] == 2 ** 20
+    assert full.objective == brute_force(p).objective >= res.objective
+
+
+def test_time_limit_zero_returns_the_best_cheap_construction():
+    p = _knapsack(30)
+    res = solve(p, time_limit=0)
+    # all zeros is feasible (objective 0); all ones and the sign-greedy point (every x = 1) are not
+    assert res.status == "feasible" and res.objective == 0.0 and res.time_limit_reached
+    assert res.stop_reason == "time_limit" and not res.x.any()
+    start = {f"k{i}": 1.0 for i in range(3)}
+    warm = solve(p, time_limit=0, warm_start=start)
+    expected = evaluate_problem(p, p.encode(start))
+    assert expected.feasible[0] and warm.objective == expected.objective[0] > 0
+    tiny = _knapsack(4)  # below the exhaustive limit: still no search at time_limit=0
+    assert solve(tiny, time_limit=0).stop_reason == "time_limit"
+
+
+def test_infinite_time_limit_never_becomes_a_deadline():
+    import importlib
+    solve_mod = importlib.import_module("bipnn_backends.solve")
+    assert solve_mod._deadline(5.0, float("inf")) is None
+    assert solve_mod._deadline(5.0, None) is None
+    assert solve_mod._deadline(5.0, 0.0) == 5.0
+
+
+# -- item 13: an integer variable with an empty range is an infeasible model ---------------
+def test_integer_with_empty_range_is_reported_infeasible():
+    p = BinaryProblem()
+    k = p.add_integer("k", 0.2, 0.8)
+    y = p.add_binary("y")
+    p.set_objective(k + y)
+    res = solve(p)
+    assert res.status == "infeasible" and res.stop_reason == "proven"
+    assert "'k'" in res.message and "[0.2, 0.8]" in res.message
+    assert brute_force(p).x is None  # the verifier agrees: no point is feasible
+    assert evaluate_problem(p, np.zeros((1, p.n_binaries))).max_violation[0] == pytest.approx(0.2)

@@ -6,6 +6,7 @@ on the user's objective and constraints, never on the penalised PUBO.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -197,4 +198,7 @@ def evaluate_problem(problem: BinaryProblem, X: np.ndarray, tol: float = 1e-6) -
         v = constraint_violation(con, X)
         worst = np.maximum(worst, v)
         feasible &= v <= feasibility_tolerance(con, tol)
+    for _, lb, ub in problem.empty_ranges:  # such a variable sits at ceil(lb) > ub
+        worst = np.maximum(worst, math.ceil(lb - 1e-9) - ub)
+        feasible[:] = False
     return ProblemValues(obj, worst, feasible)

@@ -48,7 +48,8 @@ def reformulate(problem: BinaryProblem, opts: Options) -> Reformulation:
     penalties: list[Poly] = []
     rows: dict[str, list] = {"eq": [], "le": []}
     nonlinear: list[NonlinearBlock] = []
-    infeasible: list[str] = []
+    infeasible = [f"integer variable {name!r} has no integer value in its range [{lb:g}, {ub:g}]"
+                  for name, lb, ub in problem.empty_ranges]
     for con in problem.constraints:
         what = f"constraint {con.name!r}"
         ex = expander.expand(con.body, what)
