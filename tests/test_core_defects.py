@@ -241,3 +241,35 @@ def test_integer_with_empty_range_is_reported_infeasible():
     assert "'k'" in res.message and "[0.2, 0.8]" in res.message
     assert brute_force(p).x is None  # the verifier agrees: no point is feasible
     assert evaluate_problem(p, np.zeros((1, p.n_binaries))).max_violation[0] == pytest.approx(0.2)
+
+
+# -- item 12: messages name the user's variables and the objective/constraint --------------
+def test_undefined_function_errors_use_the_users_names():
+    from bipnn_backends import errors
+    from bipnn_backends.core.expr import log, sqrt
+    p = BinaryProblem()
+    y = [p.add_binary(f"y[{i}]") for i in range(20)]
+    k = p.add_integer("k", 0, 5)
+    p.set_objective(log(y[3] + y[4]) + y[0])
+    with pytest.raises(errors.UndefinedFunctionError) as err:
+        reformulate(p, make_options())
+    assert str(err.value) == "objective: log(y[3] + y[4]) is undefined at the 0/1 point (y[3]=0, y[4]=0)"
+    p.set_objective(y[0])
+    p.add_constraint(sqrt(k - 2 + y[1]), "<=", 3, "root")
+    with pytest.raises(errors.UndefinedFunctionError, match=r"constraint 'root': sqrt\(k - 2 \+ y\[1\]\) .*k=0"):
+        reformulate(p, make_options())
+    p.constraints.clear()
+    wide = sum(y[5:19], y[4]) - 3  # 15 variables: beyond the fitting limit, bounded instead
+    p.add_constraint(log(wide), ">=", 0, "wide_log")
+    with pytest.raises(errors.UndefinedFunctionError, match=r"constraint 'wide_log': log\(y\[4\] \+ y\[5\]"):
+        reformulate(p, make_options())
+    assert "x3" in repr(y[3] + y[4])  # outside a reformulation: internal names
+
+
+def test_non_finite_coefficient_names_the_variable():
+    from bipnn_backends import errors
+    p = BinaryProblem()
+    idx = p.add_binaries(["a", "b", "c"])
+    p.add_constraint(Poly.linear(idx, [1.0, np.nan, 2.0]), "<=", 2, "bad_row")
+    with pytest.raises(errors.NonFiniteCoefficientError, match=r"constraint 'bad_row' .* coefficient of b \(nan\)"):
+        reformulate(p, make_options())

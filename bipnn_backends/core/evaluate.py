@@ -14,6 +14,7 @@ import numpy as np
 from ..errors import UndefinedFunctionError, UnsupportedExpressionError
 from .expr import Callable, Const, Div, Expr, Func, Poly, Power, Product, Sum, Var, describe
 from .linear_system import linear_system, linear_vector
+from .names import current as current_names
 from .problem import BinaryProblem, Constraint
 
 NUMPY_FUNCTIONS = {
@@ -131,7 +132,9 @@ def values_on_support(expr: Expr, what: str) -> tuple[np.ndarray, np.ndarray]:
     bad = ~np.isfinite(values)
     if bad.any():
         point = enumerate_points(len(support))[np.argmax(bad)]
-        at = ", ".join(f"x{i}={int(v)}" for i, v in zip(support, point))
+        names = current_names()
+        at = names.point(support, point) if names is not None else \
+            ", ".join(f"x{i}={int(v)}" for i, v in zip(support, point))
         raise UndefinedFunctionError(
             f"{what}: {describe(expr)} is undefined at the 0/1 point ({at or 'no variables'})")
     return support, values

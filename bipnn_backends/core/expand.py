@@ -55,8 +55,11 @@ class Expander:
         if isinstance(e, Poly):
             if not (np.isfinite(e.coefs).all() and np.isfinite(e.constant)):
                 bad = np.nonzero(~np.isfinite(e.coefs))[0]
-                where = f"term {int(bad[0])}" if len(bad) else "constant"
-                raise NonFiniteCoefficientError(f"{what} has a NaN or infinite coefficient ({where})")
+                where = "constant" if not len(bad) else "coefficient of " + describe(
+                    Poly(np.array([0, e.offsets[bad[0] + 1] - e.offsets[bad[0]]]),
+                         e.indices[e.offsets[bad[0]]:e.offsets[bad[0] + 1]], np.ones(1)))
+                value = e.coefs[bad[0]] if len(bad) else e.constant
+                raise NonFiniteCoefficientError(f"{what} has a non-finite {where} ({value})")
             self._check_index(e.indices, what)
             return Expansion(e)
         if isinstance(e, Sum):

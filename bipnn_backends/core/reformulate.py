@@ -25,6 +25,7 @@ from .evaluate import feasibility_tolerance, values_on_support
 from .expand import Expander, Expansion, expansion_bounds
 from .expr import Poly
 from .multilinear import canonicalize, poly_sum, scale
+from .names import naming
 from .penalties import exact_penalty, linear_row_analysis, proof_slack, violation_amounts
 from .problem import BinaryProblem, Constraint
 from .pubo import LinearBlock, NonlinearBlock, OpaqueTerm, Pubo, Reformulation
@@ -34,7 +35,13 @@ SCALE_ULPS = 1000  # warn when the smallest coefficient is within this many ulps
 
 
 def reformulate(problem: BinaryProblem, opts: Options) -> Reformulation:
-    """Turn ``problem`` into the energy the engine minimises; see the module docstring."""
+    """Turn ``problem`` into the energy the engine minimises; see the module docstring.
+    Errors describe expressions with the user's variable names."""
+    with naming(problem):
+        return _reformulate(problem, opts)
+
+
+def _reformulate(problem: BinaryProblem, opts: Options) -> Reformulation:
     n = problem.n_binaries
     expander = Expander(n, opts.fit_limit, opts.max_monomials)
     sign = 1.0 if problem.sense == "min" else -1.0
