@@ -273,3 +273,18 @@ def test_non_finite_coefficient_names_the_variable():
     p.add_constraint(Poly.linear(idx, [1.0, np.nan, 2.0]), "<=", 2, "bad_row")
     with pytest.raises(errors.NonFiniteCoefficientError, match=r"constraint 'bad_row' .* coefficient of b \(nan\)"):
         reformulate(p, make_options())
+
+
+def test_linear_block_residuals_by_sparse_product_equal_the_row_sums():
+    from bipnn_backends.core.pubo import LinearBlock
+    rng = np.random.default_rng(5)
+    lengths = rng.integers(1, 6, size=12)
+    offsets = np.concatenate(([0], np.cumsum(lengths)))
+    indices = rng.integers(0, 9, size=offsets[-1])  # repeats inside a row are summed
+    coefs = rng.normal(size=offsets[-1])
+    block = LinearBlock("le", offsets, indices, coefs, rng.normal(size=12), np.ones(12), [f"r{i}" for i in range(12)])
+    X = rng.integers(0, 2, size=(7, 9)).astype(float)
+    naive = np.array([[sum(coefs[j] * x[indices[j]] for j in range(offsets[r], offsets[r + 1])) for r in range(12)]
+                      for x in X]) - block.rhs
+    assert np.allclose(block.residuals(X), naive)
+    assert np.allclose(block.penalty(X), (np.maximum(naive, 0) ** 2).sum(axis=1))
