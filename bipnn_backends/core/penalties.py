@@ -107,15 +107,26 @@ def _lattice_gap(g: float, target: float, t: float, both_sides: bool) -> float:
     return float(min(up, down))
 
 
-def linear_row_analysis(coefs: np.ndarray, rhs: float, sense: str, tol: float) -> tuple[str, float]:
-    """Classify ``coefs·x sense rhs`` over binaries: ("infeasible" | "redundant" | "active", pi).
+def _lattice_inside(g: float, target: float, t: float, both_sides: bool) -> float:
+    """The largest penalised residual within the tolerance: max(k*g - target, 0) (and, when
+    ``both_sides``, target - k*g) over lattice points with residual at most t."""
+    up = max(float(np.floor((target + t) / g) * g - target), 0.0)
+    if not both_sides:
+        return up
+    return max(up, float(target - np.ceil((target - t) / g) * g), 0.0)
+
+
+def linear_row_analysis(coefs: np.ndarray, rhs: float, sense: str, tol: float) -> tuple[str, float, float]:
+    """Classify ``coefs·x sense rhs`` over binaries: ("infeasible" | "redundant" | "active", pi, paid).
 
     ``tol`` is the verifier's threshold for this row (:func:`~.evaluate.feasibility_tolerance`):
     a residual within it is feasible. "infeasible" is a proof: every point's residual exceeds
     ``tol`` by more than rounding could explain; "redundant": every point is within ``tol``.
-    pi is a lower bound on the squared residual of every point the verifier rejects (for the
-    block weight): with coefficients that are multiples of g, residuals lie on the lattice
-    k*g - rhs, and pi is the squared smallest lattice residual beyond the tolerance.
+    For the block weight, pi bounds from below the squared residual of every point the
+    verifier rejects, and ``paid`` from above the squared (for <=, positive) residual a point
+    it accepts still pays: with coefficients that are multiples of g, residuals lie on the
+    lattice k*g - rhs; pi is the square of the smallest lattice residual beyond the tolerance,
+    paid of the largest within it. (Irrational-looking coefficients: a heuristic.)
     """
     coefs = np.asarray(coefs, dtype=np.float64)
     lo = float(np.minimum(coefs, 0).sum())
@@ -123,21 +134,20 @@ def linear_row_analysis(coefs: np.ndarray, rhs: float, sense: str, tol: float) -
     slack = proof_slack(float(np.abs(coefs).sum()), abs(rhs))
     if sense == "<=" and lo - rhs > tol + slack or sense == ">=" and rhs - hi > tol + slack or \
             sense == "==" and not (lo - tol - slack <= rhs <= hi + tol + slack):
-        return "infeasible", 0.0
+        return "infeasible", 0.0, 0.0
     if sense == "<=" and hi - rhs <= tol - slack or sense == ">=" and rhs - lo <= tol - slack:
-        return "redundant", 0.0
+        return "redundant", 0.0, 0.0
     band = max(tol - slack, 0.5 * tol)  # residuals beyond this may be rejected by the verifier
     g = integral_gcd(coefs)
     if g is None:  # irrational-looking coefficients: a heuristic, not a guarantee
         delta = float(np.abs(coefs[coefs != 0]).min())
-        return "active", delta * delta
+        return "active", delta * delta, min(tol * tol, 0.5 * delta * delta)
     if sense == "==":
         # coefficients are within 1e-12 (relative) of multiples of g: allow for that too
         lattice_slack = slack + 1e-12 * float(np.maximum(1.0, np.abs(coefs)).sum())
         nearest = abs(rhs - round(rhs / g) * g)
         if nearest > tol + lattice_slack:
-            return "infeasible", 0.0
-        gap = _lattice_gap(g, rhs, band, both_sides=True)
-    else:
-        gap = _lattice_gap(g, rhs if sense == "<=" else -rhs, band, both_sides=False)
-    return "active", gap * gap
+            return "infeasible", 0.0, 0.0
+    target, both = (rhs, True) if sense == "==" else (rhs if sense == "<=" else -rhs, False)
+    gap = _lattice_gap(g, target, band, both)
+    return "active", gap * gap, min(_lattice_inside(g, target, tol, both), gap) ** 2

@@ -3,9 +3,13 @@
 Penalty weights are automatic: with W greater than the objective's range
 (an interval bound over all 0/1 points), each constraint's penalty is scaled
 by W / pi, where pi is the smallest value the penalty takes at a violating
-point. Then every infeasible point costs more than any feasible one, so every
-minimiser of the penalised energy is feasible whenever a feasible point
-exists. ``penalty.weight`` overrides W.
+point. A point feasible within the tolerance may still pay a little on a
+linear row (a residual of at most the tolerance); all row weights are raised
+together so that this never adds up to a violation's cost. Then every
+infeasible point costs more than any feasible one, so every minimiser of the
+penalised energy is feasible whenever a feasible point exists.
+``penalty.weight`` overrides W. "Feasible" and "violating" are the verifier's:
+within the tolerance of :func:`~.evaluate.feasibility_tolerance`.
 
 Exactness holds for linear rows with rational coefficients and for every
 constraint enumerated over its support; for wide nonlinear constraints (more
@@ -31,6 +35,7 @@ from .problem import BinaryProblem, Constraint
 from .pubo import LinearBlock, NonlinearBlock, OpaqueTerm, Pubo, Reformulation
 
 WIDE_NONLINEAR_PI = 1.0
+MAX_TOLERATED_SHARE = 0.9  # beyond this, tolerance-feasible points may pay too much (a heuristic then)
 SCALE_ULPS = 1000  # warn when the smallest coefficient is within this many ulps of the total
 
 
@@ -54,6 +59,7 @@ def _reformulate(problem: BinaryProblem, opts: Options) -> Reformulation:
 
     penalties: list[Poly] = []
     rows: dict[str, list] = {"eq": [], "le": []}
+    slacks: list[tuple[float, float]] = []  # (paid, pi) of each linear penalty row
     nonlinear: list[NonlinearBlock] = []
     infeasible = [f"integer variable {name!r} has no integer value in its range [{lb:g}, {ub:g}]"
                   for name, lb, ub in problem.empty_ranges]
@@ -70,7 +76,7 @@ def _reformulate(problem: BinaryProblem, opts: Options) -> Reformulation:
         linear = ex.is_polynomial and (ex.poly.n_terms == 0 or ex.poly.degrees().max() == 1)
         small = width <= opts.penalty.exact_limit
         if linear and not (opts.penalty.method == "exact" and small):
-            _linear_row(con, ex, tol, W, rows, infeasible)
+            _linear_row(con, ex, tol, W, rows, infeasible, slacks)
         elif small:
             _exact(con, what, tol, W, penalties, infeasible)
         else:
@@ -78,7 +84,12 @@ def _reformulate(problem: BinaryProblem, opts: Options) -> Reformulation:
 
     pubo_poly = canonicalize(poly_sum([obj_poly] + penalties)) if penalties else obj_poly
     pubo = Pubo(n, pubo_poly.offsets, pubo_poly.indices, pubo_poly.coefs, pubo_poly.constant)
-    blocks = [_block(kind, r) for kind, r in rows.items() if r]
+    # A point feasible within the tolerance still pays up to w * paid on each linear row, a violating
+    # one at least w * pi = W on one row: raising every row weight by 1 / (1 - sum of paid / pi)
+    # keeps the first below the second minus the objective's range.
+    within = sum(paid / pi for paid, pi in slacks)
+    factor = 1.0 / (1.0 - min(within, MAX_TOLERATED_SHARE))
+    blocks = [_block(kind, r, factor) for kind, r in rows.items() if r]
     return Reformulation(problem, sign, pubo, blocks, nonlinear, opaque, infeasible, W)
 
 
@@ -96,10 +107,11 @@ def warn_if_scale_hopeless(coefs: np.ndarray, what: str) -> None:
                       RuntimeWarning, stacklevel=3)
 
 
-def _linear_row(con: Constraint, ex: Expansion, tol: float, W: float, rows: dict, infeasible: list) -> None:
+def _linear_row(con: Constraint, ex: Expansion, tol: float, W: float, rows: dict, infeasible: list,
+                slacks: list) -> None:
     p = ex.poly
     rhs = con.rhs - p.constant
-    status, pi = linear_row_analysis(p.coefs, rhs, con.sense, tol)
+    status, pi, paid = linear_row_analysis(p.coefs, rhs, con.sense, tol)
     if status == "infeasible":
         infeasible.append(f"constraint {con.name!r}: no 0/1 assignment of its variables satisfies it")
         return
@@ -108,6 +120,7 @@ def _linear_row(con: Constraint, ex: Expansion, tol: float, W: float, rows: dict
     sign = -1.0 if con.sense == ">=" else 1.0
     kind = "eq" if con.sense == "==" else "le"
     rows[kind].append((con.name, p.indices, sign * p.coefs, sign * rhs, W / pi))
+    slacks.append((paid, pi))
 
 
 def _exact(con: Constraint, what: str, tol: float, W: float, penalties: list, infeasible: list) -> None:
@@ -134,7 +147,7 @@ def _wide_nonlinear(con: Constraint, ex: Expansion, what: str, W: float, nonline
     nonlinear.append(NonlinearBlock(kind, body, rhs, W / WIDE_NONLINEAR_PI, con.name))
 
 
-def _block(kind: str, rows: list) -> LinearBlock:
+def _block(kind: str, rows: list, factor: float = 1.0) -> LinearBlock:
     names = [r[0] for r in rows]
     lengths = np.array([len(r[1]) for r in rows])
     if (lengths == 0).any():
@@ -143,4 +156,4 @@ def _block(kind: str, rows: list) -> LinearBlock:
                        np.concatenate([r[1] for r in rows]).astype(np.int64),
                        np.concatenate([r[2] for r in rows]).astype(np.float64),
                        np.array([r[3] for r in rows], dtype=np.float64),
-                       np.array([r[4] for r in rows], dtype=np.float64), names)
+                       factor * np.array([r[4] for r in rows], dtype=np.float64), names)
