@@ -48,11 +48,12 @@ def solve(problem: BinaryProblem, options: Options | Mapping[str, Any] | None = 
     out = search(reform, opts, deadline=_deadline(t0, opts.time_limit), start=start)
     stats.update(out.stats)
     t_verify = time.perf_counter()
-    status, k, vals, message = _best(problem, out.candidates, opts)
+    candidates = np.concatenate((out.candidates, constructions(problem, reform, opts)))  # never miss a trivial point
+    status, k, vals, message = _best(problem, candidates, opts)
     stats["time_verify"] = time.perf_counter() - t_verify
     stats["history"] = [(t, reform.sign * e) for t, e in out.stats.get("history", [])]
     stats["time_total"] = time.perf_counter() - t0
-    x = out.candidates[k].astype(np.float64)
+    x = candidates[k].astype(np.float64)
     stop = "interrupted" if out.stats.get("interrupted") else "time_limit" if out.time_limit_reached else (
         "converged" if out.stats.get("converged") else "epochs")
     return SolveResult(status, x, problem.decode(x), float(vals.objective[k]), float(vals.max_violation[k]),
