@@ -70,7 +70,7 @@ class Expander:
         if isinstance(e, Power) and e.is_polynomial and len(e.support()) > self.fit_limit:
             base = self._expand(e.base, what)
             if base.is_polynomial:
-                return Expansion(poly_power(base.poly, int(e.exponent), self.cap, f"{what}, in {describe(e)}"))
+                return Expansion(poly_power(base.poly, int(e.exponent), self.cap, _Where(what, e)))
         if isinstance(e, (Power, Div, Func, Callable)):
             return self._fit_or_opaque(e, what)
         raise ModelError(f"{what}: unsupported expression node {type(e).__name__}")
@@ -81,7 +81,7 @@ class Expander:
             result = parts[0].poly
             try:
                 for p in parts[1:]:
-                    result = poly_product(result, p.poly, self.cap, f"{what}, in {describe(e)}")
+                    result = poly_product(result, p.poly, self.cap, _Where(what, e))
             except ExpansionLimitError:
                 if len(e.support()) > self.fit_limit:
                     raise
@@ -112,6 +112,16 @@ class Expander:
         if len(idx) and (idx.min() < 0 or idx.max() >= self.n):
             raise ModelError(f"{what} refers to variable index {int(idx.max() if idx.max() >= self.n else idx.min())}, "
                              f"outside 0..{self.n - 1}")
+
+
+class _Where:
+    """``what, in <expression>`` for an error message, rendered only if one is raised."""
+
+    def __init__(self, what: str, e: Expr) -> None:
+        self.what, self.e = what, e
+
+    def __str__(self) -> str:
+        return f"{self.what}, in {describe(self.e)}"
 
 
 def expansion_bounds(ex: Expansion, what: str) -> tuple[float, float]:

@@ -100,7 +100,7 @@ def _ragged_take(offsets: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> 
     return indices[starts + within], lengths
 
 
-def poly_product(a: Poly, b: Poly, cap: int, what: str) -> Poly:
+def poly_product(a: Poly, b: Poly, cap: int, what: object) -> Poly:
     """Canonical product of two polynomials; raises if it would exceed ``cap`` monomials."""
     ma, mb = a.n_terms, b.n_terms
     pairs = ma * mb
@@ -127,7 +127,7 @@ def poly_product(a: Poly, b: Poly, cap: int, what: str) -> Poly:
     return canonicalize(poly_sum(parts))
 
 
-def poly_power(p: Poly, k: int, cap: int, what: str) -> Poly:
+def poly_power(p: Poly, k: int, cap: int, what: object) -> Poly:
     """p ** k for an integer k >= 0, by repeated squaring."""
     result, base = constant(1.0), canonicalize(p)
     while k:
