@@ -53,3 +53,12 @@ def test_pyomo_integer_with_empty_range_is_infeasible():
     m.obj = pyo.Objective(expr=m.k + m.y)
     res = pyo.SolverFactory("bipnn").solve(m, load_solutions=False)
     assert res.solver.termination_condition == pyo.TerminationCondition.infeasible
+
+
+def test_pulp_integer_with_empty_range_is_infeasible():
+    prob = pulp.LpProblem("empty", pulp.LpMinimize)
+    k = prob.add_variable("k", 0.2, 0.8, cat="Integer")
+    y = prob.add_variable("y", cat="Binary")
+    prob += k + y
+    prob += k + y <= 3, "c"
+    assert pulp.LpStatus[prob.solve(BIPNN(msg=False))] == "Infeasible"
