@@ -334,3 +334,15 @@ def test_trivial_feasible_point_is_never_missed_after_a_search(monkeypatch):
                         engine.EngineOutput(np.ones((1, reform.n)), {}, True))  # an infeasible point only
     res = solve(p, time_limit=1.0)
     assert res.status == "feasible" and res.objective == 0.0 and not res.x.any()
+
+
+def test_cached_objective_follows_set_objective_and_big_batches_are_chunked(monkeypatch):
+    import bipnn_backends.core.evaluate as ev
+    p = _mixed_problem(seed=1)
+    X = np.random.default_rng(4).integers(0, 2, size=(300, p.n_binaries)).astype(float)
+    first = evaluate_problem(p, X)
+    p.set_objective(Poly.linear([0, 1], [5.0, -1.0]))
+    assert np.allclose(evaluate_problem(p, X).objective, 5 * X[:, 0] - X[:, 1])
+    monkeypatch.setattr(ev, "_CHUNK", 8 * 6 * 7)  # 7 points per chunk over the 6 linear rows
+    again = evaluate_problem(p, X)
+    assert (again.feasible == first.feasible).all() and np.allclose(again.max_violation, first.max_violation)

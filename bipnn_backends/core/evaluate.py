@@ -13,7 +13,7 @@ import numpy as np
 
 from ..errors import UndefinedFunctionError, UnsupportedExpressionError
 from .expr import Callable, Const, Div, Expr, Func, Poly, Power, Product, Sum, Var, describe
-from .linear_system import linear_system, linear_vector
+from .linear_system import linear_system
 from .names import current as current_names
 from .problem import BinaryProblem, Constraint
 
@@ -182,7 +182,7 @@ def evaluate_problem(problem: BinaryProblem, X: np.ndarray, tol: float = 1e-6) -
     """
     X = np.atleast_2d(np.asarray(X, dtype=np.float64))
     system = linear_system(problem)
-    linear_obj = linear_vector(problem.objective, problem.n_binaries)
+    linear_obj = system.objective
     if linear_obj is not None:
         with np.errstate(all="ignore"):
             obj = X @ linear_obj[0] + linear_obj[1]
@@ -191,11 +191,13 @@ def evaluate_problem(problem: BinaryProblem, X: np.ndarray, tol: float = 1e-6) -
     worst = np.zeros(X.shape[0])
     feasible = np.isfinite(obj)
     if len(system.rows):
-        with np.errstate(all="ignore"):
-            v = system.violations(X)
-        worst = np.maximum(worst, v.max(axis=1))
         limits = (tol + _ROUNDING) * np.maximum(1.0, np.abs(system.rhs))  # feasibility_tolerance, per row
-        feasible &= (v <= limits).all(axis=1)
+        step = max(1, _CHUNK // 8 // len(system.rows))  # bound the (points x rows) temporaries
+        for s in range(0, X.shape[0], step):
+            with np.errstate(all="ignore"):
+                v = system.violations(X[s:s + step])
+            worst[s:s + step] = np.maximum(worst[s:s + step], v.max(axis=1))
+            feasible[s:s + step] &= (v <= limits).all(axis=1)
     for k in system.others:
         con = problem.constraints[k]
         v = constraint_violation(con, X)

@@ -5,8 +5,9 @@ constraint at a time it re-reads the whole batch per constraint (O(rows x
 batch x n)); here every constraint whose body is linear (a linear
 :class:`Poly`, a variable, a constant, sums and constant multiples of them) is
 a row of one CSR matrix, so all of them are evaluated with one sparse product
-in O(nonzeros x batch). The matrix is cached per problem and rebuilt when the
-problem's constraints or variables change.
+in O(nonzeros x batch); a linear objective is one dense vector. Both are
+cached per problem and rebuilt when its objective, constraints or variables
+change.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .expr import Const, Expr, Poly, Product, Sum, Var
-from .problem import BinaryProblem, Constraint
+from .problem import BinaryProblem
 
 Linear = tuple[list[np.ndarray], list[np.ndarray], float]
 SPARSE_BATCH = 0.02  # share of ones below which a batch of candidates is multiplied as a sparse matrix
@@ -83,6 +84,7 @@ class LinearSystem:
     rhs: np.ndarray
     sense: np.ndarray       # 0 "<=", 1 ">=", 2 "=="
     others: np.ndarray
+    objective: tuple[np.ndarray, float] | None  # (dense coefficients, constant) when the objective is linear
     _AT: sp.csr_matrix | None = field(default=None, repr=False)
 
     def activities(self, X: np.ndarray) -> np.ndarray:
@@ -102,20 +104,21 @@ class LinearSystem:
 
 
 _SENSE_CODE = {"<=": 0, ">=": 1, "==": 2}
-_cache: dict[int, tuple[tuple, tuple[Constraint, ...], LinearSystem]] = {}
+_cache: dict[int, tuple[int, tuple, LinearSystem]] = {}  # id(problem) -> (n, parts, system)
 
 
 def linear_system(problem: BinaryProblem) -> LinearSystem:
-    """The problem's :class:`LinearSystem`, from the cache when its constraints are unchanged."""
-    key = id(problem)
-    sig = (problem.n_binaries, len(problem.constraints))
+    """The problem's :class:`LinearSystem`, from the cache while its variables, objective and
+    constraints are the same objects (expressions are immutable)."""
+    key, parts = id(problem), (problem.objective, *problem.constraints)
     hit = _cache.get(key)
-    if hit is not None and hit[0] == sig and all(a is b for a, b in zip(hit[1], problem.constraints)):
+    if hit is not None and hit[0] == problem.n_binaries and len(hit[1]) == len(parts) and \
+            all(a is b for a, b in zip(hit[1], parts)):
         return hit[2]
     system = _build(problem)
     if hit is None:
         weakref.finalize(problem, _cache.pop, key, None)
-    _cache[key] = (sig, tuple(problem.constraints), system)
+    _cache[key] = (problem.n_binaries, parts, system)
     return system
 
 
@@ -144,4 +147,4 @@ def _build(problem: BinaryProblem) -> LinearSystem:
     return LinearSystem(np.array(rows, dtype=np.int64), A, np.array(consts, dtype=np.float64),
                         np.array([c.rhs for c in cons], dtype=np.float64),
                         np.array([_SENSE_CODE[c.sense] for c in cons], dtype=np.int8),
-                        np.array(others, dtype=np.int64))
+                        np.array(others, dtype=np.int64), linear_vector(problem.objective, problem.n_binaries))
