@@ -14,6 +14,8 @@ from typing import Callable as _Callable, Iterable, Sequence
 
 import numpy as np
 
+from .names import current as current_names
+
 FUNCTIONS: tuple[str, ...] = (
     "sin", "cos", "tan", "exp", "log", "log10", "sqrt", "abs", "tanh", "sigmoid",
 )
@@ -343,8 +345,7 @@ def _join(parts: list[tuple[float, str]], constant: float, more: int) -> str:
 
 def _poly_text(e: Poly) -> tuple[str, int]:
     """(text, number of terms shown)."""
-    from .names import current
-    names = current()
+    names = current_names()
     head = min(e.n_terms, 64)  # enough to recognise an integer's bits among the first terms
     if names is not None and e.n_terms and len(e.indices) == e.n_terms:
         terms, const = names.linear(e.indices[:head], e.coefs[:head], e.constant)
@@ -363,8 +364,7 @@ def _describe(e: Expr, limit: int, wrap: bool) -> str:
     if isinstance(e, Const):
         return f"{e.value:g}"
     if isinstance(e, Var):
-        from .names import current
-        names = current()
+        names = current_names()
         return names.label(e.index) if names is not None else f"x{e.index}"
     if isinstance(e, Poly):
         text, count = _poly_text(e)
@@ -390,8 +390,7 @@ def _describe(e: Expr, limit: int, wrap: bool) -> str:
     if isinstance(e, Func):
         return f"{e.name}({_describe(e.arg, limit, False)})"
     if isinstance(e, Callable):
-        from .names import current
-        names = current()
+        names = current_names()
         label = names.label if names is not None else (lambda i: f"x{i}")
         return f"{e.name}(" + ",".join(label(v) for v in e.variables[:6]) + (",..." if len(e.variables) > 6 else "") + ")"
     return type(e).__name__
