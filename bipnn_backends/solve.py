@@ -56,8 +56,9 @@ def solve(problem: BinaryProblem, options: Options | Mapping[str, Any] | None = 
     x = candidates[k].astype(np.float64)
     stop = "interrupted" if out.stats.get("interrupted") else "time_limit" if out.time_limit_reached else (
         "converged" if out.stats.get("converged") else "epochs")
-    return SolveResult(status, x, problem.decode(x), float(vals.objective[k]), float(vals.max_violation[k]),
-                       out.time_limit_reached, message, stats, stop)
+    return SolveResult(status, x=x, values=problem.decode(x), objective=float(vals.objective[k]),
+                       max_violation=float(vals.max_violation[k]), time_limit_reached=out.time_limit_reached,
+                       message=message, stats=stats, stop_reason=stop)
 
 
 def _deadline(t0: float, time_limit: float | None) -> float | None:
@@ -96,8 +97,10 @@ def _construct(problem: BinaryProblem, reform: Reformulation, opts: Options, sta
     X = constructions(problem, reform, opts)
     status, k, vals, message = _best(problem, X, opts)
     stats.update(method="construction", time_total=time.perf_counter() - t0)
-    return SolveResult(status, X[k], problem.decode(X[k]), float(vals.objective[k]), float(vals.max_violation[k]),
-                       True, f"time_limit=0: {message} among the cheapest constructions", stats, "time_limit")
+    return SolveResult(status, x=X[k], values=problem.decode(X[k]), objective=float(vals.objective[k]),
+                       max_violation=float(vals.max_violation[k]), time_limit_reached=True,
+                       message=f"time_limit=0: {message} among the cheapest constructions", stats=stats,
+                       stop_reason="time_limit")
 
 
 def _exhaustive(problem: BinaryProblem, opts: Options, stats: dict, t0: float) -> SolveResult:
@@ -111,11 +114,13 @@ def _exhaustive(problem: BinaryProblem, opts: Options, stats: dict, t0: float) -
         message = (f"feasible solution found (optimality not proven: {seen})" if ref.x is not None else
                    f"no feasible solution found ({seen}); the least-violating point violates by "
                    f"{vals.max_violation[0]:.6g}")
-        return SolveResult(status, x, problem.decode(x), float(vals.objective[0]), float(vals.max_violation[0]),
-                           True, message, stats, "time_limit")
+        return SolveResult(status, x=x, values=problem.decode(x), objective=float(vals.objective[0]),
+                           max_violation=float(vals.max_violation[0]), time_limit_reached=True, message=message,
+                           stats=stats, stop_reason="time_limit")
     if ref.x is None:
         return SolveResult(INFEASIBLE, message=f"proven infeasible by exhaustive search over {ref.points} points",
                            stats=stats, stop_reason="proven")
     violation = float(evaluate_problem(problem, ref.x, opts.tolerance).max_violation[0])
-    return SolveResult(OPTIMAL, ref.x, problem.decode(ref.x), ref.objective, violation, False,
-                       f"proven optimal by exhaustive search over {ref.points} points", stats, "proven")
+    return SolveResult(OPTIMAL, x=ref.x, values=problem.decode(ref.x), objective=ref.objective,
+                       max_violation=violation, message=f"proven optimal by exhaustive search over {ref.points} points",
+                       stats=stats, stop_reason="proven")
