@@ -346,3 +346,64 @@ def test_cached_objective_follows_set_objective_and_big_batches_are_chunked(monk
     monkeypatch.setattr(ev, "_CHUNK", 8 * 6 * 7)  # 7 points per chunk over the 6 linear rows
     again = evaluate_problem(p, X)
     assert (again.feasible == first.feasible).all() and np.allclose(again.max_violation, first.max_violation)
+
+
+def test_batched_linear_rows_match_the_row_by_row_analysis():
+    from bipnn_backends.core.expr import Var
+    rng = np.random.default_rng(21)
+    p = BinaryProblem()
+    idx = p.add_binaries([f"w{i}" for i in range(30)])
+    p.set_objective(Poly.linear(idx, rng.normal(size=30)))
+    for r in range(60):
+        cols = rng.choice(30, size=5)  # repeats inside a row are merged
+        a = 0.5 * rng.integers(-4, 5, size=5)
+        kind = r % 5
+        if kind == 0:
+            body = Poly.linear(cols, a, 0.5)
+        elif kind == 1:
+            body = Var(int(cols[0])) + 2.0 * Var(int(cols[1])) - Var(int(cols[0])) + 1.0
+        elif kind == 2:
+            body = -3.0 * (Var(int(cols[0])) + Var(int(cols[1])))
+        elif kind == 3:
+            body = Poly.linear(cols[:2], [1.0, -1.0]) + Poly.linear(cols[:2], [-1.0, 1.0]) + 2.0  # a constant
+        else:
+            body = Var(int(cols[0])) * Var(int(cols[0])) + Poly.linear(cols[1:], a[1:])  # linear after x^2 = x
+        p.add_constraint(body, ("<=", ">=", "==")[r % 3], float(rng.integers(-2, 5)) + 0.5 * (r % 2), f"r{r}")
+    opts = make_options()
+    reform = reformulate(p, opts)
+    ex = Expander(30, 12, 10**6)
+    expected_rows, expected_reasons = {"eq": [], "le": []}, []
+    for con in p.constraints:
+        poly = ex.expand(con.body, "x").poly
+        tol = feasibility_tolerance(con, opts.tolerance)
+        if poly.n_terms == 0:
+            g = poly.constant - con.rhs
+            if (g > tol if con.sense == "<=" else -g > tol if con.sense == ">=" else abs(g) > tol):
+                expected_reasons.append(con.name)
+            continue
+        status, pi, paid = linear_row_analysis(poly.coefs, con.rhs - poly.constant, con.sense, tol)
+        if status == "infeasible":
+            expected_reasons.append(con.name)
+        elif status == "active":
+            flip = -1.0 if con.sense == ">=" else 1.0
+            expected_rows["eq" if con.sense == "==" else "le"].append(
+                (con.name, list(poly.indices), list(flip * poly.coefs), flip * (con.rhs - poly.constant), pi, paid))
+    assert [r.split("'")[1] for r in reform.infeasible] == expected_reasons and expected_reasons
+    share = sum(paid / pi for rows in expected_rows.values() for *_, pi, paid in rows)
+    factor = 1.0 / (1.0 - min(share, 0.9))
+    for block in reform.linear_blocks:
+        rows = expected_rows[block.kind]
+        assert block.names == [r[0] for r in rows]
+        for k, (name, cols, coefs, rhs, pi, paid) in enumerate(rows):
+            lo, hi = block.offsets[k], block.offsets[k + 1]
+            assert list(block.indices[lo:hi]) == cols and np.allclose(block.coefs[lo:hi], coefs)
+            assert block.rhs[k] == pytest.approx(rhs) and block.weights[k] == pytest.approx(factor * reform.penalty_scale / pi)
+    assert {b.kind for b in reform.linear_blocks} == {"eq", "le"}
+
+
+def test_batched_linear_rows_still_name_bad_indices():
+    from bipnn_backends import errors
+    p = _row_problem([1.0, 1.0], "<=", 1.0)
+    p.add_constraint(Poly.linear([0, 99], [1.0, 1.0]), "<=", 1.0, "stray")
+    with pytest.raises(errors.ModelError, match="constraint 'stray' refers to variable index 99"):
+        reformulate(p, make_options())

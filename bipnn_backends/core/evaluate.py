@@ -170,7 +170,12 @@ def feasibility_tolerance(con: Constraint, tol: float) -> float:
     """The verifier's threshold for ``con``: violations up to ``tol`` relative to max(1, |rhs|),
     plus a few ulps so that a residual that is exactly ``tol`` in decimal arithmetic (0.333333*3
     against 1 with tol 1e-6) is not rejected for the rounding of its binary representation."""
-    return (tol + _ROUNDING) * max(1.0, abs(con.rhs))
+    return float(feasibility_tolerances(np.array([con.rhs]), tol)[0])
+
+
+def feasibility_tolerances(rhs: np.ndarray, tol: float) -> np.ndarray:
+    """:func:`feasibility_tolerance` of many constraints, from their right-hand sides."""
+    return (tol + _ROUNDING) * np.maximum(1.0, np.abs(rhs))
 
 
 def evaluate_problem(problem: BinaryProblem, X: np.ndarray, tol: float = 1e-6) -> ProblemValues:
@@ -191,7 +196,7 @@ def evaluate_problem(problem: BinaryProblem, X: np.ndarray, tol: float = 1e-6) -
     worst = np.zeros(X.shape[0])
     feasible = np.isfinite(obj)
     if len(system.rows):
-        limits = (tol + _ROUNDING) * np.maximum(1.0, np.abs(system.rhs))  # feasibility_tolerance, per row
+        limits = feasibility_tolerances(system.rhs, tol)
         step = max(1, _CHUNK // 8 // len(system.rows))  # bound the (points x rows) temporaries
         for s in range(0, X.shape[0], step):
             with np.errstate(all="ignore"):

@@ -97,10 +97,15 @@ class LinearSystem:
         return np.asarray(self.A @ np.ascontiguousarray(X.T)).T
 
     def violations(self, X: np.ndarray) -> np.ndarray:
-        """Violation of every linear row at every row of X: shape (B, len(rows))."""
-        g = self.activities(X) + (self.const - self.rhs)
-        v = np.where(self.sense == 0, np.maximum(g, 0.0), np.where(self.sense == 1, np.maximum(-g, 0.0), np.abs(g)))
-        return np.where(np.isfinite(v), v, np.inf)
+        """Violation of every linear row at every row of X: shape (B, len(rows)); NaN becomes inf."""
+        g = self.activities(X)
+        g += self.const - self.rhs
+        # <=: max(g, 0); >=: max(-g, 0); ==: max(g, -g)
+        a = np.where(self.sense == 1, -1.0, 1.0)
+        b = np.where(self.sense == 2, -1.0, 0.0)
+        v = np.maximum(g * a, g * b, out=g)
+        v[np.isnan(v)] = np.inf
+        return v
 
 
 _SENSE_CODE = {"<=": 0, ">=": 1, "==": 2}
@@ -123,28 +128,35 @@ def linear_system(problem: BinaryProblem) -> LinearSystem:
 
 
 def _build(problem: BinaryProblem) -> LinearSystem:
-    rows, others, idx, coefs, lengths, consts = [], [], [], [], [], []
+    n = problem.n_binaries
+    rows, others, idx, coefs, consts, lengths = [], [], [], [], [], []
     for k, con in enumerate(problem.constraints):
         part = linear_parts(con.body)
         if part is None:
             others.append(k)
             continue
-        i = np.concatenate(part[0]) if part[0] else np.zeros(0, np.int64)
-        if len(i) and (i.min() < 0 or i.max() >= problem.n_binaries):
-            others.append(k)  # the generic evaluator reports the bad index
-            continue
         rows.append(k)
-        c = np.concatenate(part[1]) if part[1] else np.zeros(0)
-        idx.append(i)
-        coefs.append(c)
-        lengths.append(len(i))
+        idx += part[0]
+        coefs += part[1]
         consts.append(part[2])
+        lengths.append(sum(len(i) for i in part[0]))
+    flat = np.concatenate(idx).astype(np.int64) if idx else np.zeros(0, np.int64)
+    vals = np.concatenate(coefs).astype(np.float64) if coefs else np.zeros(0)
+    lengths = np.array(lengths, dtype=np.int64)
+    entry_row = np.repeat(np.arange(len(rows)), lengths)
+    outside = (flat < 0) | (flat >= n)
+    if outside.any():  # the generic evaluator reports the bad index: treat those rows as nonlinear
+        bad = np.zeros(len(rows), dtype=bool)
+        bad[entry_row[outside]] = True
+        keep = ~bad[entry_row]
+        others = sorted(others + [rows[k] for k in np.nonzero(bad)[0]])
+        rows = [r for k, r in enumerate(rows) if not bad[k]]
+        consts = [c for k, c in enumerate(consts) if not bad[k]]
+        flat, vals, lengths = flat[keep], vals[keep], lengths[~bad]
     indptr = np.concatenate(([0], np.cumsum(lengths, dtype=np.int64)))
-    A = sp.csr_matrix((np.concatenate(coefs) if coefs else np.zeros(0),
-                       np.concatenate(idx) if idx else np.zeros(0, np.int64), indptr),
-                      shape=(len(rows), problem.n_binaries))
+    A = sp.csr_matrix((vals, flat, indptr), shape=(len(rows), n))
     cons = [problem.constraints[k] for k in rows]
     return LinearSystem(np.array(rows, dtype=np.int64), A, np.array(consts, dtype=np.float64),
                         np.array([c.rhs for c in cons], dtype=np.float64),
                         np.array([_SENSE_CODE[c.sense] for c in cons], dtype=np.int8),
-                        np.array(others, dtype=np.int64), linear_vector(problem.objective, problem.n_binaries))
+                        np.array(others, dtype=np.int64), linear_vector(problem.objective, n))

@@ -82,38 +82,82 @@ def proof_slack(*magnitudes: float) -> float:
 
 def integral_gcd(values: np.ndarray, max_decimals: int = 6) -> float | None:
     """The largest g with every value an integer multiple of g, if the values are
-    rationals with at most ``max_decimals`` decimals; else None. Vectorised."""
-    a = np.abs(np.asarray(values, dtype=np.float64))
+    rationals with at most ``max_decimals`` decimals; else None."""
+    a = np.asarray(values, dtype=np.float64)
     a = a[a != 0]
     if len(a) == 0:
         return None
-    decimals = max_decimals  # as many as int64 arithmetic allows exactly
-    while decimals > 0 and a.max() * 10.0 ** decimals >= 2.0 ** 53:
-        decimals -= 1
-    unit = 10.0 ** decimals
+    g = row_gcds(np.array([0, len(a)]), a, max_decimals)[0]
+    return None if np.isnan(g) else float(g)
+
+
+def row_gcds(offsets: np.ndarray, coefs: np.ndarray, max_decimals: int = 6) -> np.ndarray:
+    """:func:`integral_gcd` of every row of a CSR matrix (rows non-empty, no zero entries);
+    NaN where a row's values are not decimal rationals."""
+    a = np.abs(coefs)
+    starts, lengths = offsets[:-1], np.diff(offsets)
+    row_max = np.maximum.reduceat(a, starts)
+    decimals = np.full(len(starts), float(max_decimals))  # as many as int64 arithmetic allows exactly
+    while True:
+        over = (decimals > 0) & (row_max * 10.0 ** decimals >= 2.0 ** 53)
+        if not over.any():
+            break
+        decimals[over] -= 1
+    unit = np.repeat(10.0 ** decimals, lengths)
     k = np.rint(a * unit)
-    if k.max() >= 2.0 ** 53 or (np.abs(k / unit - a) > 1e-12 * np.maximum(1.0, a)).any():
-        return None
-    return float(np.gcd.reduce(k.astype(np.int64))) / unit
+    ok = (k < 2.0 ** 53) & (k > 0) & (np.abs(k / unit - a) <= 1e-12 * np.maximum(1.0, a))
+    row_ok = np.logical_and.reduceat(ok, starts)
+    g = np.gcd.reduceat(np.where(ok, k, 1.0).astype(np.int64), starts) / 10.0 ** decimals
+    return np.where(row_ok, g, np.nan)
 
 
-def _lattice_gap(g: float, target: float, t: float, both_sides: bool) -> float:
-    """The smallest |k*g - target| over integers k with k*g - target > t (and, when
-    ``both_sides``, target - k*g > t): a lower bound on a violating residual."""
-    up = (np.floor((target + t) / g) + 1) * g - target
-    if not both_sides:
-        return float(up)
-    down = target - (np.ceil((target - t) / g) - 1) * g
-    return float(min(up, down))
+ACTIVE, REDUNDANT, INFEASIBLE = 0, 1, 2
+SENSE_CODES = {"<=": 0, ">=": 1, "==": 2}
 
 
-def _lattice_inside(g: float, target: float, t: float, both_sides: bool) -> float:
-    """The largest penalised residual within the tolerance: max(k*g - target, 0) (and, when
-    ``both_sides``, target - k*g) over lattice points with residual at most t."""
-    up = max(float(np.floor((target + t) / g) * g - target), 0.0)
-    if not both_sides:
-        return up
-    return max(up, float(target - np.ceil((target - t) / g) * g), 0.0)
+@dataclass
+class RowAnalysis:
+    """Per row: ``status`` (ACTIVE, REDUNDANT or INFEASIBLE), ``pi`` and ``paid``
+    (see :func:`linear_row_analysis`)."""
+
+    status: np.ndarray
+    pi: np.ndarray
+    paid: np.ndarray
+
+
+def analyse_rows(offsets: np.ndarray, coefs: np.ndarray, rhs: np.ndarray, sense: np.ndarray,
+                 tol: np.ndarray) -> RowAnalysis:
+    """:func:`linear_row_analysis` of every row ``coefs[offsets[r]:offsets[r+1]]·x  sense[r]  rhs[r]``
+    at once (CSR rows, non-empty, no zero entries; sense as :data:`SENSE_CODES`)."""
+    starts = offsets[:-1]
+    lo = np.add.reduceat(np.minimum(coefs, 0.0), starts)
+    hi = np.add.reduceat(np.maximum(coefs, 0.0), starts)
+    absum = np.add.reduceat(np.abs(coefs), starts)
+    slack = 64 * _EPS * (absum + np.abs(rhs))  # as proof_slack
+    le, ge, eq = sense == 0, sense == 1, sense == 2
+    infeasible = le & (lo - rhs > tol + slack) | ge & (rhs - hi > tol + slack) | \
+        eq & ~((lo - tol - slack <= rhs) & (rhs <= hi + tol + slack))
+    redundant = ~infeasible & (le & (hi - rhs <= tol - slack) | ge & (rhs - lo <= tol - slack))
+    band = np.maximum(tol - slack, 0.5 * tol)  # residuals beyond this may be rejected by the verifier
+    g = row_gcds(offsets, coefs)
+    lattice = ~np.isnan(g)
+    with np.errstate(all="ignore"):
+        # equality rows: the right-hand side must be within the tolerance of a multiple of g
+        # (coefficients are within 1e-12, relative, of multiples of g: allow for that too)
+        lattice_slack = slack + 1e-12 * np.add.reduceat(np.maximum(1.0, np.abs(coefs)), starts)
+        infeasible |= eq & lattice & (np.abs(rhs - np.round(rhs / g) * g) > tol + lattice_slack)
+        target = np.where(ge, -rhs, rhs)
+        up = (np.floor((target + band) / g) + 1) * g - target         # smallest residual beyond the band
+        down = target - (np.ceil((target - band) / g) - 1) * g        # ... below -band (equalities)
+        gap = np.where(eq, np.minimum(up, down), up)
+        inside = np.maximum(np.floor((target + tol) / g) * g - target, 0.0)  # largest residual within tol
+        inside = np.where(eq, np.maximum(inside, target - np.ceil((target - tol) / g) * g), inside)
+        delta = np.minimum.reduceat(np.abs(coefs), starts)  # no lattice: a heuristic
+    pi = np.where(lattice, gap * gap, delta * delta)
+    paid = np.where(lattice, np.minimum(np.maximum(inside, 0.0), gap) ** 2, np.minimum(tol * tol, 0.5 * delta * delta))
+    status = np.where(infeasible, INFEASIBLE, np.where(redundant, REDUNDANT, ACTIVE)).astype(np.int8)
+    active = status == ACTIVE
+    return RowAnalysis(status, np.where(active, pi, 0.0), np.where(active, paid, 0.0))
 
 
 def linear_row_analysis(coefs: np.ndarray, rhs: float, sense: str, tol: float) -> tuple[str, float, float]:
@@ -127,27 +171,12 @@ def linear_row_analysis(coefs: np.ndarray, rhs: float, sense: str, tol: float) -
     it accepts still pays: with coefficients that are multiples of g, residuals lie on the
     lattice k*g - rhs; pi is the square of the smallest lattice residual beyond the tolerance,
     paid of the largest within it. (Irrational-looking coefficients: a heuristic.)
+    One row of :func:`analyse_rows`.
     """
-    coefs = np.asarray(coefs, dtype=np.float64)
-    lo = float(np.minimum(coefs, 0).sum())
-    hi = float(np.maximum(coefs, 0).sum())
-    slack = proof_slack(float(np.abs(coefs).sum()), abs(rhs))
-    if sense == "<=" and lo - rhs > tol + slack or sense == ">=" and rhs - hi > tol + slack or \
-            sense == "==" and not (lo - tol - slack <= rhs <= hi + tol + slack):
-        return "infeasible", 0.0, 0.0
-    if sense == "<=" and hi - rhs <= tol - slack or sense == ">=" and rhs - lo <= tol - slack:
-        return "redundant", 0.0, 0.0
-    band = max(tol - slack, 0.5 * tol)  # residuals beyond this may be rejected by the verifier
-    g = integral_gcd(coefs)
-    if g is None:  # irrational-looking coefficients: a heuristic, not a guarantee
-        delta = float(np.abs(coefs[coefs != 0]).min())
-        return "active", delta * delta, min(tol * tol, 0.5 * delta * delta)
-    if sense == "==":
-        # coefficients are within 1e-12 (relative) of multiples of g: allow for that too
-        lattice_slack = slack + 1e-12 * float(np.maximum(1.0, np.abs(coefs)).sum())
-        nearest = abs(rhs - round(rhs / g) * g)
-        if nearest > tol + lattice_slack:
-            return "infeasible", 0.0, 0.0
-    target, both = (rhs, True) if sense == "==" else (rhs if sense == "<=" else -rhs, False)
-    gap = _lattice_gap(g, target, band, both)
-    return "active", gap * gap, min(_lattice_inside(g, target, tol, both), gap) ** 2
+    c = np.asarray(coefs, dtype=np.float64)
+    c = c[c != 0]
+    if len(c) == 0:
+        c = np.zeros(1)  # a constant row: 0 sense rhs
+    r = analyse_rows(np.array([0, len(c)]), c, np.array([float(rhs)]), np.array([SENSE_CODES[sense]]),
+                     np.array([float(tol)]))
+    return ("active", "redundant", "infeasible")[int(r.status[0])], float(r.pi[0]), float(r.paid[0])

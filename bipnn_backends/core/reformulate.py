@@ -23,19 +23,19 @@ import warnings
 
 import numpy as np
 
-from ..errors import ModelError
 from ..options import Options
 from .evaluate import feasibility_tolerance, values_on_support
 from .expand import Expander, Expansion, expansion_bounds
 from .expr import Poly
+from .linear_penalties import PendingRow, linear_penalties
+from .linear_system import linear_parts
 from .multilinear import canonicalize, poly_sum, scale
 from .names import naming
-from .penalties import exact_penalty, linear_row_analysis, proof_slack, violation_amounts
+from .penalties import exact_penalty, proof_slack, violation_amounts
 from .problem import BinaryProblem, Constraint
-from .pubo import LinearBlock, NonlinearBlock, OpaqueTerm, Pubo, Reformulation
+from .pubo import NonlinearBlock, OpaqueTerm, Pubo, Reformulation
 
 WIDE_NONLINEAR_PI = 1.0
-MAX_TOLERATED_SHARE = 0.9  # beyond this, tolerance-feasible points may pay too much (a heuristic then)
 SCALE_ULPS = 1000  # warn when the smallest coefficient is within this many ulps of the total
 
 
@@ -58,39 +58,43 @@ def _reformulate(problem: BinaryProblem, opts: Options) -> Reformulation:
     W = opts.penalty.weight if opts.penalty.weight is not None else 1.01 * (hi - lo) + 1.0
 
     penalties: list[Poly] = []
-    rows: dict[str, list] = {"eq": [], "le": []}
-    slacks: list[tuple[float, float]] = []  # (paid, pi) of each linear penalty row
+    pending: list[PendingRow] = []  # linear rows, penalised together
     nonlinear: list[NonlinearBlock] = []
-    infeasible = [f"integer variable {name!r} has no integer value in its range [{lb:g}, {ub:g}]"
+    infeasible = [(-1, f"integer variable {name!r} has no integer value in its range [{lb:g}, {ub:g}]")
                   for name, lb, ub in problem.empty_ranges]
-    for con in problem.constraints:
+    exact_method = opts.penalty.method == "exact"
+    for position, con in enumerate(problem.constraints):
+        parts = None if exact_method else linear_parts(con.body)
+        if parts is not None:  # linear as written: no expansion needed (validated in the batch)
+            pending.append(PendingRow(position, con, *_concat(parts)))
+            continue
         what = f"constraint {con.name!r}"
         ex = expander.expand(con.body, what)
-        tol = feasibility_tolerance(con, opts.tolerance)
         width = len(np.unique(ex.poly.indices)) if ex.is_polynomial else len(con.body.support())
-        if width == 0 and ex.is_polynomial:
-            slack = proof_slack(abs(ex.poly.constant), abs(con.rhs))
-            if violation_amounts(np.array([ex.poly.constant - con.rhs]), con.sense, tol + slack)[0] > 0:
-                infeasible.append(f"{what} is a constant {ex.poly.constant:g} {con.sense} {con.rhs:g}, which is false")
-            continue
         linear = ex.is_polynomial and (ex.poly.n_terms == 0 or ex.poly.degrees().max() == 1)
         small = width <= opts.penalty.exact_limit
-        if linear and not (opts.penalty.method == "exact" and small):
-            _linear_row(con, ex, tol, W, rows, infeasible, slacks)
+        if linear and (width == 0 or not (exact_method and small)):
+            pending.append(PendingRow(position, con, ex.poly.indices, ex.poly.coefs, ex.poly.constant))
         elif small:
-            _exact(con, what, tol, W, penalties, infeasible)
+            _exact(con, what, feasibility_tolerance(con, opts.tolerance), W, penalties, infeasible, position)
         else:
             _wide_nonlinear(con, ex, what, W, nonlinear)
+    linear = linear_penalties(pending, n, opts.tolerance, W,
+                              lambda con: expander.expand(con.body, f"constraint {con.name!r}"))
 
     pubo_poly = canonicalize(poly_sum([obj_poly] + penalties)) if penalties else obj_poly
     pubo = Pubo(n, pubo_poly.offsets, pubo_poly.indices, pubo_poly.coefs, pubo_poly.constant)
-    # A point feasible within the tolerance still pays up to w * paid on each linear row, a violating
-    # one at least w * pi = W on one row: raising every row weight by 1 / (1 - sum of paid / pi)
-    # keeps the first below the second minus the objective's range.
-    within = sum(paid / pi for paid, pi in slacks)
-    factor = 1.0 / (1.0 - min(within, MAX_TOLERATED_SHARE))
-    blocks = [_block(kind, r, factor) for kind, r in rows.items() if r]
-    return Reformulation(problem, sign, pubo, blocks, nonlinear, opaque, infeasible, W)
+    reasons = [reason for _, reason in sorted(infeasible + linear.infeasible, key=lambda item: item[0])]
+    return Reformulation(problem, sign, pubo, linear.blocks, nonlinear, opaque, reasons, W)
+
+
+def _concat(parts: tuple[list[np.ndarray], list[np.ndarray], float]) -> tuple[np.ndarray, np.ndarray, float]:
+    idx, coefs, constant = parts
+    if not idx:
+        return np.zeros(0, np.int64), np.zeros(0), constant
+    if len(idx) == 1:
+        return idx[0], coefs[0], constant
+    return np.concatenate(idx), np.concatenate(coefs), constant
 
 
 def warn_if_scale_hopeless(coefs: np.ndarray, what: str) -> None:
@@ -107,28 +111,14 @@ def warn_if_scale_hopeless(coefs: np.ndarray, what: str) -> None:
                       RuntimeWarning, stacklevel=3)
 
 
-def _linear_row(con: Constraint, ex: Expansion, tol: float, W: float, rows: dict, infeasible: list,
-                slacks: list) -> None:
-    p = ex.poly
-    rhs = con.rhs - p.constant
-    status, pi, paid = linear_row_analysis(p.coefs, rhs, con.sense, tol)
-    if status == "infeasible":
-        infeasible.append(f"constraint {con.name!r}: no 0/1 assignment of its variables satisfies it")
-        return
-    if status == "redundant":
-        return
-    sign = -1.0 if con.sense == ">=" else 1.0
-    kind = "eq" if con.sense == "==" else "le"
-    rows[kind].append((con.name, p.indices, sign * p.coefs, sign * rhs, W / pi))
-    slacks.append((paid, pi))
-
-
-def _exact(con: Constraint, what: str, tol: float, W: float, penalties: list, infeasible: list) -> None:
+def _exact(con: Constraint, what: str, tol: float, W: float, penalties: list, infeasible: list,
+           position: int) -> None:
     support, values = values_on_support(con.body, what)
     amounts = violation_amounts(values - con.rhs, con.sense, tol)
     slack = proof_slack(float(np.abs(values).max()), abs(con.rhs))
     if (violation_amounts(values - con.rhs, con.sense, tol + slack) > 0).all():
-        infeasible.append(f"{what}: none of the {len(amounts)} assignments of its {len(support)} variables satisfies it")
+        infeasible.append((position, f"{what}: none of the {len(amounts)} assignments of its {len(support)} "
+                                     "variables satisfies it"))
         return
     if not (amounts > 0).any():
         return
@@ -145,15 +135,3 @@ def _wide_nonlinear(con: Constraint, ex: Expansion, what: str, W: float, nonline
     else:
         body, rhs, kind = con.body, con.rhs, "le" if con.sense == "<=" else "eq"
     nonlinear.append(NonlinearBlock(kind, body, rhs, W / WIDE_NONLINEAR_PI, con.name))
-
-
-def _block(kind: str, rows: list, factor: float = 1.0) -> LinearBlock:
-    names = [r[0] for r in rows]
-    lengths = np.array([len(r[1]) for r in rows])
-    if (lengths == 0).any():
-        raise ModelError("internal: empty linear row")
-    return LinearBlock(kind, np.concatenate(([0], np.cumsum(lengths))),
-                       np.concatenate([r[1] for r in rows]).astype(np.int64),
-                       np.concatenate([r[2] for r in rows]).astype(np.float64),
-                       np.array([r[3] for r in rows], dtype=np.float64),
-                       factor * np.array([r[4] for r in rows], dtype=np.float64), names)
