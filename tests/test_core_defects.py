@@ -407,3 +407,15 @@ def test_batched_linear_rows_still_name_bad_indices():
     p.add_constraint(Poly.linear([0, 99], [1.0, 1.0]), "<=", 1.0, "stray")
     with pytest.raises(errors.ModelError, match="constraint 'stray' refers to variable index 99"):
         reformulate(p, make_options())
+
+
+def test_integers_are_described_by_name_in_any_term_order():
+    from bipnn_backends.core.expr import describe
+    from bipnn_backends.core.names import naming
+    p = BinaryProblem()
+    y = p.add_binary("y")
+    p.add_integer("k", 1, 6)  # bits 1..3 with weights 1, 2, 2
+    with naming(p):
+        assert describe(Poly.linear([3, 0, 2, 1], [2.0, 1.0, 2.0, 1.0], 1.0)) == "k + y"
+        assert describe(Poly.linear([3, 1], [3.0, -1.0])) == "3*k.bit2 - k.bit0"
+        assert describe(2.0 * Poly.linear([1, 2, 3], [1.0, 2.0, 2.0], 1.0) - y) == "2*k - y"

@@ -39,24 +39,28 @@ class Names:
 
     def linear(self, idx: np.ndarray, coefs: np.ndarray, constant: float) -> tuple[list[tuple[float, str]], float]:
         """(coefficient, label) terms of ``sum coefs*x[idx] + constant``, with every integer whose
-        bits all appear with coefficients proportional to its weights shown as the integer."""
+        bits all appear with coefficients proportional to its weights shown as the integer
+        (where the first of its bits appears in the terms)."""
         pos = {int(i): k for k, i in enumerate(idx)}
-        used: set[int] = set()
+        owner: dict[int, tuple[object, float]] = {}  # bit index -> (integer, its coefficient)
+        for first, v in self.integers.items():
+            bits = [first + j for j in range(len(v.weights))]
+            if all(b in pos for b in bits):
+                c = np.array([coefs[pos[b]] for b in bits]) / v.weights
+                if np.allclose(c, c[0], rtol=1e-12, atol=0):
+                    owner.update((b, (v, float(c[0]))) for b in bits)
         terms: list[tuple[float, str]] = []
+        shown: set[int] = set()
         for k, i in enumerate(idx):
             i = int(i)
-            if i in used:
+            if i not in owner:
+                terms.append((float(coefs[k]), self.label(i)))
                 continue
-            v = self.integers.get(i)
-            if v is not None and all(i + j in pos for j in range(len(v.weights))):
-                c = np.array([coefs[pos[i + j]] for j in range(len(v.weights))]) / v.weights
-                if np.allclose(c, c[0], rtol=1e-12, atol=0):
-                    terms.append((float(c[0]), v.name))
-                    constant -= float(c[0]) * v.lb  # the integer is lb + sum(weights*bits)
-                    used.update(i + j for j in range(len(v.weights)))
-                    continue
-            terms.append((float(coefs[k]), self.label(i)))
-            used.add(i)
+            v, c = owner[i]
+            if id(v) not in shown:
+                shown.add(id(v))
+                terms.append((c, v.name))
+                constant -= c * v.lb  # the integer is lb + sum(weights * bits)
         return terms, constant
 
     def point(self, support: np.ndarray, bits: np.ndarray) -> str:
