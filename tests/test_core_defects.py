@@ -397,7 +397,8 @@ def test_batched_linear_rows_match_the_row_by_row_analysis():
         for k, (name, cols, coefs, rhs, pi, paid) in enumerate(rows):
             lo, hi = block.offsets[k], block.offsets[k + 1]
             assert list(block.indices[lo:hi]) == cols and np.allclose(block.coefs[lo:hi], coefs)
-            assert block.rhs[k] == pytest.approx(rhs) and block.weights[k] == pytest.approx(factor * reform.penalty_scale / pi)
+            assert block.rhs[k] == pytest.approx(rhs)
+            assert block.weights[k] == pytest.approx(factor * reform.penalty_scale / pi)
     assert {b.kind for b in reform.linear_blocks} == {"eq", "le"}
 
 

@@ -392,5 +392,6 @@ def _describe(e: Expr, limit: int, wrap: bool) -> str:
     if isinstance(e, Callable):
         names = current_names()
         label = names.label if names is not None else (lambda i: f"x{i}")
-        return f"{e.name}(" + ",".join(label(v) for v in e.variables[:6]) + (",..." if len(e.variables) > 6 else "") + ")"
+        more = ",..." if len(e.variables) > 6 else ""
+        return f"{e.name}(" + ",".join(label(v) for v in e.variables[:6]) + more + ")"
     return type(e).__name__
