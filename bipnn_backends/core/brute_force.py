@@ -12,6 +12,7 @@ from .evaluate import evaluate_problem
 from .problem import BinaryProblem
 
 MAX_VARIABLES = 24
+FIRST_CHUNK, MIN_CHUNK = 4096, 256  # with a deadline: points in the first chunk, and at least per chunk
 
 
 @dataclass
@@ -49,8 +50,10 @@ def brute_force(problem: BinaryProblem, tol: float = 1e-6, chunk: int = 1 << 15,
     total = 1 << n
     shifts = np.arange(n, dtype=np.int64)
     seen, complete = 0, True
-    for start in range(0, total, chunk):
-        r = np.arange(start, min(total, start + chunk), dtype=np.int64)
+    size = chunk if deadline is None else min(chunk, FIRST_CHUNK)
+    while seen < total:
+        t_chunk = time.perf_counter() if deadline is not None else 0.0
+        r = np.arange(seen, min(total, seen + size), dtype=np.int64)
         X = ((r[:, None] >> shifts) & 1).astype(np.float64)
         vals = evaluate_problem(problem, X, tol)
         seen += len(r)
@@ -66,9 +69,14 @@ def brute_force(problem: BinaryProblem, tol: float = 1e-6, chunk: int = 1 << 15,
             j = int(np.argmin(vals.max_violation))
             if vals.max_violation[j] < least_v:
                 least_x, least_v = X[j].copy(), float(vals.max_violation[j])
-        if deadline is not None and seen < total and time.perf_counter() >= deadline:
-            complete = False
-            break
+        if deadline is not None and seen < total:
+            now = time.perf_counter()
+            if now >= deadline:
+                complete = False
+                break
+            # the next chunk should take at most a quarter of the time left
+            per_point = max(now - t_chunk, 1e-9) / len(r)
+            size = int(min(chunk, max(MIN_CHUNK, 0.25 * (deadline - now) / per_point)))
     if best_x is None:
         return BruteForceResult(None, None, 0, seen, complete, least_x, least_v if least_x is not None else None)
     return BruteForceResult(best_x, sign * best_val, count, seen, complete)
