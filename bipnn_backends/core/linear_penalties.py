@@ -15,6 +15,7 @@ from typing import Callable
 
 import numpy as np
 
+from ..errors import ModelError
 from .evaluate import feasibility_tolerances
 from .penalties import ACTIVE, INFEASIBLE, SENSE_CODES, analyse_rows, proof_slack, violation_amounts
 from .problem import Constraint
@@ -44,8 +45,8 @@ def linear_penalties(rows: list[PendingRow], n: int, tolerance: float, W: float,
                      invalid: Callable[[Constraint], None]) -> LinearPenalties:
     """Blocks ("eq", "le") for ``rows`` in their order, with weights W / pi raised so that what
     points feasible within the tolerance pay never adds up to a violation's cost (see
-    :mod:`.reformulate`). ``invalid(con)`` is called for a row with a non-finite number or an
-    index outside 0..n-1 and must raise the error that names it."""
+    :mod:`.reformulate`), and the rows proven infeasible. ``invalid(con)`` is called for a row
+    with a non-finite number or an index outside 0..n-1 to raise the error that names it."""
     if not rows:
         return LinearPenalties([], [])
     lengths = np.fromiter((len(r.indices) for r in rows), np.int64, len(rows))
@@ -57,6 +58,8 @@ def linear_penalties(rows: list[PendingRow], n: int, tolerance: float, W: float,
     bad[row_of[~np.isfinite(coefs) | (idx < 0) | (idx >= n)]] = True
     for k in np.nonzero(bad)[0]:
         invalid(rows[k].con)
+        raise ModelError(f"constraint {rows[k].con.name!r} has a non-finite number or a variable index "
+                         f"outside 0..{n - 1}")
     # merge equal variables within a row, drop exact zeros; indices end up sorted within rows
     width = max(n, 1)
     keys, inverse = np.unique(row_of * width + idx, return_inverse=True)
