@@ -151,7 +151,7 @@ def history_plot(doc: dict, instance: str, solvers: list[str], name: str) -> str
     for r in doc["records"]:
         hist = (r.get("info") or {}).get("history")
         if r["instance"] == instance and r["solver"] in solvers and hist:
-            t, v = zip(*hist)
+            t, v = [h[0] for h in hist], [h[1] for h in hist]
             ax.step(t, v, where="post", label=f"{r['solver']} seed {r['seed']}")
             drawn = True
     if not drawn:
