@@ -278,7 +278,8 @@ def run_cpsat(inst: Instance, pubo: PuboArrays | None, time_limit: float, seed: 
             m.Add(expr >= int(np.ceil(lo * s - 1e-9)))
     nz = np.nonzero(form.c)[0]
     cs = _integer_scale(form.c[nz])
-    obj = cp_model.LinearExpr.WeightedSum([z[j] for j in nz.tolist()], np.round(form.c[nz] * cs).astype(np.int64).tolist())
+    obj = cp_model.LinearExpr.WeightedSum([z[j] for j in nz.tolist()],
+                                          np.round(form.c[nz] * cs).astype(np.int64).tolist())
     (m.Maximize if form.sense == "max" else m.Minimize)(obj)
 
     class Incumbents(cp_model.CpSolverSolutionCallback):

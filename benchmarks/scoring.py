@@ -70,8 +70,9 @@ def to_pubo(problem: BinaryProblem, term_limit: int = PUBO_TERM_LIMIT, quadratic
     problem's variables (``n_slack`` of them; answers are cut back to the
     problem's variables). ``quadratic_rows=True`` uses that quadratic penalty
     for every linear constraint (the usual QUBO modelling of structured
-    models: a 14-item packing row would otherwise fit into 2^14 monomials). Raises ValueError for a wide nonlinear constraint
-    or when the PUBO would exceed ``term_limit`` monomials.
+    models: a 14-item packing row would otherwise fit into 2^14 monomials).
+    Raises ValueError for a wide nonlinear constraint or when the PUBO would
+    exceed ``term_limit`` monomials.
     """
     sign = -1.0 if problem.sense == "max" else 1.0
     obj = as_poly(problem.objective, problem.n_binaries)

@@ -92,7 +92,8 @@ def run_bipnn(inst: Instance, pubo: Any, time_limit: float, seed: int) -> tuple[
     res = solver.result
     # the history runs on solve()'s clock; translation (and write-back) came before it
     offset = max(0.0, wall - float(res.stats.get("time_total", wall)))
-    return bipnn_answer(res, {"via": "PuLP (bipnn_backends.pulp.BIPNN, in process)", "clock_offset_s": round(offset, 3)})
+    return bipnn_answer(res, {"via": "PuLP (bipnn_backends.pulp.BIPNN, in process)",
+                              "clock_offset_s": round(offset, 3)})
 
 
 def _warm_bipnn() -> None:
@@ -140,7 +141,13 @@ def improvement_trace(rec: dict, sense: str) -> list[tuple[float, float]]:
     if hist:
         off = info.get("clock_offset_s", 0.0)
         final = rec["objective"]
-        ok = [h for h in hist if (h[2] if len(h) > 2 else (h[1] >= final - 1e-9 if sense == "min" else h[1] <= final + 1e-9))]
+
+        def feasible(h: list) -> bool:
+            if len(h) > 2:
+                return bool(h[2])
+            return h[1] >= final - 1e-9 if sense == "min" else h[1] <= final + 1e-9
+
+        ok = [h for h in hist if feasible(h)]
         pts = [(h[0] + off, h[1]) for h in ok]
         if not pts or pts[-1][1] != final:
             pts.append((rec.get("wall_s", rec["time_limit"]), final))
@@ -237,7 +244,8 @@ def _cell(recs: list[dict]) -> str:
     if ff:
         text += f", ff {min(ff):.2f}s"
     if len(ok) < len(recs):
-        text += f" [{len(recs) - len(ok)}/{len(recs)} {'/'.join(sorted({r['status'] for r in recs if r['status'] != 'ok'}))}]"
+        bad = sorted({r["status"] for r in recs if r["status"] != "ok"})
+        text += f" [{len(recs) - len(ok)}/{len(recs)} {'/'.join(bad)}]"
     if any(r.get("overrun") for r in recs):
         text += f" †{max(r.get('wall_s', 0) for r in recs):.1f}s"
     return text
@@ -310,6 +318,8 @@ def refresh_references(doc: dict) -> None:
 
 
 def report_structured(doc: dict) -> str:
+    import numpy as np
+
     from . import report as rp
     from .runner import OUT_DIR
     refresh_references(doc)
@@ -319,7 +329,8 @@ def report_structured(doc: dict) -> str:
     before = _before(doc)
     cols = solvers + ([BEFORE_COLUMN] if before else [])
     if before:
-        cells.update({(i, BEFORE_COLUMN): recs for (i, s), recs in rp.by_cell(before["records"]).items() if s == "bipnn"})
+        old = rp.by_cell(before["records"])
+        cells.update({(i, BEFORE_COLUMN): recs for (i, s), recs in old.items() if s == "bipnn"})
     head = "| instance | binaries | rows | limit s | reference | " + " | ".join(cols) + " |"
     lines = [head, "|" + "---|" * (5 + len(cols))]
     for inst, m in meta.items():
@@ -328,7 +339,6 @@ def report_structured(doc: dict) -> str:
                      f"| {rp.fmt(m.get('time_limit'))} | {_ref_text(m.get('reference'))} | " + " | ".join(row) + " |")
     summary = ["| solver | runs | feasible | within 1% of reference | reference reached | median gap % "
                "| median first feasible s |", "|---|---|---|---|---|---|---|"]
-    import numpy as np
     for s in solvers:
         recs = [r for r in doc["records"] if r["solver"] == s]
         ok = [r for r in recs if r.get("status") == "ok"]
@@ -336,8 +346,9 @@ def report_structured(doc: dict) -> str:
         ff = [r["first_feasible_s"] for r in ok if r.get("first_feasible_s") is not None]
         hit = sum(1 for r in ok if r.get("time_to_target_s") is not None)
         exact = sum(1 for r in ok if r.get("gap_percent") is not None and r["gap_percent"] <= 1e-9)
-        summary.append(f"| {s} | {len(recs)} | {len(ok)} | {hit} | {exact} | "
-                       f"{'—' if not gaps else f'{np.median(gaps):.2f}'} | {'—' if not ff else f'{np.median(ff):.2f}'} |")
+        med_gap = "—" if not gaps else f"{np.median(gaps):.2f}"
+        med_ff = "—" if not ff else f"{np.median(ff):.2f}"
+        summary.append(f"| {s} | {len(recs)} | {len(ok)} | {hit} | {exact} | {med_gap} | {med_ff} |")
     png = _ttt_plot(doc, solvers)
     parts = [rp.header(doc),
              "## Objective, gap to the reference, time to first feasible point (best over seeds)",
@@ -347,8 +358,9 @@ def report_structured(doc: dict) -> str:
              "`no_solution`/`infeasible`: nothing feasible at the limit.",
              "\n".join(lines),
              "## Per solver", "\n".join(summary),
-             *([f"`{BEFORE_COLUMN}`: our solver before issue 12's search, from `structured_before_{before['settings']['profile']}.json` "
-                f"({before['created']}, `{before['command']}`, same machine kind, same limits)."] if before else []),
+             *([f"`{BEFORE_COLUMN}`: our solver before issue 12's search, from "
+                f"`structured_before_{before['settings']['profile']}.json` ({before['created']}, "
+                f"`{before['command']}`, same limits)."] if before else []),
              f"`within 1%`: runs whose improving feasible points reached {TARGET_PERCENT:g}% of the reference "
              "(the time-to-target plot below). For our solver the points come from `stats['history']` "
              "(entries better than the verified final objective are dropped as infeasible).",

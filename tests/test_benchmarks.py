@@ -281,3 +281,21 @@ def test_time_to_target_and_first_feasible_from_records() -> None:
     assert improvement_trace(ours, "min") == [(0.7, 120.0), (2.5, 100.0)]  # 50 < final: infeasible, dropped
     flagged = {**ours, "info": {"history": [[0.1, 50.0, False], [0.4, 120.0, True], [2.0, 100.0, True]]}}
     assert first_feasible_s(flagged) == 0.4
+
+
+def test_structured_suite_runs_and_reports(tmp_path, monkeypatch) -> None:
+    pytest.importorskip("highspy")
+    from benchmarks import report, runner
+    from benchmarks.suite_structured import report_structured, run_structured
+    from benchmarks.suites import Config
+    monkeypatch.setattr(report, "OUT_DIR", tmp_path)
+    monkeypatch.setattr(runner, "OUT_DIR", tmp_path)
+    res = runner.Results("structured", "test", {}, out_dir=tmp_path)
+    run_structured(res, Config(time_limit=10.0, solvers=["highs"], only=["mkp-50x5"], log=lambda s: None))
+    (rec,) = res.doc["records"]
+    meta = res.doc["instances"][rec["instance"]]
+    assert rec["status"] == "ok" and meta["sense"] == "max"
+    if (meta["reference"] or {}).get("proven"):
+        assert rec["gap_percent"] == pytest.approx(0.0) and rec["time_to_target_s"] is not None
+    text = report_structured(res.doc)
+    assert "| mkp-50x5-s0 (max) | 50 | 5 | 10 |" in text and "highs" in text
