@@ -36,7 +36,7 @@ def main(argv: list[str] | None = None) -> None:
     rep.add_argument("suite", choices=list(SUITES))
     sub.add_parser("list", help="list suites and solvers")
     ref = sub.add_parser("references", help="compute and cache the structured suite's SCIP reference values")
-    ref.add_argument("--time-limit", type=float, default=600.0, help="seconds of SCIP per instance (default 600)")
+    ref.add_argument("--time-limit", type=float, default=300.0, help="seconds of SCIP per instance (default 300)")
     ref.add_argument("--only", help="comma-separated structured instance labels")
     ref.add_argument("--force", action="store_true", help="recompute cached values")
     a = ap.parse_args(argv)

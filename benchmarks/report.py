@@ -191,8 +191,8 @@ def write_index() -> Path:
         "| `python -m benchmarks run ablation` | cora, primary, pubo 2k, 5k x 6 variants x 2 seeds x 30 s | 25 min |",
         "| `python -m benchmarks run scale` | n = 10k, 100k, 1M, 60 s solve each, fresh process per size | 10 min |",
         "| `python -m benchmarks run reformulate` | 100k variables, 400k monomials, without/with constraints | 1 min |",
-        "| `python -m benchmarks run structured` | 16 constrained instances x 5 solvers x 10-20 s (references cached) | 30 min |",
-        "| `python -m benchmarks run all` | every suite above in turn, each with its own command recorded | 2.8 h |",
+        "| `python -m benchmarks run structured` | 16 constrained instances x 5 solvers x 10-20 s (references cached) | 20 min |",
+        "| `python -m benchmarks run all` | every suite above in turn, each with its own command recorded | 2.7 h |",
         "",
         "`--quick` runs a small version of each suite (a few minutes) to validate the harness; `--seeds K`, "
         "`--time-limit S`, `--solvers a,b`, `--only name,...` and `--sizes n,...` narrow or widen a run. "

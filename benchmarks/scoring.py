@@ -89,8 +89,8 @@ def to_pubo(problem: BinaryProblem, term_limit: int = PUBO_TERM_LIMIT, quadratic
         wide = [c for c in problem.constraints if quadratic(c)]
         estimate = sum((len(c.body.support()) + 24) ** 2 // 2 for c in wide)
         if estimate > term_limit:
-            raise ValueError(f"the penalised PUBO would have about {estimate:,} monomials (> {term_limit:,}): "
-                             f"{len(wide)} constraints are wider than {FIT_SUPPORT} variables")
+            raise ValueError(f"about {estimate:,} penalised PUBO monomials (> {term_limit:,}) from {len(wide)} "
+                             "rows penalised as squares")
         for con in problem.constraints:
             if quadratic(con):
                 poly, n_total = wide_row_penalty(con, n, n_total, vw)

@@ -189,7 +189,7 @@ def run_structured(res: Any, cfg: Any) -> None:
                 pubo = to_pubo(inst.problem, quadratic_rows=True)
                 inst.meta.update(pubo_monomials=pubo.n_terms, pubo_slack_binaries=pubo.n_slack)
             except ValueError as exc:
-                why = f"penalised PUBO not built: {exc}"
+                why = f"not built: {exc}"
         inst.meta.update(label=e.label, sense=sense, time_limit=limit, reference=ref,
                          constraints=len(inst.problem.constraints))
         res.doc.setdefault("instances", {})[inst.name] = jsonable(inst.meta)
@@ -233,9 +233,11 @@ def _cell(recs: list[dict]) -> str:
     """Best objective over seeds, its gap %, and the earliest first-feasible time."""
     from . import report as rp
     ok = [r for r in recs if r.get("status") == "ok"]
+    over = [r.get("wall_s", 0) for r in recs if r.get("overrun")]
+    mark = f" †{max(over):.1f}s" if over else ""
     if not ok:
         r = recs[0]
-        return r["status"] + (f" ({r.get('reason', '')[:50]})" if r["status"] in ("skipped", "error") else "")
+        return r["status"] + (f" ({r.get('reason', '')[:70]})" if r["status"] in ("skipped", "error") else "") + mark
     best = min(ok, key=lambda r: r["gap_percent"] if r.get("gap_percent") is not None else 0.0)
     text = rp.fmt(best["objective"])
     if best.get("gap_percent") is not None:
@@ -246,9 +248,7 @@ def _cell(recs: list[dict]) -> str:
     if len(ok) < len(recs):
         bad = sorted({r["status"] for r in recs if r["status"] != "ok"})
         text += f" [{len(recs) - len(ok)}/{len(recs)} {'/'.join(bad)}]"
-    if any(r.get("overrun") for r in recs):
-        text += f" †{max(r.get('wall_s', 0) for r in recs):.1f}s"
-    return text
+    return text + mark
 
 
 def _ttt_plot(doc: dict, solvers: list[str]) -> str | None:

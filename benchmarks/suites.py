@@ -343,5 +343,8 @@ SUITES: dict[str, Suite] = {s.name: s for s in [
           "multi-dimensional knapsack and a quadratic assignment (quadratic objective, one-hot rows); our solver "
           "against SCIP, HiGHS, CP-SAT (one worker) and openjij SA on the penalised PUBO at equal wall time, "
           "gap to exact / construction / cached SCIP references, time to first feasible point and to 1% of "
-          "the reference.", run_structured, report_structured, 0.0, 0.0),
+          "the reference. `--quick`: 9 smaller instances at 5 s (about 3 min); references are computed once by "
+          "`python -m benchmarks references` (SCIP, 300 s each) and cached in `benchmarks/structured_refs.json`; "
+          "`docs/bench/structured_before_{quick,full}.json` keep the runs of the search before issue 12, shown "
+          "as a `bipnn (before)` column by later runs.", run_structured, report_structured, 0.0, 0.0),
 ]}
