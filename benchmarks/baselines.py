@@ -258,8 +258,9 @@ _WARM: set[str] = set()
 
 
 def _warm_up(options: dict[str, Any]) -> None:
-    """Import torch/dhg and run each model once on a tiny problem, outside the timed runs
-    (the baselines' imports are not timed either)."""
+    """Import torch/dhg and run each model once on tiny problems, outside the timed runs (the
+    baselines' imports are not timed either): an unconstrained PUBO, and a small assignment and
+    knapsack so that the compiled kernels of the constrained search are built here too."""
     key = str(options.get("model", "logits"))
     if key in _WARM:
         return
@@ -267,9 +268,11 @@ def _warm_up(options: dict[str, Any]) -> None:
 
     import bipnn_backends
     from .instances import random_pubo
+    from .structured import assignment, multi_knapsack
     warnings.filterwarnings("ignore", message="Sparse invariant checks")
-    bipnn_backends.solve(random_pubo(40, 3, seed=1).problem, time_limit=0.3, seed=0, exhaustive_limit=0,
-                         **{k: v for k, v in options.items() if k == "model"})
+    model = {k: v for k, v in options.items() if k == "model"}
+    for inst in (random_pubo(40, 3, seed=1), assignment(5, seed=1), multi_knapsack(30, 2, seed=1)):
+        bipnn_backends.solve(inst.problem, time_limit=0.5, seed=0, exhaustive_limit=0, **model)
     _WARM.add(key)
 
 
