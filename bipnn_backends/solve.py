@@ -29,6 +29,9 @@ log = logging.getLogger("bipnn_backends")
 def solve(problem: BinaryProblem, options: Options | Mapping[str, Any] | None = None, **kwargs: Any) -> SolveResult:
     """Solve ``problem``; options by canonical name (see :class:`Options`)."""
     opts = make_options(options, **kwargs)
+    if problem.has_columns:  # continuous variables or integers without bounds: presolve + LP
+        from .mixed import solve_mixed
+        return solve_mixed(problem, opts, solve)
     t0 = time.perf_counter()
     reform = reformulate(problem, opts)
     t_reform = time.perf_counter() - t0

@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+import scipy.sparse as sp
 
 from ..errors import UndefinedFunctionError, UnsupportedExpressionError
 from .expr import Callable, Const, Div, Expr, Func, Poly, Power, Product, Sum, Var, describe
@@ -149,11 +150,13 @@ class ProblemValues:
     feasible: np.ndarray        # (B,) bool, within the tolerance
 
 
-def constraint_violation(con: Constraint, X: np.ndarray) -> np.ndarray:
+def constraint_violation(con: Constraint, X: np.ndarray, shift: np.ndarray | None = None) -> np.ndarray:
     """How far each row of X is from satisfying ``con`` (0 when satisfied); reads only the
-    columns of the constraint's support."""
+    columns of the constraint's support. ``shift`` (B,) is the value of its column part."""
     support = con.body.support()
     g = evaluate(con.body, X[:, support], support) - con.rhs
+    if shift is not None:
+        g = g + shift
     if con.sense == "<=":
         v = np.maximum(g, 0.0)
     elif con.sense == ">=":
@@ -178,14 +181,18 @@ def feasibility_tolerances(rhs: np.ndarray, tol: float) -> np.ndarray:
     return (tol + _ROUNDING) * np.maximum(1.0, np.abs(rhs))
 
 
-def evaluate_problem(problem: BinaryProblem, X: np.ndarray, tol: float = 1e-6) -> ProblemValues:
+def evaluate_problem(problem: BinaryProblem, X: np.ndarray, tol: float = 1e-6,
+                     Y: np.ndarray | None = None) -> ProblemValues:
     """Objective (user sense) and feasibility of every row of X on the ORIGINAL problem.
 
     Linear constraints are scored together with one sparse product (see
     :mod:`.linear_system`), the others each on its own support only, so the cost is
-    O(nonzeros x batch), not O(constraints x batch x variables).
+    O(nonzeros x batch), not O(constraints x batch x variables). A problem with columns
+    (continuous variables) needs their values ``Y`` (one row per row of X); their bounds
+    (and integrality) are verified too.
     """
     X = np.atleast_2d(np.asarray(X, dtype=np.float64))
+    shift, column_worst = _column_parts(problem, X.shape[0], Y, tol)
     system = linear_system(problem)
     linear_obj = system.objective
     if linear_obj is not None:
@@ -193,22 +200,56 @@ def evaluate_problem(problem: BinaryProblem, X: np.ndarray, tol: float = 1e-6) -
             obj = X @ linear_obj[0] + linear_obj[1]
     else:
         obj = evaluate(problem.objective, X)
-    worst = np.zeros(X.shape[0])
-    feasible = np.isfinite(obj)
+    if shift is not None:
+        obj = obj + shift[:, -1]
+    worst = np.zeros(X.shape[0]) if column_worst is None else column_worst
+    feasible = np.isfinite(obj) if column_worst is None else np.isfinite(obj) & (column_worst == 0)
     if len(system.rows):
         limits = feasibility_tolerances(system.rhs, tol)
         step = max(1, _CHUNK // 8 // len(system.rows))  # bound the (points x rows) temporaries
         for s in range(0, X.shape[0], step):
             with np.errstate(all="ignore"):
-                v = system.violations(X[s:s + step])
+                v = system.violations(X[s:s + step], None if shift is None else shift[s:s + step, system.rows])
             worst[s:s + step] = np.maximum(worst[s:s + step], v.max(axis=1))
             feasible[s:s + step] &= (v <= limits).all(axis=1)
     for k in system.others:
         con = problem.constraints[k]
-        v = constraint_violation(con, X)
+        v = constraint_violation(con, X, None if shift is None else shift[:, k])
         worst = np.maximum(worst, v)
         feasible &= v <= feasibility_tolerance(con, tol)
     for _, lb, ub in problem.empty_ranges:  # such a variable sits at ceil(lb) > ub
         worst = np.maximum(worst, math.ceil(lb - 1e-9) - ub)
         feasible[:] = False
     return ProblemValues(obj, worst, feasible)
+
+
+def _column_parts(problem: BinaryProblem, B: int, Y: np.ndarray | None,
+                  tol: float) -> tuple[np.ndarray | None, np.ndarray | None]:
+    """(column activities, shape (B, constraints + 1), the last column the objective's; bound and
+    integrality violations of the columns, 0 where within ``tol``), or (None, None) without columns."""
+    if not problem.columns:
+        return None, None
+    if Y is None:
+        raise ValueError("the problem has continuous variables: pass their values Y to evaluate it")
+    Y = np.atleast_2d(np.asarray(Y, dtype=np.float64))
+    n = len(problem.columns)
+    if Y.shape != (B, n):
+        raise ValueError(f"Y must have shape ({B}, {n}), got {Y.shape}")
+    parts = [con.columns for con in problem.constraints] + [problem.objective_columns]
+    lengths = np.array([len(p[0]) for p in parts], dtype=np.int64)
+    indptr = np.concatenate(([0], np.cumsum(lengths)))
+    idx = np.concatenate([p[0] for p in parts]).astype(np.int64)
+    vals = np.concatenate([p[1] for p in parts]).astype(np.float64)
+    C = sp.csr_matrix((vals, idx, indptr), shape=(len(parts), n))
+    with np.errstate(all="ignore"):
+        shift = np.asarray(C @ Y.T).T
+    lb = np.array([c.lb for c in problem.columns])
+    ub = np.array([c.ub for c in problem.columns])
+    integer = np.array([c.kind == "integer" for c in problem.columns])
+    with np.errstate(all="ignore"):
+        over = np.maximum(np.maximum(lb - Y, Y - ub), 0.0)
+        over = np.where(integer, np.maximum(over, np.abs(Y - np.round(Y))), over)
+        limit = (tol + _ROUNDING) * np.maximum(1.0, np.where(Y < lb, np.abs(lb), np.where(Y > ub, np.abs(ub), 1.0)))
+    over = np.where(np.isfinite(Y), over, np.inf)
+    over[over <= limit] = 0.0
+    return shift, over.max(axis=1)

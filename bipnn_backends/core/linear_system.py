@@ -96,10 +96,13 @@ class LinearSystem:
             return (sp.csr_matrix(X) @ self._AT).toarray()
         return np.asarray(self.A @ np.ascontiguousarray(X.T)).T
 
-    def violations(self, X: np.ndarray) -> np.ndarray:
-        """Violation of every linear row at every row of X: shape (B, len(rows)); NaN becomes inf."""
+    def violations(self, X: np.ndarray, shift: np.ndarray | None = None) -> np.ndarray:
+        """Violation of every linear row at every row of X: shape (B, len(rows)); NaN becomes inf.
+        ``shift`` (B, len(rows)) is added to the activities (the rows' continuous parts)."""
         g = self.activities(X)
         g += self.const - self.rhs
+        if shift is not None:
+            g += shift
         # <=: max(g, 0); >=: max(-g, 0); ==: max(g, -g)
         a = np.where(self.sense == 1, -1.0, 1.0)
         b = np.where(self.sense == 2, -1.0, 0.0)

@@ -3,17 +3,21 @@
 A problem has binary variables (by index), user-level variables (binary,
 bounded integer encoded in binaries, or fixed), an objective with a sense,
 and named constraints ``body <= rhs``, ``body >= rhs``, ``body == rhs``.
+Continuous variables and integers without finite bounds are *columns*
+(:mod:`.continuous`): they may appear only linearly, and each objective or
+constraint keeps its column part apart from its discrete ``body``.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
+from typing import Hashable, Iterable, Mapping, Sequence
 
 import numpy as np
 
 from ..errors import ContinuousVariableError, NonFiniteCoefficientError, UnboundedVariableError
+from .continuous import NO_COLUMNS, Column, Columns, Linear, split_columns
 from .expr import Const, Expr, Poly, Var, as_expr
 
 SENSES = ("<=", ">=", "==")
@@ -38,12 +42,13 @@ class Variable:
 
 @dataclass(frozen=True)
 class Constraint:
-    """``body sense rhs`` with a name."""
+    """``body + columns sense rhs`` with a name; ``columns`` is the linear column part."""
 
     name: str
     body: Expr
     sense: str
     rhs: float
+    columns: Linear = NO_COLUMNS
 
 
 @dataclass
@@ -57,6 +62,13 @@ class BinaryProblem:
     sense: str = "min"
     constraints: list[Constraint] = field(default_factory=list)
     empty_ranges: list[tuple[str, float, float]] = field(default_factory=list)  # integers without a value
+    columns: list[Column] = field(default_factory=list)  # continuous variables, integers without finite bounds
+    objective_columns: Linear = NO_COLUMNS
+
+    @property
+    def has_columns(self) -> bool:
+        """True when the problem has continuous variables or integers still without finite bounds."""
+        return bool(self.columns)
 
     @property
     def n_binaries(self) -> int:
@@ -112,6 +124,22 @@ class BinaryProblem:
             f"variable {name!r} is continuous (bounds {lb}, {ub}); BIPNN solves binary and "
             "bounded-integer programs only: make it Binary/Integer with finite bounds, or fix it")
 
+    def add_column(self, name: str, kind: str, lb: float | None, ub: float | None, key: Hashable = None) -> Expr:
+        """A continuous variable (``kind`` "continuous") or an integer without finite bounds
+        ("integer"), bounds possibly infinite; it may appear only linearly. Equal bounds fix it."""
+        if kind not in ("continuous", "integer"):
+            raise ValueError(f"column kind must be 'continuous' or 'integer', got {kind!r}")
+        lo = -math.inf if lb is None else float(lb)
+        hi = math.inf if ub is None else float(ub)
+        if math.isnan(lo) or math.isnan(hi):
+            raise NonFiniteCoefficientError(f"variable {name!r} has a NaN bound ({lb}, {ub})")
+        if lo == hi:
+            return self.add_fixed(name, lo) if kind == "continuous" else self.add_integer(name, lo, hi)
+        if kind == "integer" and math.isfinite(lo) and math.isfinite(hi):
+            return self.add_integer(name, lo, hi)
+        self.columns.append(Column(name, kind, lo, hi, name if key is None else key))
+        return Columns(np.array([len(self.columns) - 1]), np.ones(1))
+
     def _new_binaries(self, names: Iterable[str]) -> int:
         first = self.n_binaries
         self.binary_names.extend(names)
@@ -121,7 +149,7 @@ class BinaryProblem:
     def set_objective(self, expr: object, sense: str = "min") -> None:
         if sense not in ("min", "max"):
             raise ValueError(f"objective sense must be 'min' or 'max', got {sense!r}")
-        self.objective = as_expr(expr)
+        self.objective, self.objective_columns = split_columns(as_expr(expr), self.columns, "objective")
         self.sense = sense
 
     def add_constraint(self, body: object, sense: str, rhs: float = 0.0, name: str | None = None) -> Constraint:
@@ -130,7 +158,8 @@ class BinaryProblem:
         name = name or f"c{len(self.constraints)}"
         if not math.isfinite(rhs):
             raise NonFiniteCoefficientError(f"constraint {name!r} has right-hand side {rhs}")
-        con = Constraint(name, as_expr(body), sense, float(rhs))
+        body, columns = split_columns(as_expr(body), self.columns, f"constraint {name!r}")
+        con = Constraint(name, body, sense, float(rhs), columns)
         self.constraints.append(con)
         return con
 

@@ -1,0 +1,254 @@
+"""Solving problems with columns (continuous variables, integers without finite bounds).
+
+Presolve (bound propagation; integer columns encoded) → then by the size of the
+discrete part:
+
+- none: the LP is the whole problem; HiGHS proves optimal, infeasible or unbounded;
+- at most ``exhaustive_limit`` binaries (capped at :data:`EXHAUSTIVE_MIXED`): every
+  discrete point that satisfies the purely discrete rows gets its LP solved: proven
+  optimal, infeasible or unbounded;
+- larger: the engine searches the *projection* of the problem onto the discrete
+  variables with each mixed row relaxed by its columns' bounds (a relaxation: if it
+  is infeasible so is the problem), its candidates are completed by the LP, and a
+  1-flip descent scored by (violation, objective) with the LP in the loop improves the
+  best one until the deadline. docs/mixed.md has the measurements behind this choice.
+
+Every reported point is verified on the (presolved, equivalent) problem with the
+continuous values included.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from typing import Any, Callable
+
+import numpy as np
+
+from .core.evaluate import evaluate_problem
+from .core.presolve import presolve
+from .core.problem import BinaryProblem, Constraint
+from .core.reformulate import reformulate
+from .lp import INFEASIBLE as LP_INFEASIBLE, OPTIMAL as LP_OPTIMAL, UNBOUNDED as LP_UNBOUNDED, ColumnLP
+from .options import Options
+from .result import FEASIBLE, INFEASIBLE, NO_SOLUTION_FOUND, OPTIMAL, SolveResult
+
+UNBOUNDED = "unbounded"
+EXHAUSTIVE_MIXED = 12   # discrete points times one LP each: at most 4096 LPs
+SEARCH_SHARE = 0.5      # share of the time limit for the engine on the projection; the rest LP-scored descent
+
+
+def solve_mixed(problem: BinaryProblem, opts: Options, solve_discrete: Callable[..., SolveResult]) -> SolveResult:
+    """Solve a problem with columns; ``solve_discrete`` solves what remains once presolve has
+    encoded every column (integers only)."""
+    t0 = time.perf_counter()
+    pre = presolve(problem, opts.tolerance)
+    stats: dict[str, Any] = {"time_presolve": time.perf_counter() - t0}
+    if pre.infeasible:
+        return SolveResult(INFEASIBLE, message=pre.infeasible, stats=stats, stop_reason="proven")
+    prob = pre.problem
+    if not prob.columns:
+        return solve_discrete(prob, opts)
+    lp = ColumnLP(prob, opts.tolerance)
+    deadline = None if opts.time_limit is None or not math.isfinite(opts.time_limit) else t0 + opts.time_limit
+    stats.update(continuous=len(prob.columns), binaries=prob.n_binaries, lp_rows=len(lp.rows))
+    if prob.n_binaries == 0:
+        stats["method"] = "lp"
+        return _finish(prob, lp, np.zeros(0), lp.solve(lp.discrete_parts(np.zeros((1, 0)))[0]), opts, stats,
+                       proven=True, what="the linear program (no discrete variables)")
+    if prob.n_binaries <= min(opts.exhaustive_limit, EXHAUSTIVE_MIXED):
+        return _exhaustive(prob, lp, opts, stats, deadline)
+    return _search(prob, lp, opts, stats, t0, deadline)
+
+
+def discrete_view(problem: BinaryProblem) -> BinaryProblem:
+    """The discrete objective and the constraints without columns: scores discrete points."""
+    return BinaryProblem(problem.name, problem.binary_names, problem.variables, problem.objective, problem.sense,
+                         [c for c in problem.constraints if not len(c.columns[0])], problem.empty_ranges)
+
+
+def projection(problem: BinaryProblem) -> BinaryProblem:
+    """A relaxation in the discrete variables only: each row with columns keeps its discrete body and
+    the extreme its columns can add within their bounds (a row whose columns can reach any value is
+    dropped); the objective loses its column part."""
+    out = discrete_view(problem)
+    out.constraints = list(out.constraints)
+    lb = np.array([c.lb for c in problem.columns])
+    ub = np.array([c.ub for c in problem.columns])
+    for con in problem.constraints:
+        idx, a = con.columns
+        if not len(idx):
+            continue
+        with np.errstate(invalid="ignore"):
+            low = float(np.where(a > 0, a * lb[idx], a * ub[idx]).sum())
+            high = float(np.where(a > 0, a * ub[idx], a * lb[idx]).sum())
+        if con.sense in ("<=", "==") and math.isfinite(low):
+            out.constraints.append(Constraint(con.name, con.body, "<=", con.rhs - low))
+        if con.sense in (">=", "==") and math.isfinite(high):
+            out.constraints.append(Constraint(con.name, con.body, ">=", con.rhs - high))
+    return out
+
+
+class _Scorer:
+    """Scores discrete points exactly: (total violation, objective in minimisation sense, LP outcome)."""
+
+    def __init__(self, problem: BinaryProblem, lp: ColumnLP, tol: float) -> None:
+        self.view, self.lp, self.tol = discrete_view(problem), lp, tol
+        self.sign = 1.0 if problem.sense == "min" else -1.0
+        self.cache: dict[bytes, tuple] = {}
+
+    def score(self, X: np.ndarray, deadline: float | None = None) -> list[tuple]:
+        X = np.atleast_2d(X)
+        vals = evaluate_problem(self.view, X, self.tol)
+        out: list[tuple] = []
+        need = [k for k in range(len(X)) if X[k].tobytes() not in self.cache]
+        D = self.lp.discrete_parts(X[need]) if need else None
+        rows = dict(zip(need, range(len(need))))
+        for k in range(len(X)):
+            key = X[k].tobytes()
+            if key not in self.cache:
+                if out and deadline is not None and time.perf_counter() >= deadline:
+                    break  # always at least one point
+                d = D[rows[k]]
+                res = self.lp.solve(d)
+                viol = float(vals.max_violation[k]) if not vals.feasible[k] else 0.0
+                if res.status == LP_INFEASIBLE:
+                    viol += max(self.lp.violation(d), self.tol)
+                    obj = math.inf
+                else:
+                    obj = self.sign * (float(vals.objective[k]) + res.value)
+                self.cache[key] = (viol, obj, res)
+            out.append(self.cache[key])
+        return out
+
+
+def _exhaustive(prob: BinaryProblem, lp: ColumnLP, opts: Options, stats: dict,
+                deadline: float | None) -> SolveResult:
+    n = prob.n_binaries
+    r = np.arange(1 << n, dtype=np.int64)
+    X = ((r[:, None] >> np.arange(n)) & 1).astype(np.float64)
+    vals = evaluate_problem(discrete_view(prob), X, opts.tolerance)
+    feasible = np.nonzero(vals.feasible)[0]
+    sign = 1.0 if prob.sense == "min" else -1.0
+    order = feasible[np.argsort(sign * vals.objective[feasible], kind="stable")]
+    D = lp.discrete_parts(X[order]) if len(order) else np.zeros((0, len(lp.rows)))
+    best, best_val, seen, complete = None, math.inf, 0, True
+    for i, k in enumerate(order):
+        if deadline is not None and time.perf_counter() >= deadline:
+            complete = False
+            break
+        res = lp.solve(D[i])
+        seen += 1
+        if res.status == LP_UNBOUNDED:
+            stats.update(method="exhaustive+lp", lp_solves=seen)
+            return _finish(prob, lp, X[k], res, opts, stats, proven=True, what="a discrete point whose LP")
+        if res.status == LP_OPTIMAL:
+            total = sign * (vals.objective[k] + res.value)
+            if best is None or total < best_val - 1e-12 * max(1.0, abs(best_val)):
+                best, best_val = (X[k], res), total
+    stats.update(method="exhaustive+lp", lp_solves=seen, discrete_points=1 << n)
+    what = f"exhaustive search over {1 << n} discrete points ({seen} LPs)"
+    if best is None:
+        if complete:
+            return SolveResult(INFEASIBLE, message=f"proven infeasible by {what}", stats=stats, stop_reason="proven")
+        return SolveResult(NO_SOLUTION_FOUND, message=f"no feasible solution found ({what} stopped by the time "
+                           "limit)", stats=stats, stop_reason="time_limit", time_limit_reached=True)
+    return _finish(prob, lp, best[0], best[1], opts, stats, proven=complete, what=what)
+
+
+def _search(prob: BinaryProblem, lp: ColumnLP, opts: Options, stats: dict, t0: float,
+            deadline: float | None) -> SolveResult:
+    surrogate = projection(prob)
+    reform = reformulate(surrogate, opts)
+    if reform.infeasible:
+        return SolveResult(INFEASIBLE, message="proven infeasible (the discrete projection is): "
+                           + "; ".join(reform.infeasible), stats=stats, stop_reason="proven")
+    from .solve import constructions
+    candidates = constructions(surrogate, reform, opts)
+    if opts.time_limit != 0:
+        from .engine import search
+        t_import = time.perf_counter()
+        engine_deadline = None if deadline is None else t_import + SEARCH_SHARE * max(deadline - t_import, 0.0)
+        start = surrogate.encode(opts.warm_start) if opts.warm_start else None
+        out = search(reform, opts, deadline=engine_deadline, start=start)
+        stats.update({f"engine_{k}": v for k, v in out.stats.items() if k != "history"})
+        candidates = np.concatenate((out.candidates.astype(np.float64), candidates))
+    candidates = np.unique(candidates, axis=0)
+    scorer = _Scorer(prob, lp, opts.tolerance)
+    surrogate_vals = evaluate_problem(surrogate, candidates, opts.tolerance)
+    sign = 1.0 if prob.sense == "min" else -1.0
+    order = np.lexsort((sign * surrogate_vals.objective, surrogate_vals.max_violation))
+    scores = scorer.score(candidates[order], deadline)
+    k = min(range(len(scores)), key=lambda i: scores[i][:2])
+    x, score = candidates[order][k].copy(), scores[k]
+    if score[2].status == LP_UNBOUNDED and score[0] == 0:
+        stats.update(method="search+lp", lp_solves=lp.solves)
+        return _finish(prob, lp, x, score[2], opts, stats, proven=True, what="a discrete point whose LP")
+    rng = np.random.default_rng(opts.seed)
+    x, score = _descent(x, score, scorer, deadline, rng)
+    rounds = 0
+    while deadline is not None and time.perf_counter() < deadline:  # iterated local search
+        y = x.copy()
+        flip = rng.choice(len(x), size=int(rng.integers(2, max(3, len(x) // 10) + 1)), replace=False)
+        y[flip] = 1.0 - y[flip]
+        got = scorer.score(y, deadline)
+        y, got = _descent(y, got[0], scorer, deadline, rng)
+        rounds += 1
+        if got[:2] < score[:2]:
+            x, score = y, got
+    stats["ils_rounds"] = rounds
+    stats.update(method="search+lp", lp_solves=lp.solves, time_total=time.perf_counter() - t0)
+    return _finish(prob, lp, x, score[2], opts, stats, proven=False, what="search", deadline_hit=deadline is not None)
+
+
+def _descent(x: np.ndarray, score: tuple, scorer: _Scorer, deadline: float | None,
+             rng: np.random.Generator) -> tuple[np.ndarray, tuple]:
+    """First-improvement 1-flip descent on (violation, objective) with the LP in the loop, until a
+    local optimum or the deadline."""
+    n = len(x)
+    improved = True
+    while improved:
+        improved = False
+        for i in rng.permutation(n):
+            if deadline is not None and time.perf_counter() >= deadline:
+                return x, score
+            y = x.copy()
+            y[i] = 1.0 - y[i]
+            got = scorer.score(y, deadline)
+            if got and got[0][:2] < score[:2]:
+                x, score, improved = y, got[0], True
+    return x, score
+
+
+def _finish(prob: BinaryProblem, lp: ColumnLP, x: np.ndarray, res, opts: Options, stats: dict, proven: bool,
+            what: str, deadline_hit: bool = False) -> SolveResult:
+    """The result for discrete point ``x`` and its LP outcome, verified on the problem."""
+    stop = "proven" if proven else "time_limit" if deadline_hit else "converged"
+    if res.status == LP_INFEASIBLE:
+        if proven:
+            return SolveResult(INFEASIBLE, message=f"proven infeasible: {what} is infeasible (HiGHS)", stats=stats,
+                               stop_reason="proven")
+        return SolveResult(NO_SOLUTION_FOUND, message="no feasible solution found: the LP of the best discrete "
+                           "point is infeasible", stats=stats, stop_reason=stop, time_limit_reached=deadline_hit)
+    values = _values(prob, x, res.y)
+    if res.status == LP_UNBOUNDED:
+        return SolveResult(UNBOUNDED, x=x, values=values, objective=float(res.value), stats=stats,
+                           message=f"proven unbounded: {what} is unbounded (HiGHS)", stop_reason="proven")
+    vals = evaluate_problem(prob, x, opts.tolerance, Y=res.y[None, :])
+    violation = float(vals.max_violation[0])
+    if not vals.feasible[0]:
+        return SolveResult(NO_SOLUTION_FOUND, x=x, values=values, objective=float(vals.objective[0]),
+                           max_violation=violation, stats=stats, stop_reason=stop, time_limit_reached=deadline_hit,
+                           message=f"no feasible solution found; the best point violates by {violation:.6g}")
+    status = OPTIMAL if proven else FEASIBLE
+    message = (f"proven optimal by {what} with HiGHS" if proven else
+               "feasible solution found (optimality not proven; continuous values optimal for its discrete part)")
+    return SolveResult(status, x=x, values=values, objective=float(vals.objective[0]), max_violation=violation,
+                       stats=stats, stop_reason=stop, time_limit_reached=deadline_hit, message=message)
+
+
+def _values(prob: BinaryProblem, x: np.ndarray, y: np.ndarray | None) -> dict:
+    values = prob.decode(x)
+    if y is not None:
+        values.update({c.key: float(v) for c, v in zip(prob.columns, y)})
+    return values
