@@ -1,0 +1,281 @@
+"""Mixed models: continuous variables and integers without finite bounds (issue 14).
+
+Values are compared with HiGHS solving the same model as a MILP / LP, and with brute force.
+"""
+
+from __future__ import annotations
+
+import math
+
+import highspy
+import numpy as np
+import pytest
+
+from bipnn_backends import solve
+from bipnn_backends.core.evaluate import evaluate_problem
+from bipnn_backends.core.expr import Poly
+from bipnn_backends.core.presolve import implied_bounds, presolve
+from bipnn_backends.core.problem import BinaryProblem
+from bipnn_backends.errors import ContinuousVariableError, UnboundedVariableError
+
+INF = math.inf
+
+
+def highs_reference(c, A, lo, hi, lb, ub, integer, sense="min"):
+    """HiGHS on min/max c.v s.t. lo <= A v <= hi, lb <= v <= ub, integrality: (status, objective)."""
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    n = len(c)
+    for j in range(n):
+        h.addVar(max(lb[j], -highspy.kHighsInf), min(ub[j], highspy.kHighsInf))
+        h.changeColCost(j, c[j] if sense == "min" else -c[j])
+        if integer[j]:
+            h.changeColIntegrality(j, highspy.HighsVarType.kInteger)
+    for i, row in enumerate(A):
+        nz = np.nonzero(row)[0]
+        h.addRow(max(lo[i], -highspy.kHighsInf), min(hi[i], highspy.kHighsInf), len(nz), nz.astype(np.int32),
+                 row[nz].astype(np.float64))
+    h.run()
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kOptimal:
+        value = h.getInfo().objective_function_value
+        return "optimal", value if sense == "min" else -value
+    return {highspy.HighsModelStatus.kInfeasible: "infeasible",
+            highspy.HighsModelStatus.kUnbounded: "unbounded",
+            highspy.HighsModelStatus.kUnboundedOrInfeasible: "unbounded_or_infeasible"}[status], None
+
+
+def build(c, A, lo, hi, lb, ub, kinds, sense="min"):
+    """The same model in the IR: kinds "b" binary, "i" integer, "c" continuous."""
+    p = BinaryProblem()
+    leaves = []
+    for j, kind in enumerate(kinds):
+        if kind == "b":
+            leaves.append(Poly.linear([int(p.add_binaries([f"v{j}"])[0])], [1.0]))
+        else:
+            leaves.append(p.add_column(f"v{j}", "integer" if kind == "i" else "continuous", lb[j], ub[j]))
+    p.set_objective(sum((float(c[j]) * leaves[j] for j in range(len(c))), Poly.linear([], [])), sense)
+    for i, row in enumerate(A):
+        body = sum((float(row[j]) * leaves[j] for j in np.nonzero(row)[0]), Poly.linear([], []))
+        if lo[i] == hi[i]:
+            p.add_constraint(body, "==", lo[i], f"r{i}")
+        else:
+            if lo[i] > -INF:
+                p.add_constraint(body, ">=", lo[i], f"r{i}lo")
+            if hi[i] < INF:
+                p.add_constraint(body, "<=", hi[i], f"r{i}hi")
+    return p
+
+
+def random_mixed(seed: int, nb: int = 6, nc: int = 4, m: int = 5):
+    rng = np.random.default_rng(seed)
+    n = nb + nc
+    kinds = ["b"] * nb + ["c"] * nc
+    c = rng.integers(-9, 10, n).astype(float)
+    A = rng.integers(-5, 6, (m, n)).astype(float) * (rng.random((m, n)) < 0.6)
+    x0 = np.concatenate((rng.integers(0, 2, nb), rng.uniform(0, 5, nc)))  # keeps the model feasible
+    act = A @ x0
+    lo = np.where(rng.random(m) < 0.5, act - rng.uniform(0, 3, m), -INF)
+    hi = np.where(np.isinf(lo) | (rng.random(m) < 0.5), act + rng.uniform(0, 3, m), INF)
+    lb = np.zeros(n)
+    ub = np.concatenate((np.ones(nb), np.full(nc, 8.0)))
+    return c, A, lo, hi, lb, ub, kinds
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("sense", ["min", "max"])
+def test_small_mixed_models_match_highs(seed, sense):
+    c, A, lo, hi, lb, ub, kinds = random_mixed(seed)
+    expected_status, expected = highs_reference(c, A, lo, hi, lb, ub, [k != "c" for k in kinds], sense)
+    p = build(c, A, lo, hi, lb, ub, kinds, sense)
+    r = solve(p, time_limit=30)
+    assert r.status == expected_status == "optimal"
+    assert r.objective == pytest.approx(expected, rel=1e-6, abs=1e-6)
+    v = np.array([r.values[f"v{j}"] for j in range(len(c))])
+    assert c @ v == pytest.approx(r.objective, abs=1e-6)
+    act = A @ v
+    assert (act >= lo - 1e-6).all() and (act <= hi + 1e-6).all() and (v >= lb - 1e-9).all() and (v <= ub + 1e-9).all()
+
+
+def test_verifier_reads_continuous_values():
+    p = BinaryProblem()
+    x = p.add_binary("x")
+    y = p.add_column("y", "continuous", 0, 4)
+    p.set_objective(x + 2 * y)
+    p.add_constraint(y - 3 * x, "<=", 0)
+    vals = evaluate_problem(p, np.array([[1.0], [0.0], [1.0]]), Y=np.array([[2.0], [2.0], [5.0]]))
+    assert vals.objective.tolist() == [5.0, 4.0, 11.0]
+    assert vals.feasible.tolist() == [True, False, False]  # row violated; bound violated
+    assert vals.max_violation.tolist() == [0.0, 2.0, 2.0]  # the row (5 - 3) outweighs the bound (5 - 4)
+    with pytest.raises(ValueError, match="continuous"):
+        evaluate_problem(p, np.array([[1.0]]))
+
+
+@pytest.mark.parametrize("sense", ["min", "max"])
+def test_pure_lp_optimal(sense):
+    c = np.array([1.0, 2.0, -1.0])
+    A = np.array([[1.0, 1.0, 1.0], [1.0, -1.0, 0.0], [0.0, 1.0, 2.0]])
+    lo, hi = np.array([1.0, -INF, -2.0]), np.array([6.0, 2.0, 5.0])
+    lb, ub = np.array([0.0, -1.0, -INF]), np.array([INF, 3.0, 4.0])
+    status, expected = highs_reference(c, A, lo, hi, lb, ub, [False] * 3, sense)
+    r = solve(build(c, A, lo, hi, lb, ub, "ccc", sense), time_limit=10)
+    assert r.status == status == "optimal" and r.stop_reason == "proven"
+    assert r.objective == pytest.approx(expected, abs=1e-7)
+
+
+def test_pure_lp_infeasible_and_unbounded():
+    p = BinaryProblem()
+    a, b = p.add_column("a", "continuous", 0, None), p.add_column("b", "continuous", 0, None)
+    p.set_objective(a + b, "max")
+    assert solve(p).status == "unbounded"
+    p.add_constraint(a + 2 * b, "<=", 4)
+    r = solve(p)
+    assert r.status == "optimal" and r.objective == pytest.approx(4.0)
+    p.add_constraint(a - b, ">=", 5, "far")
+    assert solve(p).status == "infeasible"
+
+
+def test_lp_infeasible_only_the_lp_can_prove():
+    """Propagation cannot see it (free variables), HiGHS can: a + b <= 1, a + b >= 2 via a third row."""
+    p = BinaryProblem()
+    a, b, c = (p.add_column(n, "continuous", None, None) for n in "abc")
+    p.set_objective(a)
+    p.add_constraint(a + b - c, "<=", 1)
+    p.add_constraint(a + b - c, ">=", 2)
+    r = solve(p)
+    assert r.status == "infeasible" and "HiGHS" in r.message
+
+
+def test_mixed_unbounded_when_the_lp_proves_it():
+    p = BinaryProblem()
+    x = p.add_binary("x")
+    y = p.add_column("y", "continuous", 0, None)
+    p.set_objective(x - y)
+    p.add_constraint(y - 10 * x, ">=", 0)
+    r = solve(p)
+    assert r.status == "unbounded" and r.stop_reason == "proven"
+
+
+def test_mixed_infeasible_proven_by_exhaustive_lp():
+    p = BinaryProblem()
+    x, z = p.add_binary("x"), p.add_binary("z")
+    y = p.add_column("y", "continuous", 0, 1)
+    p.set_objective(y)
+    p.add_constraint(y + x + z, ">=", 3.5)
+    r = solve(p)
+    assert r.status == "infeasible"
+
+
+def test_continuous_in_a_nonlinear_term_is_named():
+    p = BinaryProblem()
+    x = p.add_binary("x")
+    flow = p.add_column("flow", "continuous", 0, 5)
+    with pytest.raises(ContinuousVariableError, match=r"'flow'.*nonlinear term"):
+        p.set_objective(flow * x)
+    with pytest.raises(ContinuousVariableError, match=r"constraint 'cap'.*'flow'"):
+        p.add_constraint(x + (flow + 1) ** 2, "<=", 3, "cap")
+    assert p.constraints == [] and len(p.columns) == 1
+    with pytest.raises(UnboundedVariableError, match="'k'"):
+        p.set_objective(p.add_column("k", "integer", 0, None) * x)
+
+
+def test_integer_with_lower_bound_only_gets_propagated_bounds():
+    p = BinaryProblem()
+    x = p.add_binary("x")
+    k = p.add_column("k", "integer", 0, None)
+    m = p.add_column("m", "integer", None, 10)
+    p.set_objective(-3 * k + m - x)
+    p.add_constraint(2 * k + 3 * x, "<=", 9.5)
+    p.add_constraint(m - k, ">=", -2)
+    lb, ub, reason = implied_bounds(p)
+    assert reason is None
+    assert (lb.tolist(), ub.tolist()) == ([0.0, -2.0], [4.0, 10.0])
+    pre = presolve(p)
+    assert not pre.problem.columns and [v.name for v in pre.problem.variables] == ["x", "k", "m"]
+    r = solve(p, time_limit=10)
+    # brute force over the implied box
+    best = min(-3 * kk + mm - xx for xx in (0, 1) for kk in range(0, 5) for mm in range(-2, 11)
+               if 2 * kk + 3 * xx <= 9.5 and mm - kk >= -2)
+    assert r.status == "optimal" and r.objective == pytest.approx(best)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_implied_bounds_equal_brute_force_on_one_row(seed):
+    """One row over integers each with one declared bound: the implied bound of each equals the extreme
+    value it takes over the integer points satisfying the row (brute force over a generous grid)."""
+    rng = np.random.default_rng(seed)
+    a = rng.integers(1, 6, 3).astype(float) * rng.choice([-1, 1], 3)
+    rhs = float(rng.integers(5, 15))
+    box_lo = np.array([0.0, -3.0, 1.0])
+    p = BinaryProblem()
+    cols = [p.add_column(f"k{j}", "integer", box_lo[j], None) if a[j] > 0 else
+            p.add_column(f"k{j}", "integer", None, 6.0) for j in range(3)]
+    p.add_constraint(sum((a[j] * cols[j] for j in range(3)), Poly.linear([], [])), "<=", rhs)
+    lb, ub, reason = implied_bounds(p)
+    assert reason is None
+    # brute force: for each variable its extreme values over points of a generous box satisfying the row
+    grid = [np.arange(int(box_lo[j]), 80) if a[j] > 0 else np.arange(-80, 7) for j in range(3)]
+    pts = np.stack(np.meshgrid(*grid, indexing="ij"), axis=-1).reshape(-1, 3)
+    pts = pts[pts @ a <= rhs]
+    for j in range(3):
+        if a[j] > 0:  # upper bound implied, lower bound declared
+            assert (lb[j], ub[j]) == (box_lo[j], pts[:, j].max())
+        else:  # lower bound implied, upper bound declared
+            assert (lb[j], ub[j]) == (pts[:, j].min(), 6.0)
+
+
+def test_integer_that_stays_unbounded_is_named():
+    p = BinaryProblem()
+    x = p.add_binary("x")
+    k = p.add_column("k", "integer", 0, None)
+    p.set_objective(x - k)
+    p.add_constraint(k - 5 * x, ">=", 0, "link")
+    with pytest.raises(UnboundedVariableError, match=r"'k'.*objective"):
+        solve(p)
+    q = BinaryProblem()
+    x = q.add_binary("x")
+    q.add_column("unused", "integer", 1, None)
+    q.set_objective(x)
+    r = solve(q)
+    assert r.status == "optimal" and r.values["unused"] == 1.0
+
+
+def test_empty_integer_range_and_rounded_away_rows_are_infeasible():
+    p = BinaryProblem()
+    z = p.add_column("z", "integer", 0, None)
+    p.set_objective(z)
+    p.add_constraint(2 * z, "==", 1, "half")
+    r = solve(p)
+    assert r.status == "infeasible" and "'z'" in r.message
+    q = BinaryProblem()
+    w = q.add_column("w", "integer", 0.2, None)
+    q.add_constraint(w, "<=", 0.8)
+    q.set_objective(w)
+    assert solve(q).status == "infeasible"
+
+
+def facility_location(nf: int, nc: int, seed: int):
+    rng = np.random.default_rng(seed)
+    fixed, cap = rng.uniform(20, 60, nf), rng.uniform(20, 50, nf)
+    dem, cost = rng.uniform(5, 15, nc), rng.uniform(1, 10, (nf, nc))
+    n = nf + nf * nc
+    c = np.concatenate((fixed, cost.ravel()))
+    A = np.zeros((nc + nf, n))
+    for j in range(nc):
+        A[j, nf + np.arange(nf) * nc + j] = 1.0
+    for i in range(nf):
+        A[nc + i, i] = -cap[i]
+        A[nc + i, nf + i * nc: nf + (i + 1) * nc] = 1.0
+    lo = np.concatenate((dem, np.full(nf, -INF)))
+    hi = np.concatenate((np.full(nc, INF), np.zeros(nf)))
+    lb, ub = np.zeros(n), np.concatenate((np.ones(nf), np.full(nf * nc, INF)))
+    return c, A, lo, hi, lb, ub, ["b"] * nf + ["c"] * (nf * nc)
+
+
+def test_facility_location_search_is_feasible_and_close():
+    """Beyond the exhaustive limit: the projection search + LP-scored descent (epochs, no clock)."""
+    data = facility_location(16, 12, 0)
+    status, opt = highs_reference(*data[:6], [k == "b" for k in data[6]])
+    r = solve(build(*data), time_limit=None, epochs=30, restarts=4, seed=1)
+    assert r.status == "feasible" and r.stats["method"] == "search+lp"
+    assert opt - 1e-6 <= r.objective <= 1.10 * opt
