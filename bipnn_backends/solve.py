@@ -18,7 +18,8 @@ from .core.evaluate import evaluate_problem
 from .core.problem import BinaryProblem
 from .core.reformulate import reformulate
 from .options import Options, make_options
-from .result import FEASIBLE, INFEASIBLE, NO_SOLUTION_FOUND, OPTIMAL, SolveResult
+from .result import (CONVERGED, EPOCHS, FEASIBLE, INFEASIBLE, INTERRUPTED, NONE, OPTIMAL, PROVEN, TIME_LIMIT,
+                     SolveResult)
 
 log = logging.getLogger("bipnn_backends")
 
@@ -31,8 +32,8 @@ def solve(problem: BinaryProblem, options: Options | Mapping[str, Any] | None = 
     t_reform = time.perf_counter() - t0
     stats: dict[str, Any] = {"sizes": reform.summary(), "time_reformulate": t_reform}
     if reform.infeasible:
-        return SolveResult(INFEASIBLE, message="proven infeasible: " + "; ".join(reform.infeasible), stats=stats,
-                           stop_reason="proven")
+        return SolveResult(INFEASIBLE, PROVEN, message="proven infeasible: " + "; ".join(reform.infeasible),
+                           stats=stats)
     if problem.n_binaries <= opts.exhaustive_limit:
         return _exhaustive(problem, opts, stats, t0)
     t_import = time.perf_counter()
@@ -54,21 +55,21 @@ def solve(problem: BinaryProblem, options: Options | Mapping[str, Any] | None = 
         status, message = FEASIBLE, "feasible solution found (optimality not proven)"
     else:
         k = int(np.argmin(vals.max_violation))
-        status, message = NO_SOLUTION_FOUND, (
+        status, message = NONE, (
             f"no feasible solution found; the least-violating point violates by {vals.max_violation[k]:.6g}")
     x = out.candidates[k].astype(np.float64)
-    stop = "interrupted" if out.stats.get("interrupted") else "time_limit" if out.time_limit_reached else (
-        "converged" if out.stats.get("converged") else "epochs")
-    return SolveResult(status, x, problem.decode(x), float(vals.objective[k]), float(vals.max_violation[k]),
-                       out.time_limit_reached, message, stats, stop)
+    stop = INTERRUPTED if out.stats.get("interrupted") else TIME_LIMIT if out.time_limit_reached else (
+        CONVERGED if out.stats.get("converged") else EPOCHS)
+    return SolveResult(status, stop, x, problem.decode(x), float(vals.objective[k]), float(vals.max_violation[k]),
+                       message, stats)
 
 
 def _exhaustive(problem: BinaryProblem, opts: Options, stats: dict, t0: float) -> SolveResult:
     ref = brute_force(problem, opts.tolerance)
     stats.update(method="exhaustive", points=ref.points, time_total=time.perf_counter() - t0)
     if ref.x is None:
-        return SolveResult(INFEASIBLE, message=f"proven infeasible by exhaustive search over {ref.points} points",
-                           stats=stats, stop_reason="proven")
+        return SolveResult(INFEASIBLE, PROVEN, message=f"proven infeasible by exhaustive search over {ref.points} points",
+                           stats=stats)
     violation = float(evaluate_problem(problem, ref.x, opts.tolerance).max_violation[0])
-    return SolveResult(OPTIMAL, ref.x, problem.decode(ref.x), ref.objective, violation, False,
-                       f"proven optimal by exhaustive search over {ref.points} points", stats, "proven")
+    return SolveResult(OPTIMAL, PROVEN, ref.x, problem.decode(ref.x), ref.objective, violation,
+                       f"proven optimal by exhaustive search over {ref.points} points", stats)
