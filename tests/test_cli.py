@@ -64,10 +64,10 @@ def test_optimal_text_solution_and_summary(tmp_path, capsys):
     summary = capsys.readouterr().out
     assert "optimal" in summary and "objective  12" in summary  # the MPS file drops the constant 7
     lines = out.read_text().splitlines()
-    assert lines[:2] == ["status optimal", "objective 12"]
-    assert lines[2] == "time_limit_reached false" and lines[3].startswith("message ")
-    assert lines[4] == "values 6"
-    values = dict(line.split() for line in lines[5:])
+    assert lines[:3] == ["solution_status optimal", "termination proven", "objective 12"]
+    assert lines[3] == "time_limit_reached false" and lines[4].startswith("message ")
+    assert lines[5] == "values 6"
+    values = dict(line.split() for line in lines[6:])
     assert values == {"x0": "0", "x1": "0", "x2": "1", "x3": "1", "x4": "1", "y": "0"}
 
 
@@ -75,7 +75,7 @@ def test_json_output(tmp_path, capsys):
     model = write(tiny(), tmp_path / "m.mps", with_objsense=True)
     assert main(["solve", model, "--json"]) == solution.EXIT_OK
     doc = json.loads(capsys.readouterr().out)
-    assert doc["format"] == "bipnn-solution" and doc["status"] == "optimal" and doc["objective"] == 12
+    assert doc["format"] == "bipnn-solution" and doc["solution_status"] == "optimal" and doc["objective"] == 12
     assert doc["values"]["x4"] == 1 and "time_total" in doc["stats"]
 
 
@@ -103,7 +103,7 @@ def test_infeasible_exits_4_and_no_solution_exits_5(tmp_path, capsys):
     p += x["x0"] + x["x1"] >= 3, "impossible"
     out = tmp_path / "sol.txt"
     assert main(["solve", write(p, tmp_path / "inf.mps"), "--solution", str(out), "--quiet"]) == solution.EXIT_INFEASIBLE
-    assert out.read_text().splitlines()[:2] == ["status infeasible", "objective none"]
+    assert out.read_text().splitlines()[:2] == ["solution_status infeasible", "termination proven"]
     assert "values 0" in out.read_text()
     q = pulp.LpProblem("clash", pulp.LpMinimize)
     y = [q.add_variable(f"y{i}", cat="Binary") for i in range(20)]
@@ -113,7 +113,7 @@ def test_infeasible_exits_4_and_no_solution_exits_5(tmp_path, capsys):
     q += pulp.lpSum(y[:10]) == 10, "first_ten"
     assert main(["solve", write(q, tmp_path / "clash.mps"), "--time-limit", "1", "--json"]) == solution.EXIT_NO_SOLUTION
     doc = json.loads(capsys.readouterr().out)
-    assert doc["status"] == "no_solution_found" and doc["values"] is None and doc["objective"] is None
+    assert doc["solution_status"] == "none" and doc["values"] is None and doc["objective"] is None
 
 
 def test_options_file_and_warm_start(tmp_path, capsys):
@@ -136,6 +136,6 @@ def test_console_script_and_module(tmp_path):
     for cmd in commands:
         done = subprocess.run(cmd + ["solve", model, "--json"], capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
-        assert json.loads(done.stdout)["status"] == "optimal"
+        assert json.loads(done.stdout)["solution_status"] == "optimal"
     done = subprocess.run(commands[0] + ["solve", str(tmp_path / "missing.mps")], capture_output=True, text=True)
     assert done.returncode == solution.EXIT_BAD_MODEL and "no such model file" in done.stderr

@@ -34,22 +34,24 @@ _waiting: set[str] = set()   # imported hosts whose registration waits for our a
 _running: set[str] = set()   # registrations in progress (re-entrant imports must not start another)
 
 
-def _initializing(host: str) -> bool:
-    """True while one of our adapter modules for ``host`` is being executed."""
+def _initializing(host: str, finished: str = "") -> bool:
+    """True while one of our adapter modules for ``host`` (other than ``finished``) is being executed."""
     prefix = f"{__name__}.{host}"
     for name, module in list(sys.modules.items()):
-        if (name == prefix or name.startswith(prefix + ".")) and \
+        if name != finished and (name == prefix or name.startswith(prefix + ".")) and \
                 getattr(getattr(module, "__spec__", None), "_initializing", False):
             return True
     return False
 
 
-def _register(host: str) -> bool:
-    """Register with ``host`` now, or mark it waiting; True once registered."""
+def _register(host: str, finished: str = "") -> bool:
+    """Register with ``host`` now, or mark it waiting; True once registered.
+
+    ``finished``: our module whose execution just ended (importlib still marks it initialising)."""
     with _lock:
         if host in _registered:
             return True
-        if host in _running or _initializing(host):
+        if host in _running or _initializing(host, finished):
             _waiting.add(host)
             return False
         _running.add(host)
@@ -67,9 +69,9 @@ def _register(host: str) -> bool:
     return True
 
 
-def _retry_waiting() -> None:
+def _retry_waiting(finished: str) -> None:
     for host in sorted(_waiting):
-        _register(host)
+        _register(host, finished)
 
 
 def _run_then(loader: importlib.abc.Loader, after: callable) -> None:  # type: ignore[valid-type]
@@ -99,7 +101,7 @@ class _RegisterAfterImport(importlib.abc.MetaPathFinder):
         if fullname.startswith(__name__ + "."):
             spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
             if spec is not None and spec.loader is not None and hasattr(spec.loader, "exec_module"):
-                _run_then(spec.loader, _retry_waiting)
+                _run_then(spec.loader, lambda: _retry_waiting(fullname))
             return spec
         return None
 

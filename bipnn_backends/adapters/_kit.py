@@ -138,26 +138,34 @@ _echo_state: dict[str, Any] = {"active": 0, "saved": None}
 
 
 @contextlib.contextmanager
-def echo_log(streams: Sequence[TextIO], unless_configured: bool = False) -> Iterator[None]:
+def echo_log(streams: Sequence[TextIO], capture: TextIO | None = None, exclusive: bool = False,
+             unless_configured: bool = False) -> Iterator[None]:
     """Write this thread's ``bipnn_backends`` log records to ``streams`` for the block.
 
-    ``unless_configured``: do nothing when the user gave the logger handlers of their own.
-    While any echo is active the logger passes INFO and does not propagate (no doubled
-    lines through a configured root logger); the first settings come back when the last
-    echo ends, whatever the order in which concurrent solves finish.
+    While any echo to streams is active the logger passes INFO; with ``exclusive`` it also
+    stops propagating (no doubled lines through a configured root logger). The first
+    settings come back when the last echo ends, whatever the order in which concurrent
+    solves finish. ``capture`` receives the same records (or, without streams, whatever
+    the logger passes at its own level) and changes no setting. ``unless_configured``:
+    no echo to streams when the user gave the logger handlers of their own.
     """
     logger = logging.getLogger(LOGGER)
-    if not streams or (unless_configured and any(not isinstance(h, _EchoHandler) for h in logger.handlers)):
+    if unless_configured and any(not isinstance(h, _EchoHandler) for h in logger.handlers):
+        streams = []
+    thread = threading.get_ident()
+    handlers = [_EchoHandler(s, thread) for s in list(streams) + ([capture] if capture is not None else [])]
+    if not handlers:
         yield
         return
-    handlers = [_EchoHandler(s, threading.get_ident()) for s in streams]
     with _echo_lock:
-        if _echo_state["active"] == 0:
-            _echo_state["saved"] = (logger.level, logger.propagate)
+        if streams:
+            if _echo_state["active"] == 0:
+                _echo_state["saved"] = (logger.level, logger.propagate)
+            _echo_state["active"] += 1
             if logger.getEffectiveLevel() > logging.INFO:
                 logger.setLevel(logging.INFO)
-            logger.propagate = False
-        _echo_state["active"] += 1
+            if exclusive:
+                logger.propagate = False
         for h in handlers:
             logger.addHandler(h)
     try:
@@ -166,7 +174,8 @@ def echo_log(streams: Sequence[TextIO], unless_configured: bool = False) -> Iter
         with _echo_lock:
             for h in handlers:
                 logger.removeHandler(h)
-            _echo_state["active"] -= 1
-            if _echo_state["active"] == 0:
-                logger.setLevel(_echo_state["saved"][0])
-                logger.propagate = _echo_state["saved"][1]
+            if streams:
+                _echo_state["active"] -= 1
+                if _echo_state["active"] == 0:
+                    logger.setLevel(_echo_state["saved"][0])
+                    logger.propagate = _echo_state["saved"][1]

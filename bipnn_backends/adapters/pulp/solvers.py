@@ -122,7 +122,7 @@ class BIPNN(_BipnnSolver, LpSolver):
         start = compat.start_clock()
         tr = translate(lp)
         opts = self.bipnn_options(tr)
-        with echo_log([sys.stdout] if self.msg else [], unless_configured=True):
+        with echo_log([sys.stdout] if self.msg else [], exclusive=True, unless_configured=True):
             with raising_host_errors(ERRORS):
                 result = solve(tr.problem, opts)
             return self._finish(lp, tr, result, start)
