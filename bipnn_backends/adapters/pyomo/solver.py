@@ -28,6 +28,8 @@ from pyomo.core.base.block import BlockData
 from pyomo.core.base.constraint import ConstraintData
 from pyomo.core.base.objective import maximize
 from pyomo.core.base.var import VarData
+from pyomo.core.kernel.block import IBlock
+from pyomo.core.kernel.suffix import import_suffix_generator
 from pyomo.core.staleflag import StaleFlagManager
 from pyomo.opt.results.solution import SolutionStatus as LegacySolutionStatus
 from pyomo.opt.results.solver import SolverStatus as LegacySolverStatus
@@ -120,7 +122,13 @@ class BipnnSolutionLoader(SolutionLoader):
         raise NoReducedCostsError()
 
     def load_import_suffixes(self) -> None:
-        """Clear import suffixes (dual, rc, ...): a binary program has none to load."""
+        """Clear import suffixes (dual, rc, ...): a binary program has none to load.
+
+        ``pyomo.kernel`` blocks have their own suffix API (Pyomo's generic walk asserts on them)."""
+        if isinstance(self._pyomo_model, IBlock):
+            for suffix in import_suffix_generator(self._pyomo_model, active=True, descend_into=True):
+                suffix.clear()
+            return
         self._collect_and_clear_import_suffixes()
 
 
