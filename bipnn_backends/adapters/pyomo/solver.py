@@ -139,6 +139,10 @@ class Bipnn(SolverBase):
     #: The new interface raises when asked to load a solution that does not exist; the legacy one does not.
     _raise_on_missing_solution = True
 
+    def __init__(self, **kwds: Any) -> None:
+        super().__init__(**kwds)
+        _options(self.config)  # every option value checked when the solver object is built
+
     def available(self) -> Availability:
         return Availability.FullLicense
 
