@@ -139,3 +139,40 @@ def test_console_script_and_module(tmp_path):
         assert json.loads(done.stdout)["solution_status"] == "optimal"
     done = subprocess.run(commands[0] + ["solve", str(tmp_path / "missing.mps")], capture_output=True, text=True)
     assert done.returncode == solution.EXIT_BAD_MODEL and "no such model file" in done.stderr
+
+
+# -- defects: paths and files checked before the solve ------------------------------------------
+def test_unwritable_solution_path_exits_2_before_solving(tmp_path, capsys, monkeypatch):
+    import bipnn_backends.cli as cli
+
+    model = write(tiny(), tmp_path / "m.mps", with_objsense=True)
+    monkeypatch.setattr(cli, "solve", lambda *a, **k: pytest.fail("solved before checking --solution"))
+    missing_dir = tmp_path / "no" / "such" / "dir" / "sol.json"
+    assert main(["solve", model, "--solution", str(missing_dir)]) == solution.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "cannot write the solution to" in err and "Traceback" not in err
+    assert not missing_dir.parent.exists()
+
+
+@pytest.mark.parametrize("content, text", [
+    (b"", "the file is empty"),
+    (b"hello world\nthis is not a model\n", "has no ROWS or COLUMNS section"),
+    (b"\x00\x01\xff\xfe" * 100, "not text"),
+])
+def test_garbage_or_empty_model_is_a_clear_error(tmp_path, capsys, content, text):
+    model = tmp_path / "bad.mps"
+    model.write_bytes(content)
+    assert main(["solve", str(model)]) == solution.EXIT_BAD_MODEL
+    err = capsys.readouterr().err
+    assert "not an MPS model" in err and text in err and "no variables" not in err
+
+
+def test_gzipped_mps_is_read(tmp_path, capsys):
+    import gzip
+
+    model = write(tiny(), tmp_path / "m.mps", with_objsense=True)
+    gz = tmp_path / "m.mps.gz"
+    gz.write_bytes(gzip.compress(open(model, "rb").read()))
+    assert main(["solve", str(gz), "--json", "--seed", "1"]) == solution.EXIT_OK
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["solution_status"] == "optimal" and doc["termination"] == "proven" and doc["objective"] == 12
