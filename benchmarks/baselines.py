@@ -350,7 +350,7 @@ def make_bipnn(**options: Any) -> Runner:
         res = bipnn_backends.solve(inst.problem, time_limit=time_limit, seed=seed, exhaustive_limit=0, **options)
         st = res.stats
         keep = {k: v for k, v in st.items() if k != "history" and isinstance(v, (int, float, str, bool, dict))}
-        info = {"options": options, "status": res.status, "stats": keep,
+        info = {"options": options, "status": res.solution_status, "stats": keep,
                 "history": [(round(float(t), 3), float(v)) for t, v in st.get("history", [])][-200:]}
         return (None if res.x is None else np.asarray(res.x, dtype=np.float64)), info
 
