@@ -70,22 +70,22 @@ def start_clock() -> Any:
     return None
 
 
-#: PuLP 3: solution status -> (LpStatus, LpSolution); always an explicit solution status.
-PULP3_STATUS = {
-    OPTIMAL: (const.LpStatusOptimal, const.LpSolutionOptimal),
-    FEASIBLE: (const.LpStatusOptimal, const.LpSolutionIntegerFeasible),
-    INFEASIBLE: (const.LpStatusInfeasible, const.LpSolutionInfeasible),
-    NONE: (const.LpStatusNotSolved, const.LpSolutionNoSolutionFound),
-}
-
 if PULP4:
     _S = const.LpSolveStatus
     #: PuLP 4: termination -> LpSolveStatus of a search that stopped without a proof.
     PULP4_STOPPED = {TIME_LIMIT: _S.TimeLimit, EPOCHS: _S.IterationLimit, CONVERGED: _S.Stopped,
                      INTERRUPTED: _S.Interrupted}
-    #: PuLP 4: solution status -> (LpSolveStatus or None for "by termination", has_solution).
+    #: PuLP 4: solution status -> (LpSolveStatus, or None for "by termination"; has_solution).
     PULP4_STATUS = {OPTIMAL: (_S.Optimal, True), INFEASIBLE: (_S.Infeasible, False),
                     FEASIBLE: (None, True), NONE: (None, False)}
+else:
+    #: PuLP 3: solution status -> (LpStatus, LpSolution); always an explicit solution status.
+    PULP3_STATUS = {
+        OPTIMAL: (const.LpStatusOptimal, const.LpSolutionOptimal),
+        FEASIBLE: (const.LpStatusOptimal, const.LpSolutionIntegerFeasible),
+        INFEASIBLE: (const.LpStatusInfeasible, const.LpSolutionInfeasible),
+        NONE: (const.LpStatusNotSolved, const.LpSolutionNoSolutionFound),
+    }
 
 
 def finish(solver: Any, lp: Any, solution_status: str, termination: str, start: Any) -> Any:
