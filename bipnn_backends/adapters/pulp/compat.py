@@ -11,7 +11,8 @@ and ``pulp.apis.addSolver`` is the public registration hook.
 
 from __future__ import annotations
 
-from typing import Any
+import operator
+from typing import Any, Callable
 
 import pulp
 import pulp.apis
@@ -49,11 +50,9 @@ def constraints(lp: Any) -> list[tuple[str, Any]]:
     return list(lp._constraints.items())  # 3.x: names live only in this dict; the public view warns
 
 
-def identity(variable: Any) -> int:
-    """What identifies a variable within its model: PuLP 4's ``id``, PuLP 3's object identity.
-
-    PuLP 4 hands out a new Python wrapper for each access, so ``id()`` would not do there."""
-    return variable.id if PULP4 else id(variable)
+#: What identifies a variable within its model: PuLP 4's ``id`` (PuLP 4 hands out a new Python
+#: wrapper for each access, so ``id()`` would not do there), PuLP 3's object identity.
+identity: Callable[[Any], int] = operator.attrgetter("id") if PULP4 else id
 
 
 def set_values(variables: list[Any], values: list[float]) -> None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from collections import Counter
 from dataclasses import dataclass
+from itertools import repeat
 from typing import Any, Hashable
 
 import numpy as np
@@ -58,10 +59,13 @@ class _Columns:
 
     def linear(self, expr: Any, what: str, constant: float = 0.0) -> Poly:
         """``sum a_v * column_v + constant`` for a PuLP expression (its own constant excluded)."""
-        items = [(v, c) for v, c in expr.items() if v.name != compat.DUMMY]
+        items = list(expr.items())
         n = len(items)
-        pos = np.fromiter((self.position[compat.identity(v)] for v, _ in items), np.int64, n)
-        a = np.fromiter((c for _, c in items), np.float64, n)
+        keys, coefs = zip(*items) if n else ((), ())
+        pos = np.fromiter(map(self.position.get, map(compat.identity, keys), repeat(-1)), np.int64, n)
+        a = np.fromiter(coefs, np.float64, n)
+        if n and pos.min() < 0:  # only PuLP's __dummy (fixed at 0) is not one of the model's variables
+            a, pos = a[pos >= 0], pos[pos >= 0]
         if not np.isfinite(a).all():
             k = int(np.nonzero(~np.isfinite(a))[0][0])
             raise PulpNonFiniteCoefficientError(
