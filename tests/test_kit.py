@@ -68,3 +68,25 @@ def test_options_from_host_rules():
         options_from_host({}, threads=2)
     with pytest.raises(core.OptionError, match="'timeLimit' \\(time_limit\\) must be a number, got 'x'"):
         options_from_host({}, time_limit="x", aliases={"time_limit": "timeLimit"})
+
+
+def test_function_registry_is_the_one_table_every_layer_reads():
+    import numpy as np
+    import torch
+
+    from bipnn_backends.adapters.cvxpy.translate import _FUNCTIONS as CVXPY_ATOMS
+    from bipnn_backends.adapters.pyomo.translate import PYOMO_FUNCTIONS
+    from bipnn_backends.core.bounds import _MONOTONE
+    from bipnn_backends.core.evaluate import NUMPY_FUNCTIONS
+    from bipnn_backends.core.expr import FUNCTIONS
+    from bipnn_backends.core.functions import REGISTRY
+    from bipnn_backends.engine.texpr import TORCH_FUNCTIONS
+
+    assert tuple(REGISTRY) == FUNCTIONS and set(NUMPY_FUNCTIONS) == set(TORCH_FUNCTIONS) == set(REGISTRY)
+    assert set(_MONOTONE) <= set(REGISTRY) and set(PYOMO_FUNCTIONS.values()) <= set(REGISTRY)
+    assert {atom for f in REGISTRY.values() for atom in f.cvxpy} <= set(CVXPY_ATOMS)
+    points = np.array([0.1, 0.5, 0.9, 2.0])
+    for name, f in REGISTRY.items():
+        expected = f.numpy(points)
+        got = TORCH_FUNCTIONS[name](torch.as_tensor(points, dtype=torch.float64)).numpy()
+        assert np.allclose(expected, got), name

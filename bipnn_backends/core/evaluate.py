@@ -12,13 +12,10 @@ import numpy as np
 
 from ..errors import UndefinedFunctionError, UnsupportedExpressionError
 from .expr import Callable, Const, Div, Expr, Func, Poly, Power, Product, Sum, Var, describe
+from .functions import REGISTRY
 from .problem import BinaryProblem, Constraint
 
-NUMPY_FUNCTIONS = {
-    "sin": np.sin, "cos": np.cos, "tan": np.tan, "exp": np.exp, "log": np.log,
-    "log10": np.log10, "sqrt": np.sqrt, "abs": np.abs, "tanh": np.tanh,
-    "sigmoid": lambda a: 1.0 / (1.0 + np.exp(-a)),
-}
+NUMPY_FUNCTIONS = {name: f.numpy for name, f in REGISTRY.items()}
 
 _CHUNK = 20_000_000  # gathered matrix entries per chunk
 

@@ -14,9 +14,9 @@ from typing import Callable as _Callable, Iterable, Sequence
 
 import numpy as np
 
-FUNCTIONS: tuple[str, ...] = (
-    "sin", "cos", "tan", "exp", "log", "log10", "sqrt", "abs", "tanh", "sigmoid",
-)
+from .functions import REGISTRY
+
+FUNCTIONS: tuple[str, ...] = tuple(REGISTRY)  # the names; everything else about them: core/functions.py
 
 Number = (int, float, np.integer, np.floating)
 

@@ -39,6 +39,7 @@ from cvxpy.reductions.eval_params import replace_params_with_consts
 from cvxpy.reductions.solution import Solution
 
 from ...core.expr import Expr, Poly, apply, quicksum
+from ...core.functions import by_host_spelling
 from ...core.problem import BinaryProblem
 from .._kit import echo_log, raising_host_errors
 from .common import (ERRORS, SOLVER_NAME, STATUS_MAP, CvxpyNonFiniteCoefficientError, CvxpyOptionError,
@@ -146,14 +147,13 @@ def _product(items: list) -> Any:
     return functools.reduce(lambda a, b: a * b, items)
 
 
+def _ir_function(name: str) -> Callable[[Any], Any]:
+    return lambda a: apply(name, a)
+
+
+#: CVXPY atom -> IR: the atoms that are IR functions (core/functions.py), then compositions.
 _FUNCTIONS: dict[str, Callable[[Any], Any]] = {
-    "abs": lambda a: apply("abs", a),
-    "exp": lambda a: apply("exp", a),
-    "log": lambda a: apply("log", a),
-    "sin": lambda a: apply("sin", a),
-    "cos": lambda a: apply("cos", a),
-    "tan": lambda a: apply("tan", a),
-    "tanh": lambda a: apply("tanh", a),
+    **{atom: _ir_function(name) for atom, name in by_host_spelling("cvxpy").items()},
     "sinh": lambda a: (apply("exp", a) - apply("exp", -a)) * 0.5,
     "log1p": lambda a: apply("log", 1.0 + a),
     "logistic": lambda a: apply("log", 1.0 + apply("exp", a)),

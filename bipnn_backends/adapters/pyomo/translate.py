@@ -30,18 +30,16 @@ from pyomo.core.expr.visitor import StreamBasedExpressionVisitor
 from pyomo.contrib.solver.common.util import get_objective
 
 from ...core.evaluate import evaluate
-from ...core.expr import FUNCTIONS, Callable, Const, Expr, Poly, apply, as_expr, quicksum
+from ...core.expr import Callable, Const, Expr, Poly, apply, as_expr, quicksum
+from ...core.functions import OPAQUE, by_host_spelling
 from ...core.problem import BinaryProblem, is_binary_range
 from ...errors import ModelError
 from .._kit import as_host_error
 from .errors import (ERRORS, PyomoModelError, PyomoNonFiniteCoefficientError, PyomoUndefinedFunctionError,
                      PyomoUnsupportedExpressionError)
 
-#: Functions outside the IR's own set, kept as opaque callables of their (few) binaries.
-EXTRA_FUNCTIONS: dict[str, _Fn[[np.ndarray], np.ndarray]] = {
-    "asin": np.arcsin, "acos": np.arccos, "atan": np.arctan, "sinh": np.sinh, "cosh": np.cosh,
-    "asinh": np.arcsinh, "acosh": np.arccosh, "atanh": np.arctanh, "ceil": np.ceil, "floor": np.floor,
-}
+#: Pyomo's spelling -> the IR's function (core/functions.py); others are OPAQUE callables.
+PYOMO_FUNCTIONS = by_host_spelling("pyomo")
 
 
 class _Mono:
@@ -275,10 +273,10 @@ class _Translator:
         return to_ir(base) ** exponent
 
     def _function(self, name: str, arg: Value) -> Value:
-        if name in FUNCTIONS:
-            out = apply(name, to_ir(arg))
+        if name in PYOMO_FUNCTIONS:
+            out = apply(PYOMO_FUNCTIONS[name], to_ir(arg))
             return out.value if isinstance(out, Const) else out
-        fn = EXTRA_FUNCTIONS.get(name)
+        fn = OPAQUE.get(name)
         if fn is None:
             raise PyomoUnsupportedExpressionError(f"{self.where}: function {name!r} is not supported by bipnn")
         if isinstance(arg, float):
