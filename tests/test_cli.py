@@ -13,7 +13,7 @@ import pytest
 from bipnn_backends import __version__
 from bipnn_backends.adapters.pulp import solution
 from bipnn_backends.cli import main
-from test_pulp_models import tiny
+from models import tiny
 
 
 def write(p: pulp.LpProblem, path, **kw) -> str:

@@ -16,7 +16,7 @@ from bipnn_backends.adapters.pulp import solvers
 from bipnn_backends.pulp import (BipnnPulpError, PulpContinuousVariableError, PulpModelError,
                                  PulpNonFiniteCoefficientError, PulpOptionError, PulpUnboundedVariableError)
 from bipnn_backends.result import FEASIBLE, NONE, TIME_LIMIT, SolveResult
-from test_pulp_models import tiny
+from models import tiny
 
 pytestmark = pytest.mark.filterwarnings("ignore:PULP_CBC_CMD is deprecated")
 

@@ -11,7 +11,7 @@ import pytest
 
 from bipnn_backends import BIPNN_CMD
 from bipnn_backends.pulp import BipnnPulpError
-from test_pulp_models import tiny
+from models import tiny
 
 
 def fake_bipnn(tmp_path, body: str) -> str:

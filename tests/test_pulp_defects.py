@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import os
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -19,10 +20,17 @@ import pytest
 from bipnn_backends.adapters.pulp import solvers
 from bipnn_backends.pulp import BIPNN, BIPNN_CMD, PulpModelError, PulpOptionError
 from bipnn_backends.result import CONVERGED, NONE, SolveResult
-from test_pulp_cmd import fake_bipnn
-from test_pulp_models import tiny
+from models import tiny
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def fake_bipnn(tmp_path: Path, body: str) -> str:
+    """An executable standing in for ``bipnn``."""
+    path = tmp_path / "fake_bipnn"
+    path.write_text(f"#!{sys.executable}\nimport os, signal, sys, json\nargs = sys.argv[1:]\n{body}\n")
+    path.chmod(path.stat().st_mode | stat.S_IEXEC)
+    return str(path)
 
 
 # -- 2. duplicate names --------------------------------------------------------------------------
@@ -118,7 +126,7 @@ def test_ctrl_c_in_the_parent_keeps_the_childs_best_solution(tmp_path):
     fake = fake_bipnn(tmp_path, WAIT_FOR_SIGINT)
     marker = tmp_path / "started"
     script = (f"import sys; sys.path.insert(0, {str(ROOT / 'tests')!r})\n"
-              "import pulp\nfrom bipnn_backends.pulp import BIPNN_CMD\nfrom test_pulp_models import tiny\n"
+              "import pulp\nfrom bipnn_backends.pulp import BIPNN_CMD\nfrom models import tiny\n"
               f"p = tiny(); s = BIPNN_CMD(path={fake!r}, msg=False, timeLimit=300)\n"
               "p.solve(s); print(s.result.termination, s.result.solution_status, pulp.value(p.objective))\n")
     env = dict(os.environ, PYTHONPATH=str(ROOT), BIPNN_FAKE_MARKER=str(marker))

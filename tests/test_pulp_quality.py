@@ -10,7 +10,7 @@ import pytest
 from bipnn_backends import BIPNN, BIPNN_CMD
 from bipnn_backends.adapters.pulp import solution
 from bipnn_backends.cli import main
-from test_pulp_models import MODELS, cbc_optimum, quality
+from models import MODELS, cbc_optimum, quality
 
 pytestmark = pytest.mark.filterwarnings("ignore:PULP_CBC_CMD is deprecated")
 
