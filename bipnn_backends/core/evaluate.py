@@ -20,15 +20,6 @@ NUMPY_FUNCTIONS = {name: f.numpy for name, f in REGISTRY.items()}
 _CHUNK = 20_000_000  # gathered matrix entries per chunk
 
 
-def scalar_function(name: str, value: float) -> float:
-    """Apply a named function to a constant, rejecting undefined results."""
-    with np.errstate(all="ignore"):
-        out = float(NUMPY_FUNCTIONS[name](np.float64(value)))
-    if not np.isfinite(out):
-        raise UndefinedFunctionError(f"{name}({value:g}) is undefined")
-    return out
-
-
 def polynomial_values(offsets: np.ndarray, indices: np.ndarray, coefs: np.ndarray, X: np.ndarray) -> np.ndarray:
     """sum_k coefs[k] * prod_{i in monomial k} X[:, i] for every row of X: shape (B,).
 

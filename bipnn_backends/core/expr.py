@@ -14,7 +14,7 @@ from typing import Callable as _Callable, Iterable, Sequence
 
 import numpy as np
 
-from .functions import REGISTRY
+from .functions import REGISTRY, scalar_function
 
 FUNCTIONS: tuple[str, ...] = tuple(REGISTRY)  # the names; everything else about them: core/functions.py
 
@@ -302,7 +302,6 @@ def apply(name: str, arg: object) -> Expr:
     """``apply("sin", x + y)``: a function node (constants are folded)."""
     arg = as_expr(arg)
     if isinstance(arg, Const):
-        from .evaluate import scalar_function
         return Const(scalar_function(name, arg.value))
     return Func(name, arg)
 

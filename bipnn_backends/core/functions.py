@@ -15,6 +15,8 @@ from typing import Callable
 
 import numpy as np
 
+from ..errors import UndefinedFunctionError
+
 
 @dataclass(frozen=True)
 class Function:
@@ -57,6 +59,15 @@ OPAQUE: dict[str, Callable[[np.ndarray], np.ndarray]] = {
     "asin": np.arcsin, "acos": np.arccos, "atan": np.arctan, "sinh": np.sinh, "cosh": np.cosh,
     "asinh": np.arcsinh, "acosh": np.arccosh, "atanh": np.arctanh, "ceil": np.ceil, "floor": np.floor,
 }
+
+
+def scalar_function(name: str, value: float) -> float:
+    """Apply a registered function to a constant, rejecting undefined results."""
+    with np.errstate(all="ignore"):
+        out = float(REGISTRY[name].numpy(np.float64(value)))
+    if not np.isfinite(out):
+        raise UndefinedFunctionError(f"{name}({value:g}) is undefined")
+    return out
 
 
 def by_host_spelling(host: str) -> dict[str, str]:
