@@ -78,3 +78,48 @@ def test_cli_prints_no_import_warning(args):
                           env=env, cwd=str(ROOT), timeout=300)
     assert "could not register" not in done.stderr and "circular" not in done.stderr, done.stderr
     assert "Traceback" not in done.stderr
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Every import between the package's modules (module-level and inside functions)."""
+    import ast
+
+    package = ROOT / "bipnn_backends"
+
+    def name(path: Path) -> str:
+        parts = list(path.relative_to(ROOT).with_suffix("").parts)
+        return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+    modules = {name(p): p for p in package.rglob("*.py")}
+    graph: dict[str, set[str]] = {}
+    for mod, path in modules.items():
+        pkg = mod if path.name == "__init__.py" else mod.rsplit(".", 1)[0]
+        deps = set()
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.ImportFrom):
+                base = pkg.split(".")[:len(pkg.split(".")) - node.level + 1] if node.level else []
+                target = ".".join(base + ([node.module] if node.module else []))
+                deps.update(f"{target}.{a.name}" if f"{target}.{a.name}" in modules else target for a in node.names)
+            elif isinstance(node, ast.Import):
+                deps.update(a.name for a in node.names)
+        graph[mod] = {d for d in deps if d in modules and d != mod}
+    return graph
+
+
+def test_no_import_cycles_in_the_package():
+    graph = _import_graph()
+    state: dict[str, int] = {}
+    cycle: list[str] = []
+
+    def visit(mod: str, path: list[str]) -> bool:
+        state[mod] = 1
+        for dep in sorted(graph[mod]):
+            if state.get(dep) == 1:
+                cycle.extend(path[path.index(dep):] + [dep])
+                return True
+            if dep not in state and visit(dep, path + [dep]):
+                return True
+        state[mod] = 2
+        return False
+
+    assert not any(visit(m, [m]) for m in sorted(graph) if m not in state), " -> ".join(cycle)
