@@ -58,6 +58,6 @@ def test_command_line(name, tmp_path):
     p.writeMPS(str(mps), with_objsense=True)
     code = main(["solve", str(mps), "--time-limit", str(TIME_LIMIT), "--solution", str(out), "--quiet"])
     doc = solution.read_json(str(out))
-    assert code == solution.EXIT_OK and doc["status"] in ("feasible", "optimal")
+    assert code == solution.EXIT_OK and doc["solution_status"] in ("feasible", "optimal")
     p.assignVarsVals(doc["values"])
     check(p, name, doc["objective"] + p.objective.constant)  # MPS has no objective constant
