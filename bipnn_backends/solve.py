@@ -68,8 +68,8 @@ def _exhaustive(problem: BinaryProblem, opts: Options, stats: dict, t0: float) -
     ref = brute_force(problem, opts.tolerance)
     stats.update(method="exhaustive", points=ref.points, time_total=time.perf_counter() - t0)
     if ref.x is None:
-        return SolveResult(INFEASIBLE, PROVEN, message=f"proven infeasible by exhaustive search over {ref.points} points",
-                           stats=stats)
+        return SolveResult(INFEASIBLE, PROVEN, stats=stats,
+                           message=f"proven infeasible by exhaustive search over {ref.points} points")
     violation = float(evaluate_problem(problem, ref.x, opts.tolerance).max_violation[0])
     return SolveResult(OPTIMAL, PROVEN, ref.x, problem.decode(ref.x), ref.objective, violation,
                        f"proven optimal by exhaustive search over {ref.points} points", stats)

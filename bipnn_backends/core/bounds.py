@@ -14,8 +14,8 @@ import numpy as np
 
 from ..errors import UndefinedFunctionError
 from .evaluate import NUMPY_FUNCTIONS
-from .functions import REGISTRY
 from .expr import Callable, Const, Div, Expr, Func, Poly, Power, Product, Sum, Var, describe
+from .functions import REGISTRY
 
 Interval = tuple[float, float]
 _MONOTONE = tuple(name for name, f in REGISTRY.items() if f.interval == "increasing")
