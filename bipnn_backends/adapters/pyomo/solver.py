@@ -74,9 +74,6 @@ LEGACY_STATUS = {
     (NONE, CONVERGED): (LSS.warning, LTC.noSolution, LSol.unknown),
 }
 
-#: Pyomo's common option names, for error messages.
-ALIASES = {"time_limit": "time_limit", "threads": "threads"}
-
 LOGGER = "bipnn_backends"
 
 
@@ -260,8 +257,7 @@ def _options(config: Any, warm_start: Mapping[int, float] | None = None) -> Opti
     """Canonical options from Pyomo's config: solver_options, time_limit, tee, threads."""
     with raising_host_errors(ERRORS):
         return options_from_host(config.solver_options.value(), time_limit=config.time_limit,
-                                 verbose=bool(config.tee), warm_start=warm_start, threads=config.threads,
-                                 aliases=ALIASES)
+                                 verbose=bool(config.tee), warm_start=warm_start, threads=config.threads)
 
 
 def _as_number(v: float) -> float | int:
