@@ -75,7 +75,7 @@ def _build(cls: type, values: Mapping[str, Any], where: str) -> Any:
     return cls(**values)
 
 
-def make_options(options: Options | Mapping[str, Any] | None = None, aliases: Mapping[str, str] | None = None,
+def make_options(options: Options | Mapping[str, Any] | None = None, *, aliases: Mapping[str, str] | None = None,
                  **overrides: Any) -> Options:
     """Build and validate :class:`Options` from a mapping and/or keywords (keywords win).
 

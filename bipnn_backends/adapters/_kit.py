@@ -104,7 +104,7 @@ def options_from_host(options: Mapping[str, Any] | None = None, *, time_limit: A
     kw["verbose"] = bool(verbose) or kw.get("verbose", False)
     if warm_start:
         kw["warm_start"] = dict(warm_start)
-    return make_options(kw, aliases)
+    return make_options(kw, aliases=aliases)
 
 
 def parse_assignments(pairs: Sequence[str], what: str) -> dict[str, Any]:
