@@ -2,7 +2,8 @@
 
 Two status fields, as ``pyomo.contrib.solver.common.results`` has them:
 ``termination`` says why the search ended and ``solution_status`` what it
-holds. Every pair below is one ``solve`` can produce; hosts map them with
+holds. optimal and infeasible come with termination proven, and only they;
+feasible and none with any other termination. Hosts map these ten pairs with
 plain tables.
 """
 
@@ -59,6 +60,9 @@ class SolveResult:
             raise ValueError(f"solution_status must be one of {SOLUTION_STATUSES}, got {self.solution_status!r}")
         if self.termination not in TERMINATIONS:
             raise ValueError(f"termination must be one of {TERMINATIONS}, got {self.termination!r}")
+        if (self.solution_status in (OPTIMAL, INFEASIBLE)) != (self.termination == PROVEN):
+            raise ValueError(f"{self.solution_status!r} goes with termination 'proven' and only it "
+                             f"(got {self.termination!r}): a proof ends the search, a heuristic stop proves nothing")
 
     @property
     def has_solution(self) -> bool:

@@ -90,3 +90,20 @@ def test_function_registry_is_the_one_table_every_layer_reads():
         expected = f.numpy(points)
         got = TORCH_FUNCTIONS[name](torch.as_tensor(points, dtype=torch.float64)).numpy()
         assert np.allclose(expected, got), name
+
+
+def test_result_pairs_are_the_ten_hosts_map():
+    from bipnn_backends.adapters.pulp import compat
+    from bipnn_backends.adapters.pyomo.solver import LEGACY_STATUS, STATUS
+    from bipnn_backends.result import SOLUTION_STATUSES, TERMINATIONS, SolveResult
+
+    pairs = set()
+    for s in SOLUTION_STATUSES:
+        for t in TERMINATIONS:
+            try:
+                SolveResult(s, t)
+            except ValueError:
+                continue
+            pairs.add((s, t))
+    assert len(pairs) == 10 and set(STATUS) == set(LEGACY_STATUS) == pairs
+    assert set(compat.PULP3_STATUS) == set(SOLUTION_STATUSES)

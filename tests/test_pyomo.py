@@ -83,7 +83,9 @@ def paper_model() -> pyo.ConcreteModel:
 
 def fake_result(status: str, values: dict | None = None, objective: float | None = None,
                 time_limit_reached: bool = False) -> SolveResult:
-    return SolveResult(status, "time_limit" if time_limit_reached else "converged",
+    termination = "proven" if status in ("optimal", "infeasible") else "time_limit" if time_limit_reached \
+        else "converged"
+    return SolveResult(status, termination,
                        None if values is None else np.zeros(len(values)), values, objective,
                        0.0 if values is not None else 3.0, f"fake {status}")
 
