@@ -87,6 +87,7 @@ class BinaryProblem:
     objective: Expr = field(default_factory=lambda: Const(0.0))
     sense: str = "min"
     constraints: list[Constraint] = field(default_factory=list)
+    empty_ranges: list[tuple[str, float, float]] = field(default_factory=list)  # integers without a value
 
     @property
     def n_binaries(self) -> int:
@@ -119,8 +120,9 @@ class BinaryProblem:
                 f"integer variable {name!r} needs finite bounds (got lb={lb}, ub={ub}); "
                 "give it bounds so it can be encoded in binaries")
         lo, hi = integer_range(lb, ub)
-        if hi < lo:
-            raise UnboundedVariableError(f"integer variable {name!r} has an empty range [{lb}, {ub}]")
+        if hi < lo:  # no integer in range: the problem is infeasible, which solve() reports
+            self.empty_ranges.append((name, float(lb), float(ub)))
+            return self.add_fixed(name, lo, key)
         if lo == hi:
             return self.add_fixed(name, lo, key)
         weights = bounded_binary_weights(hi - lo)
