@@ -53,3 +53,17 @@ def check_time_limit(entry: Entry) -> None:
     values = {n: float(v) for n, v in out.values.items()}
     assert all(models._holds(r, values) for r in models.COVER.rows)
     assert out.objective >= optimum - 1e-9
+
+
+def check_time_limit_zero(entry: Entry) -> None:
+    """``time_limit=0`` is accepted everywhere: the cheapest constructions, reported with the host's
+    time-limit status (Pyomo's own solver tests expect ``maxTimeLimit``)."""
+    model, xs = entry.build(models.COVER)
+    out = entry.solve(model, xs, {"time_limit": 0, "exhaustive_limit": 0})
+    assert out.kind in ("feasible", "none"), out
+    assert out.time_limited in (True, None)
+    if out.kind == "feasible":
+        values = {n: float(v) for n, v in out.values.items()}
+        assert all(models._holds(r, values) for r in models.COVER.rows)
+    else:
+        assert all(v is None for v in out.values.values())

@@ -32,3 +32,8 @@ def test_option_error_classes(entry):
 @pytest.mark.parametrize("entry", sorted(ENTRIES))
 def test_time_limit_status(entry):
     checks.check_time_limit(ENTRIES[entry])
+
+
+@pytest.mark.parametrize("entry", sorted(ENTRIES))
+def test_time_limit_zero(entry):
+    checks.check_time_limit_zero(ENTRIES[entry])

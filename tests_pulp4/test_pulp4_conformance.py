@@ -25,3 +25,8 @@ def test_model_error_classes(entry):
 @pytest.mark.parametrize("entry", sorted(ENTRIES))
 def test_option_error_classes(entry):
     checks.check_option_error(ENTRIES[entry])
+
+
+@pytest.mark.parametrize("entry", sorted(ENTRIES))
+def test_time_limit_zero(entry):
+    checks.check_time_limit_zero(ENTRIES[entry])
