@@ -132,3 +132,14 @@ def test_cli_exits_2_with_the_option_named(tmp_path, capsys, option, text):
     assert main(["solve", str(model), "--option", option]) == solution.EXIT_USAGE
     err = capsys.readouterr().err
     assert text in err and "Traceback" not in err
+
+
+def test_infinite_time_limit_on_the_hosts():
+    with pytest.raises(PulpOptionError, match="'timeLimit' \\(time_limit\\) is unlimited and 'epochs' is not set"):
+        BIPNN(timeLimit=math.inf)
+    assert BIPNN(timeLimit=math.inf, epochs=3).bipnn_options().time_limit is None
+    with pytest.raises(OptionError, match="'time_limit' is unlimited"):
+        NewSolverFactory("bipnn").solve(_pyomo_model(), time_limit=math.inf)
+    x = cp.Variable(2, boolean=True)
+    with pytest.raises(OptionError, match="'time_limit' is unlimited"):
+        cp.Problem(cp.Minimize(cp.sum(x))).solve(method="bipnn", time_limit=math.inf)
