@@ -287,7 +287,7 @@ def bipnn_answer(res: Any, info: dict[str, Any]) -> tuple[np.ndarray | None, dic
             for h in st.get("history", [])]
     if len(hist) > 2 * HISTORY_KEEP:
         hist = hist[:HISTORY_KEEP] + hist[-HISTORY_KEEP:]
-    info.update(status=res.status, stats=keep, history=hist)
+    info.update(status=res.solution_status, termination=res.termination, stats=keep, history=hist)
     return (None if res.x is None else np.asarray(res.x, dtype=np.float64)), info
 
 

@@ -81,7 +81,7 @@ def bin_packing(bins: int, seed: int = BIN_PACKING_SEED) -> Instance:
     from bipnn_backends.adapters.pulp.translate import translate
     items, _, size = _bin_packing_instance(bins=bins, seed=seed)
     lp = bin_packing_lp(bins, seed)
-    p = translate(lp)
+    p = translate(lp).problem
     p.name = f"binpack-{bins}-s{seed}"
     assert sum(items) == bins * size  # the construction that makes ``bins`` optimal
     meta = {"kind": "bin_packing", "bins": bins, "items": len(items), "binaries": p.n_binaries,
