@@ -80,7 +80,6 @@ class ColumnLP:
     def _new_highs(self, tol: float):
         h = _quiet(self._h.Highs)
         h.setOptionValue("output_flag", False)
-        h.setOptionValue("threads", 1)
         h.setOptionValue("primal_feasibility_tolerance", min(1e-7, max(tol, 1e-10) / 10))
         h.setOptionValue("dual_feasibility_tolerance", 1e-8)
         return h

@@ -31,9 +31,8 @@ from .core.problem import BinaryProblem, Constraint
 from .core.reformulate import reformulate
 from .lp import INFEASIBLE as LP_INFEASIBLE, OPTIMAL as LP_OPTIMAL, UNBOUNDED as LP_UNBOUNDED, ColumnLP
 from .options import Options
-from .result import FEASIBLE, INFEASIBLE, NO_SOLUTION_FOUND, OPTIMAL, SolveResult
+from .result import CONVERGED, EPOCHS, FEASIBLE, INFEASIBLE, NONE, OPTIMAL, PROVEN, TIME_LIMIT, UNBOUNDED, SolveResult
 
-UNBOUNDED = "unbounded"
 EXHAUSTIVE_MIXED = 12   # discrete points times one LP each: at most 4096 LPs
 SEARCH_SHARE = 0.5      # share of the time limit for the engine on the projection; the rest LP-scored descent
 
@@ -45,7 +44,7 @@ def solve_mixed(problem: BinaryProblem, opts: Options, solve_discrete: Callable[
     pre = presolve(problem, opts.tolerance)
     stats: dict[str, Any] = {"time_presolve": time.perf_counter() - t0}
     if pre.infeasible:
-        return SolveResult(INFEASIBLE, message=pre.infeasible, stats=stats, stop_reason="proven")
+        return SolveResult(INFEASIBLE, PROVEN, message=pre.infeasible, stats=stats)
     prob = pre.problem
     if not prob.columns:
         return solve_discrete(prob, opts)
@@ -150,10 +149,10 @@ def _exhaustive(prob: BinaryProblem, lp: ColumnLP, opts: Options, stats: dict,
     what = f"exhaustive search over {1 << n} discrete points ({seen} LPs)"
     if best is None:
         if complete:
-            return SolveResult(INFEASIBLE, message=f"proven infeasible by {what}", stats=stats, stop_reason="proven")
-        return SolveResult(NO_SOLUTION_FOUND, message=f"no feasible solution found ({what} stopped by the time "
-                           "limit)", stats=stats, stop_reason="time_limit", time_limit_reached=True)
-    return _finish(prob, lp, best[0], best[1], opts, stats, proven=complete, what=what)
+            return SolveResult(INFEASIBLE, PROVEN, message=f"proven infeasible by {what}", stats=stats)
+        return SolveResult(NONE, TIME_LIMIT, message=f"no feasible solution found ({what} stopped by the time "
+                           "limit)", stats=stats)
+    return _finish(prob, lp, best[0], best[1], opts, stats, proven=complete, what=what, stop=TIME_LIMIT)
 
 
 def _search(prob: BinaryProblem, lp: ColumnLP, opts: Options, stats: dict, t0: float,
@@ -161,8 +160,8 @@ def _search(prob: BinaryProblem, lp: ColumnLP, opts: Options, stats: dict, t0: f
     surrogate = projection(prob)
     reform = reformulate(surrogate, opts)
     if reform.infeasible:
-        return SolveResult(INFEASIBLE, message="proven infeasible (the discrete projection is): "
-                           + "; ".join(reform.infeasible), stats=stats, stop_reason="proven")
+        return SolveResult(INFEASIBLE, PROVEN, message="proven infeasible (the discrete projection is): "
+                           + "; ".join(reform.infeasible), stats=stats)
     from .solve import constructions
     candidates = constructions(surrogate, reform, opts)
     if opts.time_limit != 0:
@@ -198,7 +197,8 @@ def _search(prob: BinaryProblem, lp: ColumnLP, opts: Options, stats: dict, t0: f
             x, score = y, got
     stats["ils_rounds"] = rounds
     stats.update(method="search+lp", lp_solves=lp.solves, time_total=time.perf_counter() - t0)
-    return _finish(prob, lp, x, score[2], opts, stats, proven=False, what="search", deadline_hit=deadline is not None)
+    return _finish(prob, lp, x, score[2], opts, stats, proven=False, what="search",
+                   stop=TIME_LIMIT if deadline is not None else EPOCHS if opts.epochs is not None else CONVERGED)
 
 
 def _descent(x: np.ndarray, score: tuple, scorer: _Scorer, deadline: float | None,
@@ -221,30 +221,30 @@ def _descent(x: np.ndarray, score: tuple, scorer: _Scorer, deadline: float | Non
 
 
 def _finish(prob: BinaryProblem, lp: ColumnLP, x: np.ndarray, res, opts: Options, stats: dict, proven: bool,
-            what: str, deadline_hit: bool = False) -> SolveResult:
-    """The result for discrete point ``x`` and its LP outcome, verified on the problem."""
-    stop = "proven" if proven else "time_limit" if deadline_hit else "converged"
+            what: str, stop: str = CONVERGED) -> SolveResult:
+    """The result for discrete point ``x`` and its LP outcome, verified on the problem; ``stop`` is the
+    termination when nothing was proven."""
     if res.status == LP_INFEASIBLE:
         if proven:
-            return SolveResult(INFEASIBLE, message=f"proven infeasible: {what} is infeasible (HiGHS)", stats=stats,
-                               stop_reason="proven")
-        return SolveResult(NO_SOLUTION_FOUND, message="no feasible solution found: the LP of the best discrete "
-                           "point is infeasible", stats=stats, stop_reason=stop, time_limit_reached=deadline_hit)
+            return SolveResult(INFEASIBLE, PROVEN, message=f"proven infeasible: {what} is infeasible (HiGHS)",
+                               stats=stats)
+        return SolveResult(NONE, stop, message="no feasible solution found: the LP of the best discrete point is "
+                           "infeasible", stats=stats)
     values = _values(prob, x, res.y)
     if res.status == LP_UNBOUNDED:
-        return SolveResult(UNBOUNDED, x=x, values=values, objective=float(res.value), stats=stats,
-                           message=f"proven unbounded: {what} is unbounded (HiGHS)", stop_reason="proven")
+        return SolveResult(UNBOUNDED, PROVEN, x=x, values=values, objective=float(res.value), stats=stats,
+                           message=f"proven unbounded: {what} is unbounded (HiGHS)")
     vals = evaluate_problem(prob, x, opts.tolerance, Y=res.y[None, :])
     violation = float(vals.max_violation[0])
     if not vals.feasible[0]:
-        return SolveResult(NO_SOLUTION_FOUND, x=x, values=values, objective=float(vals.objective[0]),
-                           max_violation=violation, stats=stats, stop_reason=stop, time_limit_reached=deadline_hit,
+        return SolveResult(NONE, CONVERGED if proven else stop, x=x, values=values, objective=float(vals.objective[0]),
+                           max_violation=violation, stats=stats,
                            message=f"no feasible solution found; the best point violates by {violation:.6g}")
     status = OPTIMAL if proven else FEASIBLE
     message = (f"proven optimal by {what} with HiGHS" if proven else
                "feasible solution found (optimality not proven; continuous values optimal for its discrete part)")
-    return SolveResult(status, x=x, values=values, objective=float(vals.objective[0]), max_violation=violation,
-                       stats=stats, stop_reason=stop, time_limit_reached=deadline_hit, message=message)
+    return SolveResult(status, PROVEN if proven else stop, x=x, values=values, objective=float(vals.objective[0]),
+                       max_violation=violation, stats=stats, message=message)
 
 
 def _values(prob: BinaryProblem, x: np.ndarray, y: np.ndarray | None) -> dict:

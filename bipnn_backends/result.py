@@ -2,9 +2,9 @@
 
 Two status fields, as ``pyomo.contrib.solver.common.results`` has them:
 ``termination`` says why the search ended and ``solution_status`` what it
-holds. optimal and infeasible come with termination proven, and only they;
-feasible and none with any other termination. Hosts map these ten pairs with
-plain tables.
+holds. optimal, infeasible and unbounded come with termination proven, and
+only they; feasible and none with any other termination. Hosts map these
+eleven pairs with plain tables.
 """
 
 from __future__ import annotations
@@ -28,8 +28,10 @@ OPTIMAL = "optimal"        # optimality proven (with termination "proven")
 FEASIBLE = "feasible"      # a verified feasible point, optimality not proven
 INFEASIBLE = "infeasible"  # infeasibility proven (with termination "proven"); no point
 NONE = "none"              # nothing feasible found, infeasibility not proven
+UNBOUNDED = "unbounded"    # unboundedness proven by the LP (continuous variables; termination "proven")
 
-SOLUTION_STATUSES = (OPTIMAL, FEASIBLE, INFEASIBLE, NONE)
+SOLUTION_STATUSES = (OPTIMAL, FEASIBLE, INFEASIBLE, NONE, UNBOUNDED)
+PROVEN_STATUSES = (OPTIMAL, INFEASIBLE, UNBOUNDED)
 
 
 @dataclass
@@ -60,7 +62,7 @@ class SolveResult:
             raise ValueError(f"solution_status must be one of {SOLUTION_STATUSES}, got {self.solution_status!r}")
         if self.termination not in TERMINATIONS:
             raise ValueError(f"termination must be one of {TERMINATIONS}, got {self.termination!r}")
-        if (self.solution_status in (OPTIMAL, INFEASIBLE)) != (self.termination == PROVEN):
+        if (self.solution_status in PROVEN_STATUSES) != (self.termination == PROVEN):
             raise ValueError(f"{self.solution_status!r} goes with termination 'proven' and only it "
                              f"(got {self.termination!r}): a proof ends the search, a heuristic stop proves nothing")
 

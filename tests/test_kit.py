@@ -92,7 +92,7 @@ def test_function_registry_is_the_one_table_every_layer_reads():
         assert np.allclose(expected, got), name
 
 
-def test_result_pairs_are_the_ten_hosts_map():
+def test_result_pairs_are_the_eleven_hosts_map():
     from bipnn_backends.adapters.pulp import compat
     from bipnn_backends.adapters.pyomo.solver import LEGACY_STATUS, STATUS
     from bipnn_backends.result import SOLUTION_STATUSES, TERMINATIONS, SolveResult
@@ -105,5 +105,5 @@ def test_result_pairs_are_the_ten_hosts_map():
             except ValueError:
                 continue
             pairs.add((s, t))
-    assert len(pairs) == 10 and set(STATUS) == set(LEGACY_STATUS) == pairs
+    assert len(pairs) == 11 and set(STATUS) == set(LEGACY_STATUS) == pairs
     assert set(compat.PULP3_STATUS) == set(SOLUTION_STATUSES)

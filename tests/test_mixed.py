@@ -89,7 +89,7 @@ def test_small_mixed_models_match_highs(seed, sense):
     expected_status, expected = highs_reference(c, A, lo, hi, lb, ub, [k != "c" for k in kinds], sense)
     p = build(c, A, lo, hi, lb, ub, kinds, sense)
     r = solve(p, time_limit=30)
-    assert r.status == expected_status == "optimal"
+    assert r.solution_status == expected_status == "optimal"
     assert r.objective == pytest.approx(expected, rel=1e-6, abs=1e-6)
     v = np.array([r.values[f"v{j}"] for j in range(len(c))])
     assert c @ v == pytest.approx(r.objective, abs=1e-6)
@@ -119,7 +119,7 @@ def test_pure_lp_optimal(sense):
     lb, ub = np.array([0.0, -1.0, -INF]), np.array([INF, 3.0, 4.0])
     status, expected = highs_reference(c, A, lo, hi, lb, ub, [False] * 3, sense)
     r = solve(build(c, A, lo, hi, lb, ub, "ccc", sense), time_limit=10)
-    assert r.status == status == "optimal" and r.stop_reason == "proven"
+    assert r.solution_status == status == "optimal" and r.termination == "proven"
     assert r.objective == pytest.approx(expected, abs=1e-7)
 
 
@@ -127,12 +127,12 @@ def test_pure_lp_infeasible_and_unbounded():
     p = BinaryProblem()
     a, b = p.add_column("a", "continuous", 0, None), p.add_column("b", "continuous", 0, None)
     p.set_objective(a + b, "max")
-    assert solve(p).status == "unbounded"
+    assert solve(p).solution_status == "unbounded"
     p.add_constraint(a + 2 * b, "<=", 4)
     r = solve(p)
-    assert r.status == "optimal" and r.objective == pytest.approx(4.0)
+    assert r.solution_status == "optimal" and r.objective == pytest.approx(4.0)
     p.add_constraint(a - b, ">=", 5, "far")
-    assert solve(p).status == "infeasible"
+    assert solve(p).solution_status == "infeasible"
 
 
 def test_lp_infeasible_only_the_lp_can_prove():
@@ -143,7 +143,7 @@ def test_lp_infeasible_only_the_lp_can_prove():
     p.add_constraint(a + b - c, "<=", 1)
     p.add_constraint(a + b - c, ">=", 2)
     r = solve(p)
-    assert r.status == "infeasible" and "HiGHS" in r.message
+    assert r.solution_status == "infeasible" and "HiGHS" in r.message
 
 
 def test_mixed_unbounded_when_the_lp_proves_it():
@@ -153,7 +153,7 @@ def test_mixed_unbounded_when_the_lp_proves_it():
     p.set_objective(x - y)
     p.add_constraint(y - 10 * x, ">=", 0)
     r = solve(p)
-    assert r.status == "unbounded" and r.stop_reason == "proven"
+    assert r.solution_status == "unbounded" and r.termination == "proven"
 
 
 def test_mixed_infeasible_proven_by_exhaustive_lp():
@@ -163,7 +163,7 @@ def test_mixed_infeasible_proven_by_exhaustive_lp():
     p.set_objective(y)
     p.add_constraint(y + x + z, ">=", 3.5)
     r = solve(p)
-    assert r.status == "infeasible"
+    assert r.solution_status == "infeasible"
 
 
 def test_continuous_in_a_nonlinear_term_is_named():
@@ -196,7 +196,7 @@ def test_integer_with_lower_bound_only_gets_propagated_bounds():
     # brute force over the implied box
     best = min(-3 * kk + mm - xx for xx in (0, 1) for kk in range(0, 5) for mm in range(-2, 11)
                if 2 * kk + 3 * xx <= 9.5 and mm - kk >= -2)
-    assert r.status == "optimal" and r.objective == pytest.approx(best)
+    assert r.solution_status == "optimal" and r.objective == pytest.approx(best)
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -237,7 +237,7 @@ def test_integer_that_stays_unbounded_is_named():
     q.add_column("unused", "integer", 1, None)
     q.set_objective(x)
     r = solve(q)
-    assert r.status == "optimal" and r.values["unused"] == 1.0
+    assert r.solution_status == "optimal" and r.values["unused"] == 1.0
 
 
 def test_empty_integer_range_and_rounded_away_rows_are_infeasible():
@@ -246,12 +246,12 @@ def test_empty_integer_range_and_rounded_away_rows_are_infeasible():
     p.set_objective(z)
     p.add_constraint(2 * z, "==", 1, "half")
     r = solve(p)
-    assert r.status == "infeasible" and "'z'" in r.message
+    assert r.solution_status == "infeasible" and "'z'" in r.message
     q = BinaryProblem()
     w = q.add_column("w", "integer", 0.2, None)
     q.add_constraint(w, "<=", 0.8)
     q.set_objective(w)
-    assert solve(q).status == "infeasible"
+    assert solve(q).solution_status == "infeasible"
 
 
 def facility_location(nf: int, nc: int, seed: int):
@@ -277,5 +277,5 @@ def test_facility_location_search_is_feasible_and_close():
     data = facility_location(16, 12, 0)
     status, opt = highs_reference(*data[:6], [k == "b" for k in data[6]])
     r = solve(build(*data), time_limit=None, epochs=30, restarts=4, seed=1)
-    assert r.status == "feasible" and r.stats["method"] == "search+lp"
+    assert r.solution_status == "feasible" and r.stats["method"] == "search+lp"
     assert opt - 1e-6 <= r.objective <= 1.10 * opt

@@ -114,7 +114,7 @@ def presolve(problem: BinaryProblem, tol: float = 1e-6) -> Presolved:
                     f"integer variable {c.name!r} has no finite bounds (declared [{c.lb:g}, {c.ub:g}], implied by "
                     f"the constraints [{lo:g}, {hi:g}]) and appears in {used[j]}: give it finite bounds")
             lo = hi = min(max(0.0, lo), hi)
-        substitute[j] = out.add_integer(c.name, lo, hi)
+        substitute[j] = out.add_integer(c.name, lo, hi, c.key)
     out.objective, out.objective_columns = _substitute(problem.objective, problem.objective_columns, substitute, remap)
     for con in problem.constraints:
         body, columns = _substitute(con.body, con.columns, substitute, remap)

@@ -168,10 +168,10 @@ class BinaryProblem:
         if math.isnan(lo) or math.isnan(hi):
             raise NonFiniteCoefficientError(f"variable {name!r} has a NaN bound ({lb}, {ub})")
         if lo == hi:
-            return self.add_fixed(name, lo) if kind == "continuous" else self.add_integer(name, lo, hi)
+            return self.add_fixed(name, lo, key) if kind == "continuous" else self.add_integer(name, lo, hi, key)
         if kind == "integer" and math.isfinite(lo) and math.isfinite(hi):
-            return self.add_integer(name, lo, hi)
-        self.columns.append(Column(name, kind, lo, hi, name if key is None else key))
+            return self.add_integer(name, lo, hi, key)
+        self.columns.append(Column(name, kind, lo, hi, _key(key, name)))
         return Columns(np.array([len(self.columns) - 1]), np.ones(1))
 
     def _new_binaries(self, names: Iterable[str]) -> int:

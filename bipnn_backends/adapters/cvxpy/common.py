@@ -19,7 +19,7 @@ from cvxpy import settings as s
 from ...core.expr import Poly
 from ...core.problem import BinaryProblem, integer_range
 from ...options import Options
-from ...result import FEASIBLE, INFEASIBLE, NONE, OPTIMAL, SolveResult
+from ...result import FEASIBLE, INFEASIBLE, NONE, OPTIMAL, UNBOUNDED, SolveResult
 from .._kit import options_from_host, raising_host_errors
 from .errors import (ERRORS, BipnnCvxpyError, CvxpyContinuousVariableError, CvxpyExpansionLimitError,
                      CvxpyModelError, CvxpyNonFiniteCoefficientError, CvxpyOptionError, CvxpyUnboundedVariableError,
@@ -37,6 +37,7 @@ STATUS_MAP: dict[str, str] = {
     FEASIBLE: s.USER_LIMIT,            # verified feasible, stopped on its budget, no proof
     INFEASIBLE: s.INFEASIBLE,          # proven infeasible
     NONE: s.INFEASIBLE_INACCURATE,     # nothing feasible found, infeasibility NOT proven
+    UNBOUNDED: s.UNBOUNDED,            # proven unbounded by the LP (continuous variables)
 }
 
 #: Keys CVXPY's own solving chain leaves in ``solver_opts``; they are not ours to reject.

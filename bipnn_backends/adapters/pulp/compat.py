@@ -18,7 +18,7 @@ import pulp
 import pulp.apis
 from pulp import constants as const
 
-from ...result import CONVERGED, EPOCHS, FEASIBLE, INFEASIBLE, INTERRUPTED, NONE, OPTIMAL, TIME_LIMIT
+from ...result import CONVERGED, EPOCHS, FEASIBLE, INFEASIBLE, INTERRUPTED, NONE, OPTIMAL, TIME_LIMIT, UNBOUNDED
 
 PULP_VERSION: str = getattr(pulp, "__version__", "0")
 PULP4: bool = hasattr(const, "LpSolveStatus")
@@ -76,7 +76,7 @@ if PULP4:
                      INTERRUPTED: _S.Interrupted}
     #: PuLP 4: solution status -> (LpSolveStatus, or None for "by termination"; has_solution).
     PULP4_STATUS = {OPTIMAL: (_S.Optimal, True), INFEASIBLE: (_S.Infeasible, False),
-                    FEASIBLE: (None, True), NONE: (None, False)}
+                    FEASIBLE: (None, True), NONE: (None, False), UNBOUNDED: (_S.Unbounded, False)}
 else:
     #: PuLP 3: solution status -> (LpStatus, LpSolution); always an explicit solution status.
     PULP3_STATUS = {
@@ -84,6 +84,7 @@ else:
         FEASIBLE: (const.LpStatusOptimal, const.LpSolutionIntegerFeasible),
         INFEASIBLE: (const.LpStatusInfeasible, const.LpSolutionInfeasible),
         NONE: (const.LpStatusNotSolved, const.LpSolutionNoSolutionFound),
+        UNBOUNDED: (const.LpStatusUnbounded, const.LpSolutionUnbounded),
     }
 
 

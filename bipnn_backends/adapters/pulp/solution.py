@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ...result import FEASIBLE, INFEASIBLE, NONE, OPTIMAL, TERMINATIONS, SolveResult
+from ...result import FEASIBLE, INFEASIBLE, NONE, OPTIMAL, TERMINATIONS, UNBOUNDED, SolveResult
 
 EXIT_OK = 0            # optimal or feasible: a verified solution
 EXIT_ERROR = 1         # unexpected internal error
@@ -33,9 +33,11 @@ EXIT_USAGE = 2         # bad command line or option
 EXIT_BAD_MODEL = 3     # the model cannot be read or is not a bounded binary/integer program
 EXIT_INFEASIBLE = 4    # proven infeasible
 EXIT_NO_SOLUTION = 5   # no feasible solution found (not proven infeasible)
+EXIT_UNBOUNDED = 6      # proven unbounded (continuous variables)
 EXIT_INTERRUPTED = 130  # Ctrl-C before the search had started (no solution to report)
 
-EXIT_BY_STATUS = {OPTIMAL: EXIT_OK, FEASIBLE: EXIT_OK, INFEASIBLE: EXIT_INFEASIBLE, NONE: EXIT_NO_SOLUTION}
+EXIT_BY_STATUS = {OPTIMAL: EXIT_OK, FEASIBLE: EXIT_OK, INFEASIBLE: EXIT_INFEASIBLE, NONE: EXIT_NO_SOLUTION,
+                  UNBOUNDED: EXIT_UNBOUNDED}
 
 FORMAT = "bipnn-solution"
 VERSION = 2

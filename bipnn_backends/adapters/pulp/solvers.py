@@ -236,7 +236,7 @@ class BIPNN_CMD(_BipnnSolver, LpSolver_CMD):
 
     def _read(self, rc: int, err: str | None, sol: str) -> dict[str, Any]:
         detail = "(its output is above)" if self.msg else (err or "").strip()[-2000:] or "(it wrote nothing)"
-        if rc not in (solution.EXIT_OK, solution.EXIT_INFEASIBLE, solution.EXIT_NO_SOLUTION):
+        if rc not in (solution.EXIT_OK, solution.EXIT_INFEASIBLE, solution.EXIT_NO_SOLUTION, solution.EXIT_UNBOUNDED):
             if rc < 0:
                 what = f"was killed by signal {signal.Signals(-rc).name}" if -rc in signal.valid_signals() \
                     else f"was killed (exit code {rc})"

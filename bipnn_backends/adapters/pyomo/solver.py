@@ -38,7 +38,7 @@ from pyomo.opt.results.solver import TerminationCondition as LegacyTerminationCo
 from ..._version import __version__
 from ...options import Options
 from ...result import (CONVERGED, EPOCHS, FEASIBLE, INFEASIBLE, INTERRUPTED, NONE, OPTIMAL, PROVEN, TIME_LIMIT,
-                       SolveResult)
+                       UNBOUNDED, SolveResult)
 from ...solve import solve as bipnn_solve
 from .._kit import echo_log, options_from_host, raising_host_errors
 from .errors import ERRORS
@@ -49,6 +49,7 @@ TC, SS = TerminationCondition, SolutionStatus
 STATUS = {
     (OPTIMAL, PROVEN): (TC.convergenceCriteriaSatisfied, SS.optimal),
     (INFEASIBLE, PROVEN): (TC.provenInfeasible, SS.noSolution),
+    (UNBOUNDED, PROVEN): (TC.unbounded, SS.noSolution),
     (FEASIBLE, TIME_LIMIT): (TC.maxTimeLimit, SS.feasible),
     (FEASIBLE, EPOCHS): (TC.iterationLimit, SS.feasible),
     (FEASIBLE, INTERRUPTED): (TC.interrupted, SS.feasible),
@@ -64,6 +65,7 @@ LSS, LTC, LSol = LegacySolverStatus, LegacyTerminationCondition, LegacySolutionS
 LEGACY_STATUS = {
     (OPTIMAL, PROVEN): (LSS.ok, LTC.optimal, LSol.optimal),
     (INFEASIBLE, PROVEN): (LSS.warning, LTC.infeasible, LSol.infeasible),
+    (UNBOUNDED, PROVEN): (LSS.warning, LTC.unbounded, LSol.unbounded),
     (FEASIBLE, TIME_LIMIT): (LSS.ok, LTC.maxTimeLimit, LSol.stoppedByLimit),
     (FEASIBLE, EPOCHS): (LSS.ok, LTC.maxIterations, LSol.stoppedByLimit),
     (FEASIBLE, INTERRUPTED): (LSS.aborted, LTC.userInterrupt, LSol.stoppedByLimit),
