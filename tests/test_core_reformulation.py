@@ -268,12 +268,14 @@ def test_integer_program_brute_force():
 
 def test_errors_name_the_culprit():
     p = BinaryProblem()
-    with pytest.raises(errors.ContinuousVariableError, match="'w'"):
-        p.add_continuous("w", 0, 1)
+    w = p.add_continuous("w", 0, 1)
     assert p.add_continuous("fixed", 2.5, 2.5).value == 2.5
-    with pytest.raises(errors.UnboundedVariableError, match="'k'"):
-        p.add_integer("k", 0, None)
+    k = p.add_integer("k", 0, None)
     x, y = p.add_binary("x"), p.add_binary("y")
+    with pytest.raises(errors.ContinuousVariableError, match="'w'"):
+        p.set_objective(w * x)
+    with pytest.raises(errors.UnboundedVariableError, match="'k'"):
+        p.set_objective(sin(k))
     p.set_objective(log(x + y))
     with pytest.raises(errors.UndefinedFunctionError, match=r"objective: log\(x \+ y\) .*\(x=0, y=0\)"):
         reformulate(p, make_options())

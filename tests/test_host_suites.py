@@ -2,8 +2,8 @@
 
 PuLP: ``pulp.tests.test_pulp.BaseSolverTest.PuLPTest`` subclassed for ``BIPNN`` and ``BIPNN_CMD``.
 CVXPY: the mixed-integer LP helper problems of ``cvxpy.tests.solver_test_helpers``.
-Every exclusion is a model with a continuous variable, which BIPNN refuses by design today
-(``ContinuousVariableError``); the mixed-models issue shrinks this list.
+Continuous variables that appear linearly are solved (docs/mixed.md); what remains excluded is
+listed here with the reason, and in docs/mixed.md.
 """
 
 from __future__ import annotations
@@ -18,25 +18,11 @@ import bipnn_backends  # noqa: F401  (registers)
 from bipnn_backends.pulp import BIPNN, BIPNN_CMD
 
 CONTINUOUS = "the model has continuous variables (refused: ContinuousVariableError)"
-ELASTIC = "elastic constraints add continuous penalty variables (refused: ContinuousVariableError)"
 
 #: test name -> why BIPNN is expected to fail it.
 EXCLUDED: dict[str, dict[str, str]] = {
     "pulp": {
-        **{name: CONTINUOUS for name in (
-            "test_column_based", "test_column_based_modelling_resolve", "test_continuous", "test_continuous_max",
-            "test_divide", "test_export_dict_LP", "test_export_dict_LP_no_obj", "test_export_dict_MIP",
-            "test_export_dict_max", "test_export_json_LP", "test_export_solver_dict_LP", "test_export_solver_json",
-            "test_feasibility_only", "test_fractional_constraints", "test_infeasible", "test_infeasible_2",
-            "test_infeasible_problem__is_not_valid", "test_initial_value", "test_integer_infeasible_2",
-            "test_invalid_var_names", "test_long_var_name", "test_mip", "test_mip_floats_objective",
-            "test_msg_arg", "test_no_objective", "test_relaxed_mip", "test_timeLimit", "test_unbounded",
-            "test_unset_objective_value__is_valid", "test_variable_as_objective", "test_zero_constraint")},
-        **{name: ELASTIC for name in (
-            "test_elastic_constraints", "test_elastic_constraints_2", "test_elastic_constraints_penalty_unbounded",
-            "test_elastic_constraints_penalty_unchanged")},
-        "test_repeated_name": "two variables named 'x' (refused as PuLP's own command-line solvers do) and "
-                              + CONTINUOUS,
+        "test_repeated_name": "two variables named 'x' (refused as PuLP's own command-line solvers do)",
     },
     "cvxpy": {
         "test_mi_lp_0": CONTINUOUS, "test_mi_lp_1": CONTINUOUS, "test_mi_lp_6": CONTINUOUS,

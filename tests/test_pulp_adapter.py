@@ -11,9 +11,9 @@ import pulp
 import pytest
 
 import bipnn_backends
-from bipnn_backends import BIPNN, BIPNN_CMD, ContinuousVariableError, OptionError
+from bipnn_backends import BIPNN, BIPNN_CMD, OptionError
 from bipnn_backends.adapters.pulp import solvers
-from bipnn_backends.pulp import (BipnnPulpError, PulpContinuousVariableError, PulpModelError,
+from bipnn_backends.pulp import (BipnnPulpError, PulpModelError,
                                  PulpNonFiniteCoefficientError, PulpOptionError, PulpUnboundedVariableError)
 from bipnn_backends.result import FEASIBLE, NONE, TIME_LIMIT, SolveResult
 from models import tiny
@@ -78,8 +78,6 @@ def test_unknown_or_invalid_option_is_an_error(cls):
     assert isinstance(err.value, pulp.PulpSolverError) and isinstance(err.value, OptionError)
     with pytest.raises(PulpOptionError, match="model"):
         cls(model="gcn")
-    with pytest.raises(PulpOptionError, match="mip=False"):
-        cls(mip=False)
     with pytest.raises(pulp.PulpSolverError, match="threads.*got 4"):
         pulp.getSolverFromDict({"solver": cls.name, "threads": 4})
 
@@ -208,24 +206,48 @@ def test_model_and_solver_dict_round_trip():
 
 
 @pytest.mark.parametrize("cls", [BIPNN, BIPNN_CMD])
-def test_continuous_variable_is_an_error_and_the_model_is_untouched(cls):
+def test_continuous_variable_is_solved_with_the_lp(cls):
+    """A continuous variable (linear, as everything in PuLP) gets its LP-optimal value written back."""
     p = tiny()
     z = p.add_variable("z", 0, 4)
-    p.objective += z
-    p += z <= 3, "zcap"
+    p.objective += -2 * p.sense * z  # pushes z up whichever the sense
+    p += z <= 3.5, "zcap"
+    reference = p.deepcopy()
+    reference.solve(pulp.PULP_CBC_CMD(msg=False))
+    assert p.solve(cls(msg=False)) == pulp.LpStatusOptimal
+    assert z.varValue == pytest.approx(3.5) and pulp.value(p.objective) == pytest.approx(pulp.value(reference.objective))
+
+
+@pytest.mark.parametrize("cls", [BIPNN, BIPNN_CMD])
+def test_relaxed_mip_solves_the_lp_relaxation(cls):
+    p = tiny()
+    v = p.variablesDict()
+    p += v["x3"] + v["x4"] <= 1.5, "half"
+    q = p.deepcopy()
+    assert p.solve(cls(msg=False, mip=False)) == pulp.LpStatusOptimal
+    q.solve(pulp.PULP_CBC_CMD(msg=False, mip=False))
+    assert pulp.value(p.objective) == pytest.approx(pulp.value(q.objective))
+    assert any(v.varValue != round(v.varValue) for v in p.variables())  # a fractional vertex, not the MIP optimum
+
+
+def test_unbounded_integer_is_an_error_and_the_model_is_untouched():
+    p = tiny()
+    n = p.add_variable("n", 0, None, cat="Integer")
+    p.objective += -n
+    p += n >= 1, "nlow"
     before = snapshot(p)
-    with pytest.raises(PulpContinuousVariableError, match="'z'") as err:
-        p.solve(cls(msg=False))
-    assert isinstance(err.value, pulp.PulpSolverError) and isinstance(err.value, ContinuousVariableError)
+    with pytest.raises(PulpUnboundedVariableError, match="'n'"):
+        p.solve(BIPNN(msg=False))
     assert snapshot(p) == before
 
 
-def test_unbounded_integer_is_an_error():
+def test_integer_with_a_lower_bound_only_is_bounded_by_its_rows():
     p = tiny()
     n = p.add_variable("n", 0, None, cat="Integer")
-    p += n <= 5, "ncap"
-    with pytest.raises(PulpUnboundedVariableError, match="'n'"):
-        p.solve(BIPNN(msg=False))
+    p.objective += -p.sense * n  # pushes n up whichever the sense
+    p += n <= 5.5, "ncap"
+    assert p.solve(BIPNN(msg=False)) == pulp.LpStatusOptimal
+    assert n.varValue == 5
 
 
 def test_non_finite_coefficient_names_variable_and_constraint():

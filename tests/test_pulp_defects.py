@@ -61,11 +61,14 @@ def test_values_travel_by_position_not_name(monkeypatch):
 
 
 # -- 9. settings changed after construction ---------------------------------------------------------
-def test_mip_false_set_afterwards_is_refused():
+def test_mip_false_set_afterwards_is_honoured():
     solver = BIPNN(msg=False)
     solver.mip = False
-    with pytest.raises(PulpOptionError, match="mip=False"):
-        tiny().solve(solver)
+    p = tiny()
+    v = p.variablesDict()
+    p += v["x3"] + v["x4"] <= 1.5, "half"
+    assert p.solve(solver) == pulp.LpStatusOptimal
+    assert v["x3"].varValue == 0.5  # the LP relaxation's vertex
 
 
 def test_options_list_is_honoured_and_checked(monkeypatch):

@@ -16,7 +16,7 @@ from typing import Hashable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from ..errors import ContinuousVariableError, NonFiniteCoefficientError, UnboundedVariableError
+from ..errors import NonFiniteCoefficientError
 from .continuous import NO_COLUMNS, Column, Columns, Linear, split_columns
 from .expr import Const, Expr, Poly, Var, as_expr
 
@@ -125,12 +125,11 @@ class BinaryProblem:
         """An integer in [lb, ub] encoded exactly with bounded-binary weights 1, 2, 4, ..., r.
 
         Every integer in the range is representable and none outside it, so
-        the bounds need no constraint.
+        the bounds need no constraint. Without finite bounds it is a column until
+        presolve finds the bounds its constraints imply (see :meth:`add_column`).
         """
         if lb is None or ub is None or not math.isfinite(lb) or not math.isfinite(ub):
-            raise UnboundedVariableError(
-                f"integer variable {name!r} needs finite bounds (got lb={lb}, ub={ub}); "
-                "give it bounds so it can be encoded in binaries")
+            return self.add_column(name, "integer", lb, ub, key)
         lo, hi = integer_range(lb, ub)
         if hi < lo:  # no integer in range: the problem is infeasible, which solve() reports
             self.empty_ranges.append((name, float(lb), float(ub)))
@@ -150,13 +149,9 @@ class BinaryProblem:
                                        _key(key, name)))
         return Const(value)
 
-    def add_continuous(self, name: str, lb: float | None, ub: float | None, key: Hashable = None) -> Const:
-        """Continuous variables are accepted only when fixed by equal bounds."""
-        if lb is not None and ub is not None and lb == ub:
-            return self.add_fixed(name, lb, key)
-        raise ContinuousVariableError(
-            f"variable {name!r} is continuous (bounds {lb}, {ub}); BIPNN solves binary and "
-            "bounded-integer programs only: make it Binary/Integer with finite bounds, or fix it")
+    def add_continuous(self, name: str, lb: float | None, ub: float | None, key: Hashable = None) -> Expr:
+        """A continuous variable (a column, see :meth:`add_column`); equal bounds fix it."""
+        return self.add_column(name, "continuous", lb, ub, key)
 
     def add_column(self, name: str, kind: str, lb: float | None, ub: float | None, key: Hashable = None) -> Expr:
         """A continuous variable (``kind`` "continuous") or an integer without finite bounds
@@ -165,8 +160,8 @@ class BinaryProblem:
             raise ValueError(f"column kind must be 'continuous' or 'integer', got {kind!r}")
         lo = -math.inf if lb is None else float(lb)
         hi = math.inf if ub is None else float(ub)
-        if math.isnan(lo) or math.isnan(hi):
-            raise NonFiniteCoefficientError(f"variable {name!r} has a NaN bound ({lb}, {ub})")
+        if math.isnan(lo) or math.isnan(hi) or lo == hi == math.inf or lo == hi == -math.inf:
+            raise NonFiniteCoefficientError(f"variable {name!r} has the bounds ({lb}, {ub})")
         if lo == hi:
             return self.add_fixed(name, lo, key) if kind == "continuous" else self.add_integer(name, lo, hi, key)
         if kind == "integer" and math.isfinite(lo) and math.isfinite(hi):

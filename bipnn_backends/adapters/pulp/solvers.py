@@ -64,9 +64,6 @@ class _BipnnSolver:
     def bipnn_options(self, tr: Translation | None = None) -> Options:
         """The core :class:`Options` of this solver as it is set now (warm start read from ``tr``)."""
         with raising_host_errors(ERRORS):
-            if not self.mip:
-                raise PulpOptionError(f"{self.name} solves integer programs: mip=False (the LP relaxation) "
-                                      "is not supported")
             kw = parse_assignments(self.options or [], f"{self.name}'s options list")
             kw.update((k, v) for k, v in self.optionsDict.items() if k not in ("warmStart", "threads"))
             warm = tr.current_values() if tr is not None and self.optionsDict.get("warmStart") else None
@@ -120,7 +117,7 @@ class BIPNN(_BipnnSolver, LpSolver):
         if kwargs:
             raise PulpOptionError(f"{self.name}: unknown solve argument(s) {', '.join(map(repr, kwargs))}")
         start = compat.start_clock()
-        tr = translate(lp)
+        tr = translate(lp, relax=not self.mip)
         opts = self.bipnn_options(tr)
         with echo_log([sys.stdout] if self.msg else [], exclusive=True, unless_configured=True):
             with raising_host_errors(ERRORS):
@@ -174,7 +171,7 @@ class BIPNN_CMD(_BipnnSolver, LpSolver_CMD):
         if kwargs:
             raise PulpOptionError(f"{self.name}: unknown solve argument(s) {', '.join(map(repr, kwargs))}")
         start = compat.start_clock()
-        tr = translate(lp)  # the same model errors as BIPNN, before any file is written
+        tr = translate(lp, relax=not self.mip)  # the same model errors as BIPNN, before any file is written
         opts = self.bipnn_options(tr)
         if not self.available():
             raise BipnnPulpError(f"{self.name}: cannot execute {self.path!r}")
@@ -182,7 +179,7 @@ class BIPNN_CMD(_BipnnSolver, LpSolver_CMD):
         mps, options_file, sol = files
         try:
             self.silent_remove(sol)
-            lp.writeMPS(mps, with_objsense=True)
+            lp.writeMPS(mps, with_objsense=True, mip=bool(self.mip))
             with open(options_file, "w") as f:
                 json.dump(_cli_options(opts, tr), f)
             cmd = self.command() + ["solve", mps, "--solution", sol, "--options", options_file]

@@ -4,7 +4,8 @@ Every PuLP variable is added to the problem with its position in
 :attr:`Translation.variables` as key, so values travel by position, never by
 name. The problem's :meth:`~BinaryProblem.encoding` gives each variable as
 ``offset + sum_k w_k x[i_k]`` in flat arrays, so each constraint and the
-objective become one vectorised :class:`Poly` leaf (O(nonzeros)).
+objective become one vectorised :class:`Poly` leaf (O(nonzeros)), plus one
+:class:`Columns` leaf for its continuous variables (and integers without bounds).
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from typing import Any, Hashable
 
 import numpy as np
 
-from ...core.expr import Poly
+from ...core.continuous import Columns
+from ...core.expr import Expr, Poly
 from ...core.problem import BinaryProblem, is_binary_range
 from .._kit import raising_host_errors
 from . import compat
@@ -45,20 +47,25 @@ class Translation:
 
 
 class _Columns:
-    """Flat map from a PuLP variable (by identity) to (binary indices, weights, offset)."""
+    """Flat map from a PuLP variable (by identity) to (binary indices, weights, offset), or to its
+    column (continuous variables, integers without bounds)."""
 
     def __init__(self, problem: BinaryProblem, variables: list[Any]) -> None:
         enc = problem.encoding()
         self.names = [v.name for v in variables]
         self.position = {compat.identity(v): j for j, v in enumerate(variables)}
+        self.row = np.full(len(variables), -1, dtype=np.int64)  # position -> row of the encoding
+        self.row[np.array(enc.keys, dtype=np.int64)] = np.arange(len(enc.keys))
+        self.column = np.full(len(variables), -1, dtype=np.int64)  # position -> column
+        self.column[np.array([c.key for c in problem.columns], dtype=np.int64)] = np.arange(len(problem.columns))
         self.ptr = enc.ptr
         self.lengths = np.diff(enc.ptr)
         self.indices = enc.indices
         self.weights = enc.weights
         self.offsets = enc.offsets
 
-    def linear(self, expr: Any, what: str, constant: float = 0.0) -> Poly:
-        """``sum a_v * column_v + constant`` for a PuLP expression (its own constant excluded)."""
+    def linear(self, expr: Any, what: str, constant: float = 0.0) -> Expr:
+        """``sum a_v * v + constant`` for a PuLP expression (its own constant excluded)."""
         items = list(expr.items())
         n = len(items)
         keys, coefs = zip(*items) if n else ((), ())
@@ -70,24 +77,30 @@ class _Columns:
             k = int(np.nonzero(~np.isfinite(a))[0][0])
             raise PulpNonFiniteCoefficientError(
                 f"{what} has the coefficient {a[k]} on variable {self.names[pos[k]]!r}")
+        columns = self.column[pos]
+        free = columns >= 0
+        part = Columns(columns[free], a[free]) if free.any() else None
+        a, pos = a[~free], self.row[pos[~free]]
         lens = self.lengths[pos]
         total = int(lens.sum())
         before = np.cumsum(lens) - lens
         flat = np.arange(total, dtype=np.int64) - np.repeat(before, lens) + np.repeat(self.ptr[pos], lens)
-        return Poly.linear(self.indices[flat], np.repeat(a, lens) * self.weights[flat],
+        poly = Poly.linear(self.indices[flat], np.repeat(a, lens) * self.weights[flat],
                            constant + float(a @ self.offsets[pos]))
+        return poly if part is None else poly + part
 
 
-def translate(lp: Any) -> Translation:
+def translate(lp: Any, relax: bool = False) -> Translation:
     """The :class:`Translation` of a PuLP model; raises a ``Pulp*Error`` naming the culprit.
+    ``relax`` (PuLP's ``mip=False``): integer variables become continuous (the LP relaxation).
 
     Reads the model only: it is left unchanged whatever happens.
     """
     with raising_host_errors(ERRORS):
-        return _translate(lp)
+        return _translate(lp, relax)
 
 
-def _translate(lp: Any) -> Translation:
+def _translate(lp: Any, relax: bool) -> Translation:
     variables = [v for v in compat.used_variables(lp) if v.name != compat.DUMMY]
     if not variables:
         raise PulpModelError(f"the model {lp.name!r} has no variables: there is nothing to solve")
@@ -102,7 +115,7 @@ def _translate(lp: Any) -> Translation:
 
     for j, v in enumerate(variables):
         lb, ub = _bound(v.lowBound), _bound(v.upBound)
-        integer = compat.is_integer_category(v.cat)
+        integer = compat.is_integer_category(v.cat) and not relax
         if integer and is_binary_range(lb, ub):
             run.append(j)
             continue
