@@ -104,10 +104,21 @@ def test_status_infeasible_and_values_cleared() -> None:
     assert prob.status == "infeasible" and prob.value == -np.inf and x.value is None
 
 
-def test_continuous_variable_is_rejected() -> None:
+def test_linear_continuous_variable_is_solved_and_free_one_is_unbounded() -> None:
     x = cp.Variable(2, boolean=True)
     y = cp.Variable(2, name="flow")
-    prob = cp.Problem(cp.Minimize(x[0] * x[1] + cp.sum(y)))
+    prob = cp.Problem(cp.Minimize(-x[0] * x[1] + cp.sum(y)), [y >= x, y <= 4])
+    prob.solve(method="bipnn")
+    assert prob.status == "optimal" and prob.value == pytest.approx(0.0) and y.value.tolist() == pytest.approx([0, 0])
+    unbounded = cp.Problem(cp.Minimize(x[0] * x[1] + cp.sum(y)))
+    unbounded.solve(method="bipnn")
+    assert unbounded.status == "unbounded" and unbounded.value == -np.inf
+
+
+def test_continuous_variable_in_a_nonlinear_term_is_rejected() -> None:
+    x = cp.Variable(2, boolean=True)
+    y = cp.Variable(2, name="flow")
+    prob = cp.Problem(cp.Minimize(x[0] * x[1] + x[0] * y[1]), [y >= 0, y <= 1])
     with pytest.raises(cp.error.SolverError, match="flow") as info:
         prob.solve(method="bipnn")
     assert isinstance(info.value, ContinuousVariableError)

@@ -95,21 +95,29 @@ def test_infeasible_is_reported() -> None:
     assert x.value is None
 
 
-def test_continuous_variable_is_rejected_and_problem_untouched() -> None:
+def test_linear_continuous_variable_is_solved_by_the_lp() -> None:
     x = cp.Variable(3, boolean=True)
     y = cp.Variable(name="slack")
-    prob = cp.Problem(cp.Minimize(cp.sum(x) + y), [y >= 0])
+    prob = cp.Problem(cp.Minimize(cp.sum(x) + y), [y >= 2.5 - cp.sum(x), y >= 0])
+    prob.solve(solver=BIPNN())
+    assert prob.status == "optimal" and prob.value == pytest.approx(2.5) and y.value == pytest.approx(2.5 - x.value.sum())
+
+
+def test_continuous_variable_in_the_quadratic_part_is_named_and_problem_untouched() -> None:
+    x = cp.Variable(3, boolean=True)
+    y = cp.Variable(name="slack")
+    prob = cp.Problem(cp.Minimize(cp.sum(x) + cp.square(y)), [y >= 1 - x[0]])
     with pytest.raises(cp.error.SolverError, match="slack") as info:
         prob.solve(solver=BIPNN())
     assert isinstance(info.value, ContinuousVariableError)
     assert prob.status is None and x.value is None
 
 
-def test_abs_auxiliary_cannot_be_eliminated() -> None:
+def test_abs_epigraph_auxiliaries_are_lp_columns() -> None:
     x = cp.Variable(3, boolean=True)
-    prob = cp.Problem(cp.Minimize(cp.sum(cp.abs(x - 0.5))))
-    with pytest.raises(cp.error.SolverError, match="method='bipnn'"):
-        prob.solve(solver=BIPNN())
+    prob = cp.Problem(cp.Minimize(cp.sum(cp.abs(x - 0.5)) + x[0]))
+    prob.solve(solver=BIPNN())
+    assert prob.status == "optimal" and prob.value == pytest.approx(1.5) and x.value[0] == 0
 
 
 def test_unknown_option_is_an_error() -> None:

@@ -17,16 +17,12 @@ from pulp.tests.test_pulp import BaseSolverTest
 import bipnn_backends  # noqa: F401  (registers)
 from bipnn_backends.pulp import BIPNN, BIPNN_CMD
 
-CONTINUOUS = "the model has continuous variables (refused: ContinuousVariableError)"
-
 #: test name -> why BIPNN is expected to fail it.
 EXCLUDED: dict[str, dict[str, str]] = {
     "pulp": {
         "test_repeated_name": "two variables named 'x' (refused as PuLP's own command-line solvers do)",
     },
-    "cvxpy": {
-        "test_mi_lp_0": CONTINUOUS, "test_mi_lp_1": CONTINUOUS, "test_mi_lp_6": CONTINUOUS,
-    },
+    "cvxpy": {},
 }
 
 

@@ -16,7 +16,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import scipy.sparse as sp
 from cvxpy import settings as s
-from ...core.expr import Poly
+from ...core.continuous import Columns
+from ...core.expr import Expr, Poly
 from ...core.problem import BinaryProblem, integer_range
 from ...options import Options
 from ...result import FEASIBLE, INFEASIBLE, NONE, OPTIMAL, UNBOUNDED, SolveResult
@@ -94,38 +95,46 @@ def variable_bounds(var: Any) -> tuple[np.ndarray, np.ndarray]:
 
 
 def check_variables(variables: Sequence[Any]) -> None:
-    """Raise (naming them) for continuous entries not fixed by bounds and for structured variables."""
-    continuous, structured = [], []
+    """Raise (naming them) for structured variables (continuous ones are columns: docs/mixed.md)."""
+    structured = []
     for var in variables:
         bad = [a for a in STRUCTURAL_ATTRIBUTES if var.attributes.get(a)]
         if bad:
             structured.append(f"{var.name()} ({', '.join(bad)})")
-        kinds = variable_kinds(var)
-        lb, ub = variable_bounds(var)
-        if np.any((kinds == "c") & ~(lb == ub)):
-            continuous.append(var.name())
     if structured:
         raise CvxpyModelError(
             f"variable(s) {', '.join(structured)} carry structural attributes BIPNN does not encode; "
             "declare plain boolean/integer variables and state the structure as constraints")
-    if continuous:
-        raise CvxpyContinuousVariableError(
-            f"variable(s) {', '.join(map(repr, continuous))} are continuous; BIPNN solves boolean and "
-            "bounded-integer programs only: declare them boolean=True or integer=True with bounds")
 
 
 @dataclass
 class Encoding:
-    """``columns = M @ binaries + m`` for a :class:`BinaryProblem` built from columns (key = column)."""
+    """``columns = M @ binaries + m + C @ y`` for a :class:`BinaryProblem` built from columns (key =
+    column), where y are the problem's own columns (continuous variables, integers without bounds)."""
 
     problem: BinaryProblem
     M: sp.csr_array
     m: np.ndarray
     names: list[str]
+    C: sp.csr_array | None = None
 
     def values(self, x: np.ndarray) -> np.ndarray:
-        """Column values from a 0/1 vector."""
+        """Column values from a 0/1 vector (the discrete ones only; see :meth:`result_values`)."""
         return self.M @ np.asarray(x, dtype=np.float64) + self.m
+
+    def result_values(self, result: SolveResult) -> np.ndarray:
+        """Every column's value in a solved result, continuous ones included."""
+        out = self.values(np.asarray(result.x)[:self.M.shape[1]])  # presolve may append binaries
+        if self.C is not None and self.C.shape[1]:
+            y = np.array([result.values[c.key] for c in self.problem.columns])
+            out = out + self.C @ y
+        return out
+
+    def columns_part(self, A: sp.sparray) -> sp.csr_array | None:
+        """``A @ columns`` restricted to the problem's own columns (None when it has none)."""
+        if self.C is None or not self.C.shape[1]:
+            return None
+        return sp.csr_array(sp.csr_array(A) @ self.C)
 
     def affine(self, A: sp.sparray, const: np.ndarray) -> tuple[sp.csr_array, np.ndarray]:
         """``A @ columns + const`` rewritten as ``A' @ binaries + const'``."""
@@ -139,9 +148,9 @@ class Encoding:
 
 def encode_columns(problem: BinaryProblem, names: Sequence[str], kinds: np.ndarray,
                    lb: np.ndarray, ub: np.ndarray) -> Encoding:
-    """Add one user-level variable per column ("b" or "i"; "f" for fixed at ``lb``), keyed by column.
-
-    The affine map comes from the problem's own :meth:`~BinaryProblem.encoding`."""
+    """Add one user-level variable per column ("b" or "i"; "f" for fixed at ``lb``; "c" continuous),
+    keyed by column. The affine map comes from the problem's own :meth:`~BinaryProblem.encoding`;
+    continuous columns and integers without finite bounds stay the problem's columns (``C``)."""
     n = len(names)
     boolean = np.flatnonzero(kinds == "b")
     with raising_host_errors(ERRORS):
@@ -150,6 +159,8 @@ def encode_columns(problem: BinaryProblem, names: Sequence[str], kinds: np.ndarr
         for j in np.flatnonzero(kinds != "b"):
             if kinds[j] == "f":
                 problem.add_fixed(names[j], float(lb[j]), int(j))
+            elif kinds[j] == "c":
+                problem.add_continuous(names[j], float(lb[j]), float(ub[j]), int(j))
             else:
                 problem.add_integer(names[j], float(lb[j]), float(ub[j]), int(j))
     enc = problem.encoding()
@@ -157,7 +168,9 @@ def encode_columns(problem: BinaryProblem, names: Sequence[str], kinds: np.ndarr
     M = sp.csr_array((enc.weights, (np.repeat(cols, np.diff(enc.ptr)), enc.indices)), shape=(n, problem.n_binaries))
     m = np.zeros(n)
     m[cols] = enc.offsets
-    return Encoding(problem, M, m, list(names))
+    own = np.array([c.key for c in problem.columns], dtype=np.int64)
+    C = sp.csr_array((np.ones(len(own)), (own, np.arange(len(own)))), shape=(n, len(own)))
+    return Encoding(problem, M, m, list(names), C)
 
 
 def singleton_bounds(A: sp.sparray, rhs: np.ndarray, sense: str, integer: np.ndarray,
@@ -191,15 +204,20 @@ def singleton_bounds(A: sp.sparray, rhs: np.ndarray, sense: str, integer: np.nda
 
 
 def add_linear_rows(problem: BinaryProblem, A: sp.sparray, const: np.ndarray, sense: str, rhs: np.ndarray | float,
-                    names: Sequence[str]) -> None:
-    """One constraint ``A[r] @ binaries + const[r] (sense) rhs[r]`` per row, each a vectorised Poly."""
+                    names: Sequence[str], Ac: sp.sparray | None = None) -> None:
+    """One constraint ``A[r] @ binaries + Ac[r] @ y + const[r] (sense) rhs[r]`` per row, each a vectorised
+    Poly (plus a Columns leaf over the problem's own columns y)."""
     A = sp.csr_array(A)
+    Ac = None if Ac is None else sp.csr_array(Ac)
     rhs = np.broadcast_to(np.asarray(rhs, dtype=np.float64), (A.shape[0],))
     with raising_host_errors(ERRORS):
         for r in range(A.shape[0]):
             lo, hi = A.indptr[r], A.indptr[r + 1]
-            problem.add_constraint(Poly.linear(A.indices[lo:hi], A.data[lo:hi], 0.0), sense,
-                                   float(rhs[r] - const[r]), names[r])
+            body: Expr = Poly.linear(A.indices[lo:hi], A.data[lo:hi], 0.0)
+            if Ac is not None and Ac.indptr[r + 1] > Ac.indptr[r]:
+                a, b = Ac.indptr[r], Ac.indptr[r + 1]
+                body = body + Columns(Ac.indices[a:b], Ac.data[a:b])
+            problem.add_constraint(body, sense, float(rhs[r] - const[r]), names[r])
 
 
 def solver_attr(result: SolveResult) -> dict[str, Any]:

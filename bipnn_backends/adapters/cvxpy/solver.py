@@ -4,8 +4,10 @@ CVXPY canonicalises the (DCP) problem to
 
     minimise 1/2 x'Px + q'x + d   s.t.   A x = b,  F x <= g,  lb <= x <= ub
 
-with boolean and integer entries of x. Auxiliary continuous entries that
-CVXPY introduces (e.g. ``t = A x - b`` for ``sum_squares``) are eliminated
+with boolean and integer entries of x. Continuous entries outside P (the
+user's continuous variables, epigraph auxiliaries of abs/max/norm1) stay
+continuous: the core solves them with the LP (docs/mixed.md). Continuous
+entries inside P (e.g. ``t = A x - b`` for ``sum_squares``) are eliminated
 through the equalities that define them; everything else is handed to
 :func:`bipnn_backends.solve` unchanged.
 """
@@ -22,10 +24,12 @@ from cvxpy.reductions.solution import Solution, failure_solution
 from cvxpy.reductions.solvers.qp_solvers.qp_solver import QpSolver
 from scipy.sparse.csgraph import maximum_bipartite_matching
 
-from ...core.expr import Poly
+from ...core.continuous import Columns
+from ...core.expr import Expr, Poly
 from ...core.problem import BinaryProblem
 from .._kit import echo_log, raising_host_errors
-from .common import (SOLVER_NAME, STATUS_MAP, CvxpyContinuousVariableError, Encoding, ERRORS,
+from .common import (SOLVER_NAME, STATUS_MAP, CvxpyContinuousVariableError, CvxpyUnboundedVariableError, Encoding,
+                     ERRORS,
                      add_linear_rows, check_variables, encode_columns, entry_names, make_cvxpy_options,
                      singleton_bounds, solver_attr)
 
@@ -97,7 +101,7 @@ class BIPNN(QpSolver):
         attr = solver_attr(result)
         if status not in s.SOLUTION_PRESENT:
             return failure_solution(status, attr)
-        x = enc.values(result.x)
+        x = enc.result_values(result)
         return Solution(status, float(result.objective) + inverse_data[s.OFFSET], {self.VAR_ID: x}, {}, attr)
 
 
@@ -118,9 +122,20 @@ def _translate(data: dict, names: list[str]) -> tuple[Encoding, BinaryProblem]:
     A, b, F, g = A[keep_eq], b[keep_eq], F[keep_ineq], g[keep_ineq]
     cont = np.flatnonzero(kinds == "c")
     disc = np.flatnonzero(kinds != "c")
+    P = sp.csr_array(data[s.P])
+    P = (P + P.T) / 2
+    in_quad = np.zeros(n, dtype=bool)
+    in_quad[sp.coo_array(P).row[sp.coo_array(P).data != 0]] = True
+    free = (kinds == "c") | ((kinds == "i") & ~(np.isfinite(lb) & np.isfinite(ub)))
+    if free.any() and not in_quad[free].any():
+        return _translate_with_columns(data, names, kinds, lb, ub, A, b, F, g, P)
 
     problem = BinaryProblem(name="cvxpy")
     enc_disc = encode_columns(problem, [names[j] for j in disc], kinds[disc], lb[disc], ub[disc])
+    if problem.columns:
+        raise CvxpyUnboundedVariableError(
+            f"integer variable(s) {', '.join(repr(c.name) for c in problem.columns[:6])} without finite bounds "
+            "appear in the quadratic objective; give them finite bounds")
     # Full columns as an affine map of the discrete ones: x = T z + t.
     T = sp.csr_array((np.ones(len(disc)), (disc, np.arange(len(disc)))), shape=(n, len(disc)))
     t = np.zeros(n)
@@ -134,17 +149,7 @@ def _translate(data: dict, names: list[str]) -> tuple[Encoding, BinaryProblem]:
     m = T @ enc_disc.m + t
     enc = Encoding(problem, M, m, names)
 
-    P = sp.csr_array(data[s.P])
-    P = (P + P.T) / 2
-    Pb = sp.coo_array(M.T @ P @ M)
-    qb = M.T @ (P @ m + np.asarray(data[s.Q], dtype=float))
-    const = 0.5 * m @ (P @ m) + np.asarray(data[s.Q], dtype=float) @ m
-    upper = Pb.row <= Pb.col
-    r, c, v = Pb.row[upper], Pb.col[upper], np.where(Pb.row[upper] == Pb.col[upper], 0.5, 1.0) * Pb.data[upper]
-    lin = np.flatnonzero(qb)
-    offsets = np.concatenate([np.arange(len(lin) + 1), len(lin) + 2 * np.arange(1, len(v) + 1)])
-    indices = np.concatenate([lin, np.stack([r, c], axis=1).ravel()])
-    problem.set_objective(Poly(offsets, indices, np.concatenate([qb[lin], v]), float(const)), "min")
+    _set_objective(problem, M, m, P, np.asarray(data[s.Q], dtype=float))
 
     Ak, bk = enc.affine(A[~defining], np.zeros((~defining).sum()))
     add_linear_rows(problem, Ak, bk, "==", b[~defining], [f"eq{k}" for k in np.flatnonzero(~defining)])
@@ -157,6 +162,40 @@ def _translate(data: dict, names: list[str]) -> tuple[Encoding, BinaryProblem]:
                                             shape=(len(finite), n)), np.zeros(len(finite)))
             add_linear_rows(problem, Bk, bk, sense, bound[finite], [f"bound_{names[j]}" for j in finite])
     return enc, problem
+
+
+def _translate_with_columns(data: dict, names: list[str], kinds: np.ndarray, lb: np.ndarray, ub: np.ndarray,
+                            A: sp.csr_array, b: np.ndarray, F: sp.csr_array, g: np.ndarray,
+                            P: sp.csr_array) -> tuple[Encoding, BinaryProblem]:
+    """The QP data with its continuous entries (none of them in P) as the problem's columns."""
+    problem = BinaryProblem(name="cvxpy")
+    enc = encode_columns(problem, names, kinds, lb, ub)
+    q = np.asarray(data[s.Q], dtype=float)
+    _set_objective(problem, enc.M, enc.m, P, q, enc.C.T @ q)
+    Ak, bk = enc.affine(A, np.zeros(A.shape[0]))
+    add_linear_rows(problem, Ak, bk, "==", b, [f"eq{k}" for k in range(A.shape[0])], enc.columns_part(A))
+    Fk, gk = enc.affine(F, np.zeros(F.shape[0]))
+    add_linear_rows(problem, Fk, gk, "<=", g, [f"ineq{k}" for k in range(F.shape[0])], enc.columns_part(F))
+    return enc, problem
+
+
+def _set_objective(problem: BinaryProblem, M: sp.csr_array, m: np.ndarray, P: sp.csr_array, q: np.ndarray,
+                   q_columns: np.ndarray | None = None) -> None:
+    """1/2 x'Px + q'x with x = M @ binaries + m (+ the problem's columns, linearly, ``q_columns``)."""
+    Pb = sp.coo_array(M.T @ P @ M)
+    qb = M.T @ (P @ m + q)
+    const = 0.5 * m @ (P @ m) + q @ m
+    upper = Pb.row <= Pb.col
+    r, c, v = Pb.row[upper], Pb.col[upper], np.where(Pb.row[upper] == Pb.col[upper], 0.5, 1.0) * Pb.data[upper]
+    lin = np.flatnonzero(qb)
+    offsets = np.concatenate([np.arange(len(lin) + 1), len(lin) + 2 * np.arange(1, len(v) + 1)])
+    indices = np.concatenate([lin, np.stack([r, c], axis=1).ravel()])
+    objective: Expr = Poly(offsets, indices, np.concatenate([qb[lin], v]), float(const))
+    if q_columns is not None and np.any(q_columns):
+        nz = np.flatnonzero(q_columns)
+        objective = objective + Columns(nz, q_columns[nz])
+    with raising_host_errors(ERRORS):
+        problem.set_objective(objective, "min")
 
 
 def _eliminate(A: sp.csr_array, b: np.ndarray, cont: np.ndarray, disc: np.ndarray,
@@ -181,9 +220,9 @@ def _eliminate(A: sp.csr_array, b: np.ndarray, cont: np.ndarray, disc: np.ndarra
     if len(free):
         shown = ", ".join(names[j] for j in free[:6]) + (", ..." if len(free) > 6 else "")
         raise CvxpyContinuousVariableError(
-            f"CVXPY's canonical form has continuous variable(s) not fixed by equalities ({shown}): "
-            "these are continuous variables or auxiliaries of atoms such as abs/max/norm; "
-            "solve with method='bipnn' instead, which translates the expressions directly")
+            f"continuous variable(s) {shown} appear in the quadratic part of the objective and are not fixed by "
+            "equalities: continuous variables may appear only linearly (docs/mixed.md); make them "
+            "boolean/integer with bounds, or keep the quadratic terms on discrete variables")
     Az = sp.csr_array(A[rows][:, disc])
     diag = Mc.diagonal()
     if Mc.nnz == np.count_nonzero(diag):  # the usual case: one auxiliary per defining row

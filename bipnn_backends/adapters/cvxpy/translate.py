@@ -38,6 +38,7 @@ from cvxpy.problems.problem import SolverStats
 from cvxpy.reductions.eval_params import replace_params_with_consts
 from cvxpy.reductions.solution import Solution
 
+from ...core.continuous import Columns
 from ...core.expr import Expr, Poly, apply, quicksum
 from ...core.functions import by_host_spelling
 from ...core.problem import BinaryProblem
@@ -52,10 +53,12 @@ _CONST_PARAMS = ({lin_op.CONSTANT_ID: 1}, {lin_op.CONSTANT_ID: 0})
 
 @dataclass
 class Affine:
-    """``A @ binaries + c`` for the entries of a node (column-major)."""
+    """``A @ binaries + Ac @ y + c`` for the entries of a node (column-major); y are the problem's
+    own columns (continuous variables), ``Ac`` None when there are none."""
 
     A: sp.csr_array
     c: np.ndarray
+    Ac: sp.csr_array | None = None
 
 
 Value = Any  # np.ndarray (float or object) | Affine
@@ -100,11 +103,14 @@ def _unsupported(what: str) -> CvxpyUnsupportedExpressionError:
 def _entries(val: Value, shape: tuple[int, ...]) -> np.ndarray:
     """Any value as an object array (entries are IR expressions or floats) of ``shape``."""
     if isinstance(val, Affine):
-        A, c = val.A, val.c
+        A, c, Ac = val.A, val.c, val.Ac
         out = np.empty(len(c), dtype=object)
         for r in range(len(c)):
             lo, hi = A.indptr[r], A.indptr[r + 1]
             out[r] = Poly.linear(A.indices[lo:hi], A.data[lo:hi], c[r]) if hi > lo else float(c[r])
+            if Ac is not None and Ac.indptr[r + 1] > Ac.indptr[r]:
+                a, b = Ac.indptr[r], Ac.indptr[r + 1]
+                out[r] = out[r] + Columns(Ac.indices[a:b], Ac.data[a:b])
         return out.reshape(shape, order="F")
     return np.asarray(val, dtype=object).reshape(shape)
 
@@ -200,7 +206,7 @@ class Translator:
             try:
                 A, c = self.columns_affine(e)
                 _check_finite(A, c, self.where, self.enc.names)
-                return Affine(*self.enc.affine(A, c))
+                return Affine(*self.enc.affine(A, c), self.enc.columns_part(A))
             except NotImplementedError:  # an affine atom CVXPY canonicalises elsewhere (e.g. cumsum)
                 self._linear[id(e)] = False
         args = [self.value(a) for a in e.args]
@@ -304,7 +310,8 @@ class Translator:
     def _const_matmul(self, P: np.ndarray, x: Value, n: int) -> Value:
         """P @ vec(x) for a constant matrix P: stays sparse when x is affine."""
         if isinstance(x, Affine):
-            return Affine(sp.csr_array(sp.csr_array(P) @ x.A), P @ x.c)
+            Ac = None if x.Ac is None else sp.csr_array(sp.csr_array(P) @ x.Ac)
+            return Affine(sp.csr_array(sp.csr_array(P) @ x.A), P @ x.c, Ac)
         return self._matmul(P.astype(object), _entries(x, (n,)), (P.shape[0],))
 
 
@@ -368,7 +375,8 @@ def translate_problem(prob: cp.Problem) -> tuple[Encoding, BinaryProblem, list[A
             if k in linear_rows:
                 A, c, keep = linear_rows[k]
                 Ab, cb = enc.affine(A[keep], c[keep])
-                add_linear_rows(problem, Ab, cb, csense, 0.0, [lab for lab, kp in zip(labels, keep) if kp])
+                add_linear_rows(problem, Ab, cb, csense, 0.0, [lab for lab, kp in zip(labels, keep) if kp],
+                                enc.columns_part(A[keep]))
                 continue
             entries = _entries(tr.value(body), body.shape).reshape(-1, order="F")
             for label, entry in zip(labels, entries):
@@ -414,7 +422,7 @@ def solve_method(prob: cp.Problem, verbose: bool = False, warm_start: bool = Tru
     attr = solver_attr(result)
     attr[s.SETUP_TIME] = (attr[s.SETUP_TIME] or 0.0) + (time.perf_counter() - start - (attr[s.SOLVE_TIME] or 0.0))
     if status in s.SOLUTION_PRESENT:
-        cols = enc.values(result.x)
+        cols = enc.result_values(result)
         primal, offset = {}, 0
         for var in variables:
             primal[var.id] = cols[offset:offset + var.size].reshape(var.shape, order="F")
@@ -424,8 +432,8 @@ def solve_method(prob: cp.Problem, verbose: bool = False, warm_start: bool = Tru
             warnings.warn(f"BIPNN: {result.message}; status 'user_limit' (a verified feasible point, "
                           "optimality not proven)", stacklevel=3)
     else:
-        solution = Solution(status, math.inf if problem.sense == "min" else -math.inf,
-                            {v.id: None for v in variables}, {}, attr)
+        worst = math.inf if (problem.sense == "min") != (status == s.UNBOUNDED) else -math.inf
+        solution = Solution(status, worst, {v.id: None for v in variables}, {}, attr)
     prob.unpack(solution)
     prob._solver_stats = SolverStats.from_dict(attr, SOLVER_NAME)
     return prob.value
