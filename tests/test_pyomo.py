@@ -393,11 +393,25 @@ def test_unknown_option_is_an_error():
 
 
 # -- errors ------------------------------------------------------------------------------------------
-def test_continuous_variable_is_named_and_model_unchanged():
+def test_linear_continuous_variable_is_solved_with_the_lp():
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var([0, 1, 2], domain=pyo.Binary)
+    m.y = pyo.Var(bounds=(0, 10))
+    m.z = pyo.Var(domain=pyo.NonNegativeIntegers)  # bounded by c2 (presolve)
+    m.o = pyo.Objective(expr=-2 * m.y - 3 * m.z + 5 * m.x[0] + m.x[1])
+    m.c1 = pyo.Constraint(expr=m.y + m.z - 10 * m.x[0] <= 0)
+    m.c2 = pyo.Constraint(expr=m.y + 2 * m.z <= 7.5)
+    res = pyo.SolverFactory("bipnn").solve(m)
+    assert res.solver.termination_condition == pyo.TerminationCondition.optimal
+    assert pyo.value(m.o) == pytest.approx(-10.0) and m.y.value == pytest.approx(7.5) and m.z.value == 0
+    assert res.problem.number_of_continuous_variables == 1
+
+
+def test_continuous_variable_in_a_nonlinear_term_is_named_and_model_unchanged():
     m = paper_model()
     m.x[1].set_value(1)
     m.price = pyo.Var(bounds=(0, 10))
-    m.c_price = pyo.Constraint(expr=m.price + m.x[2] <= 4)
+    m.c_price = pyo.Constraint(expr=m.price * m.x[2] <= 4)
     with pytest.raises(ContinuousVariableError, match="price") as err:
         pyo.SolverFactory("bipnn").solve(m)
     assert isinstance(err.value, PyomoException) and "c_price" in str(err.value)

@@ -208,6 +208,7 @@ class Bipnn(SolverBase):
         info.number_of_variables = len(tr.variables)
         info.number_of_binary_variables = tr.n_binary_vars
         info.number_of_integer_variables = tr.n_integer_vars
+        info.number_of_continuous_variables = tr.n_continuous_vars
         info.number_of_binaries = tr.problem.n_binaries
         info.number_of_constraints = tr.n_constraints
         if (results.termination_condition != TerminationCondition.convergenceCriteriaSatisfied
@@ -251,7 +252,7 @@ class LegacyBipnn(LegacySolverWrapper, Bipnn):
         problem.number_of_variables = info.number_of_variables
         problem.number_of_binary_variables = info.number_of_binary_variables
         problem.number_of_integer_variables = info.number_of_integer_variables
-        problem.number_of_continuous_variables = 0
+        problem.number_of_continuous_variables = info.number_of_continuous_variables
         return legacy, soln
 
 

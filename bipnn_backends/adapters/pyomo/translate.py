@@ -29,6 +29,7 @@ from pyomo.core.expr.numeric_expr import (AbsExpression, DivisionExpression, Lin
 from pyomo.core.expr.visitor import StreamBasedExpressionVisitor
 from pyomo.contrib.solver.common.util import get_objective
 
+from ...core.continuous import Columns
 from ...core.evaluate import evaluate
 from ...core.expr import Callable, Const, Expr, Poly, apply, as_expr, quicksum
 from ...core.functions import OPAQUE, by_host_spelling
@@ -65,6 +66,7 @@ class Translation:
     n_constraints: int
     n_binary_vars: int
     n_integer_vars: int
+    n_continuous_vars: int = 0
 
 
 def translate(model: BlockData, fit_limit: int = 12) -> Translation:
@@ -80,7 +82,7 @@ class _Translator:
         self.problem = BinaryProblem(name=model.name)
         self.leaves: dict[int, Value] = {}  # id(VarData) -> leaf; the model keeps the Vars alive
         self.variables: list[VarData] = []
-        self.kinds = {"binary": 0, "integer": 0}
+        self.kinds = {"binary": 0, "integer": 0, "continuous": 0}
         self.where = "model"
         self.walker = _Walker(self)
 
@@ -97,13 +99,17 @@ class _Translator:
         if obj is not None:
             self.where = f"objective {obj.name!r}"
             body = self._guarded(obj.expr)
-            self.problem.set_objective(body, "max" if obj.sense == maximize else "min")
+            try:
+                self.problem.set_objective(body, "max" if obj.sense == maximize else "min")
+            except ModelError as exc:
+                raise self._error(exc) from exc
         n_cons = 0
         for con in self.model.component_data_objects(Constraint, active=True, descend_into=True):
             self.where = f"constraint {con.name!r}"
             self._constraint(con)
             n_cons += 1
-        return Translation(self.problem, self.variables, obj, n_cons, self.kinds["binary"], self.kinds["integer"])
+        return Translation(self.problem, self.variables, obj, n_cons, self.kinds["binary"], self.kinds["integer"],
+                           self.kinds["continuous"])
 
     def _constraint(self, con: Any) -> None:
         body = self._guarded(con.body)
@@ -130,7 +136,8 @@ class _Translator:
             raise self._error(exc) from exc
 
     def _error(self, exc: ModelError) -> PyomoModelError:
-        return as_host_error(type(exc)(f"{self.where}: {exc}"), ERRORS)
+        text = str(exc)  # the core names the objective or constraint itself in some messages
+        return as_host_error(type(exc)(text if text.startswith(self.where) else f"{self.where}: {text}"), ERRORS)
 
     # -- leaves --------------------------------------------------------------
     def var_leaf(self, var: VarData) -> Value:
@@ -156,7 +163,9 @@ class _Translator:
                     leaf = enc.value if isinstance(enc, Const) else enc
                     self.kinds["integer"] += 1
             else:
-                leaf = self.problem.add_continuous(name, lb, ub, key).value
+                enc = self.problem.add_continuous(name, lb, ub, key)
+                leaf = enc.value if isinstance(enc, Const) else enc
+                self.kinds["continuous"] += 1
         except ModelError as exc:
             raise self._error(exc) from exc
         self.variables.append(var)
@@ -186,6 +195,8 @@ class _Translator:
         coefs: list[float] = []
         enc_idx: list[np.ndarray] = []
         enc_coefs: list[np.ndarray] = []
+        col_idx: list[np.ndarray] = []
+        col_coefs: list[np.ndarray] = []
         const, rest = 0.0, []
         for arg in node.args:
             if type(arg) in native_numeric_types:
@@ -211,6 +222,9 @@ class _Translator:
             elif isinstance(leaf, _Mono):
                 idx.append(leaf.idx[0])
                 coefs.append(c)
+            elif isinstance(leaf, Columns):  # continuous, or integer without bounds
+                col_idx.append(leaf.indices)
+                col_coefs.append(c * leaf.coefs)
             else:  # integer encoding: a linear Poly
                 enc_idx.append(leaf.indices)
                 enc_coefs.append(c * leaf.coefs)
@@ -219,6 +233,8 @@ class _Translator:
         if idx or enc_idx:
             poly = Poly.linear(np.concatenate([np.asarray(idx, dtype=np.int64), *enc_idx]),
                                np.concatenate([np.asarray(coefs, dtype=np.float64), *enc_coefs]), const)
+        if col_idx:
+            rest.append(Columns(np.concatenate(col_idx), np.concatenate(col_coefs)))
         return _sum([poly, *rest]) if rest else poly
 
     # -- nodes -----------------------------------------------------------------
