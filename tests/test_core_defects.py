@@ -12,7 +12,7 @@ from bipnn_backends import solve
 from bipnn_backends.core.brute_force import brute_force
 from bipnn_backends.core.evaluate import enumerate_points, evaluate_problem, feasibility_tolerance
 from bipnn_backends.core.expand import Expander
-from bipnn_backends.core.expr import Poly
+from bipnn_backends.core.expr import Poly, Var
 from bipnn_backends.core.penalties import linear_row_analysis
 from bipnn_backends.core.problem import BinaryProblem
 from bipnn_backends.core.reformulate import reformulate
@@ -420,3 +420,22 @@ def test_integers_are_described_by_name_in_any_term_order():
         assert describe(Poly.linear([3, 0, 2, 1], [2.0, 1.0, 2.0, 1.0], 1.0)) == "k + y"
         assert describe(Poly.linear([3, 1], [3.0, -1.0])) == "3*k.bit2 - k.bit0"
         assert describe(2.0 * Poly.linear([1, 2, 3], [1.0, 2.0, 2.0], 1.0) - y) == "2*k - y"
+
+
+def test_short_row_without_lattice_gets_its_exact_smallest_violation():
+    """A row with irrational-looking coefficients (e.g. from a Möbius fit of exp) has no gcd
+    lattice: its smallest violation is found by enumeration, not guessed from the coefficients."""
+
+    c = np.exp(-0.5) - 2.0  # exp(-x/2) - x*x over a binary, as a linear coefficient
+    status, pi, paid = linear_row_analysis(np.array([c]), -0.2945694641798293 - 1.0, ">=", 1e-6)
+    assert status == "active"
+    assert pi == pytest.approx((c + 1.2945694641798293) ** 2, rel=1e-9)
+    p = BinaryProblem()
+    x = p.add_binaries(["a", "b"])
+    p.set_objective(-5 * Var(int(x[0])) - Var(int(x[1])))
+    p.add_constraint(1.39346934 * Var(int(x[0])) + 0.5 * Var(int(x[1])), "<=", 1.29456946, "r")
+    r = reformulate(p, make_options())
+    X = np.array([[0, 0], [1, 0], [0, 1], [1, 1]], dtype=float)
+    vals = evaluate_problem(p, X)
+    best = int(np.argmin(r.energy(X)))
+    assert vals.feasible[best] and vals.objective[best] == pytest.approx(brute_force(p).objective)
