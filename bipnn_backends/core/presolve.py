@@ -94,6 +94,9 @@ def implied_bounds(problem: BinaryProblem, tol: float = 1e-6) -> tuple[np.ndarra
 def presolve(problem: BinaryProblem, tol: float = 1e-6) -> Presolved:
     """Bound the integer columns by propagation and encode them; see the module docstring."""
     lb, ub, reason = implied_bounds(problem, tol)
+    if problem.empty_ranges:
+        name, lo, hi = problem.empty_ranges[0][:3]
+        reason = f"integer variable {name!r} has no integer value in its range [{lo:g}, {hi:g}]"
     if reason is not None:
         return Presolved(None, "proven infeasible by bound propagation: " + reason, lb, ub)
     cols = problem.columns
