@@ -21,6 +21,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from .core.evaluate import evaluate
+from .core.linear_system import linear_system
 from .core.problem import BinaryProblem
 
 OPTIMAL, INFEASIBLE, UNBOUNDED = "optimal", "infeasible", "unbounded"
@@ -168,6 +169,51 @@ class ColumnLP:
         h.passModel(lp)
         h.setOptionValue("presolve", "off")
         return h
+
+
+def relaxation(problem: BinaryProblem, tol: float = 1e-6) -> np.ndarray | None:
+    """The binaries of an optimal vertex of the LP relaxation (binaries in [0, 1]), or None when some
+    constraint or the objective is nonlinear, or the relaxation has no optimum. A starting point for
+    the search (rounded), never a proof."""
+    import highspy
+
+    system = linear_system(problem)
+    if len(system.others) or system.objective is None or len(system.rows) != len(problem.constraints):
+        return None
+    n, k = problem.n_binaries, len(problem.columns)
+    cons = [problem.constraints[r] for r in system.rows]
+    lengths = np.array([len(c.columns[0]) for c in cons], dtype=np.int64)
+    C = sp.csr_matrix((np.concatenate([c.columns[1] for c in cons]) if cons else np.zeros(0),
+                       np.concatenate([c.columns[0] for c in cons]).astype(np.int64) if cons else np.zeros(0, np.int64),
+                       np.concatenate(([0], np.cumsum(lengths)))), shape=(len(cons), k))
+    A = sp.hstack([system.A, C], format="csr")
+    inf = highspy.kHighsInf
+    rhs = system.rhs - system.const
+    sense = system.sense
+    sign = 1.0 if problem.sense == "min" else -1.0
+    cost = np.zeros(n + k)
+    cost[:n] = system.objective[0]
+    cost[n + problem.objective_columns[0]] = problem.objective_columns[1]
+    lp = highspy.HighsLp()
+    lp.num_col_, lp.num_row_ = n + k, A.shape[0]
+    lp.col_cost_ = sign * cost
+    lp.col_lower_ = np.concatenate((np.zeros(n), np.maximum([c.lb for c in problem.columns], -inf)))
+    lp.col_upper_ = np.concatenate((np.ones(n), np.minimum([c.ub for c in problem.columns], inf)))
+    lp.row_lower_ = np.where(sense == 0, -inf, rhs)
+    lp.row_upper_ = np.where(sense == 1, inf, rhs)
+    lp.a_matrix_.format_ = highspy.MatrixFormat.kRowwise
+    lp.a_matrix_.start_ = A.indptr.astype(np.int32)
+    lp.a_matrix_.index_ = A.indices.astype(np.int32)
+    lp.a_matrix_.value_ = A.data.astype(np.float64)
+    lp.a_matrix_.num_col_, lp.a_matrix_.num_row_ = n + k, A.shape[0]
+    h = _quiet(highspy.Highs)
+    h.setOptionValue("output_flag", False)
+    h.setOptionValue("primal_feasibility_tolerance", min(1e-7, max(tol, 1e-10) / 10))
+    h.passModel(lp)
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    return np.clip(np.array(h.getSolution().col_value[:n], dtype=np.float64), 0.0, 1.0)
 
 
 def _quiet(make):

@@ -29,12 +29,13 @@ from .core.evaluate import evaluate_problem
 from .core.presolve import presolve
 from .core.problem import BinaryProblem, Constraint
 from .core.reformulate import reformulate
-from .lp import INFEASIBLE as LP_INFEASIBLE, OPTIMAL as LP_OPTIMAL, UNBOUNDED as LP_UNBOUNDED, ColumnLP
+from .lp import INFEASIBLE as LP_INFEASIBLE, OPTIMAL as LP_OPTIMAL, UNBOUNDED as LP_UNBOUNDED, ColumnLP, relaxation
 from .options import Options
 from .result import CONVERGED, EPOCHS, FEASIBLE, INFEASIBLE, NONE, OPTIMAL, PROVEN, TIME_LIMIT, UNBOUNDED, SolveResult
 
 EXHAUSTIVE_MIXED = 12   # discrete points times one LP each: at most 4096 LPs
 SEARCH_SHARE = 0.5      # share of the time limit for the engine on the projection; the rest LP-scored descent
+
 
 
 def solve_mixed(problem: BinaryProblem, opts: Options, solve_discrete: Callable[..., SolveResult]) -> SolveResult:
@@ -172,6 +173,9 @@ def _search(prob: BinaryProblem, lp: ColumnLP, opts: Options, stats: dict, t0: f
         out = search(reform, opts, deadline=engine_deadline, start=start)
         stats.update({f"engine_{k}": v for k, v in out.stats.items() if k != "history"})
         candidates = np.concatenate((out.candidates.astype(np.float64), candidates))
+    rel = relaxation(prob, opts.tolerance)
+    if rel is not None:  # the LP relaxation rounded up and to nearest: cheap, often feasible starts
+        candidates = np.concatenate((candidates, np.ceil(rel - 1e-6)[None, :], np.round(rel)[None, :]))
     candidates = np.unique(candidates, axis=0)
     scorer = _Scorer(prob, lp, opts.tolerance)
     surrogate_vals = evaluate_problem(surrogate, candidates, opts.tolerance)
