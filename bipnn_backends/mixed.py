@@ -36,8 +36,6 @@ from .result import CONVERGED, EPOCHS, FEASIBLE, INFEASIBLE, NONE, OPTIMAL, PROV
 EXHAUSTIVE_MIXED = 12   # discrete points times one LP each: at most 4096 LPs
 SEARCH_SHARE = 0.5      # share of the time limit for the engine on the projection; the rest LP-scored descent
 
-
-
 def solve_mixed(problem: BinaryProblem, opts: Options, solve_discrete: Callable[..., SolveResult]) -> SolveResult:
     """Solve a problem with columns; ``solve_discrete`` solves what remains once presolve has
     encoded every column (integers only)."""
