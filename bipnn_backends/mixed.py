@@ -36,9 +36,11 @@ from .result import CONVERGED, EPOCHS, FEASIBLE, INFEASIBLE, NONE, OPTIMAL, PROV
 EXHAUSTIVE_MIXED = 12   # discrete points times one LP each: at most 4096 LPs
 SEARCH_SHARE = 0.5      # share of the time limit for the engine on the projection; the rest LP-scored descent
 
-def solve_mixed(problem: BinaryProblem, opts: Options, solve_discrete: Callable[..., SolveResult]) -> SolveResult:
+def solve_mixed(problem: BinaryProblem, opts: Options, solve_discrete: Callable[..., SolveResult],
+                constructions: Callable[..., np.ndarray]) -> SolveResult:
     """Solve a problem with columns; ``solve_discrete`` solves what remains once presolve has
-    encoded every column (integers only)."""
+    encoded every column (integers only); ``constructions`` gives the cheapest candidate points
+    (both from :mod:`.solve`, passed in so the modules do not import each other)."""
     t0 = time.perf_counter()
     pre = presolve(problem, opts.tolerance)
     stats: dict[str, Any] = {"time_presolve": time.perf_counter() - t0}
@@ -56,7 +58,7 @@ def solve_mixed(problem: BinaryProblem, opts: Options, solve_discrete: Callable[
                        proven=True, what="the linear program (no discrete variables)")
     if prob.n_binaries <= min(opts.exhaustive_limit, EXHAUSTIVE_MIXED):
         return _exhaustive(prob, lp, opts, stats, deadline)
-    return _search(prob, lp, opts, stats, t0, deadline)
+    return _search(prob, lp, opts, stats, t0, deadline, constructions)
 
 
 def discrete_view(problem: BinaryProblem) -> BinaryProblem:
@@ -155,13 +157,12 @@ def _exhaustive(prob: BinaryProblem, lp: ColumnLP, opts: Options, stats: dict,
 
 
 def _search(prob: BinaryProblem, lp: ColumnLP, opts: Options, stats: dict, t0: float,
-            deadline: float | None) -> SolveResult:
+            deadline: float | None, constructions: Callable[..., np.ndarray]) -> SolveResult:
     surrogate = projection(prob)
     reform = reformulate(surrogate, opts)
     if reform.infeasible:
         return SolveResult(INFEASIBLE, PROVEN, message="proven infeasible (the discrete projection is): "
                            + "; ".join(reform.infeasible), stats=stats)
-    from .solve import constructions
     candidates = constructions(surrogate, reform, opts)
     if opts.time_limit != 0:
         from .engine import search

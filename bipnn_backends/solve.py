@@ -32,7 +32,7 @@ def solve(problem: BinaryProblem, options: Options | Mapping[str, Any] | None = 
     opts = make_options(options, **kwargs)
     if problem.has_columns:  # continuous variables or integers without bounds: presolve + LP
         from .mixed import solve_mixed
-        return solve_mixed(problem, opts, solve)
+        return solve_mixed(problem, opts, solve, constructions)
     t0 = time.perf_counter()
     reform = reformulate(problem, opts)
     t_reform = time.perf_counter() - t0

@@ -17,6 +17,6 @@ if [ ! -x .venv312/bin/python ]; then
   "$PY312" -m venv .venv312
   .venv312/bin/python -m pip install -q --upgrade pip
 fi
-.venv312/bin/python -m pip install -q "pulp>=4.2,<5" numpy scipy pytest
+.venv312/bin/python -m pip install -q "pulp>=4.2,<5" numpy scipy highspy pytest
 .venv312/bin/python -m pip install -q -e . --no-deps
 .venv312/bin/python -m pytest tests_pulp4

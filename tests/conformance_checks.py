@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 import models
-from bipnn_backends.errors import ContinuousVariableError, OptionError
+from bipnn_backends.errors import OptionError, UnboundedVariableError
 from conformance import Entry
 
 
@@ -27,10 +27,20 @@ def check_solvable(entry: Entry, spec: models.Spec) -> None:
     assert all(values[n] == round(values[n]) for n in values)
 
 
+def check_mixed(entry: Entry) -> None:
+    """A continuous variable is solved exactly (LP) and written back with the discrete ones."""
+    model, xs = entry.build(models.CONTINUOUS)
+    out = entry.solve(model, xs, {"seed": 1})
+    assert out.kind == "optimal", out
+    assert models.is_close(out.objective, models.CONTINUOUS_OPTIMUM), out.objective
+    assert models.is_close(float(out.values["z"]), 3.0) and all(v is not None for v in out.values.values())
+
+
 def check_model_error(entry: Entry, spec: models.Spec) -> None:
-    """A model error is the core class and the host's class; the variables are left untouched."""
+    """A model error (an integer that stays unbounded) is the core class and the host's class; the
+    variables are left untouched."""
     model, xs = entry.build(spec)
-    with pytest.raises(ContinuousVariableError) as err:
+    with pytest.raises(UnboundedVariableError) as err:
         entry.solve(model, xs, {})
     assert isinstance(err.value, entry.host_error) and "'z'" in str(err.value)
     assert all(getattr(v, "varValue", getattr(v, "value", None)) is None for v in xs.values())

@@ -84,6 +84,11 @@ CONTINUOUS = Spec(
     "continuous", "max", TINY.variables + (Var("z", 0, 4, "continuous"),), {**TINY.objective, "z": 1}, 7.0,
     TINY.rows + (Row("zcap", {"z": 1}, "<=", 3),),
 )
+CONTINUOUS_OPTIMUM = 22.0  # TINY's 19 plus z = 3 (z is independent of the rest)
+UNBOUNDED_INTEGER = Spec(
+    "unbounded_integer", "max", TINY.variables + (Var("z", 0, None, "integer"),), {**TINY.objective, "z": 1}, 7.0,
+    TINY.rows + (Row("zlow", {"z": 1}, ">=", 1),),
+)
 SOLVABLE = {"tiny": TINY, "infeasible": INFEASIBLE, "cover": COVER}
 
 

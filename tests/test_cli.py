@@ -51,9 +51,10 @@ def test_bad_models_exit_3(tmp_path, capsys):
     garbage.write_text("ROWS\n N OBJ\nCOLUMNS\n x NOSUCHROW 1\n")
     assert main(["solve", str(garbage)]) == solution.EXIT_BAD_MODEL
     p = tiny()
-    z = p.add_variable("z", 0, 4)
-    p += z <= 3, "zcap"
-    assert main(["solve", write(p, tmp_path / "c.mps")]) == solution.EXIT_BAD_MODEL
+    z = p.add_variable("z", 0, None, cat="Integer")  # stays unbounded: an error naming it
+    p.objective += z
+    p += z >= 1, "zlow"
+    assert main(["solve", write(p, tmp_path / "c.mps", with_objsense=True)]) == solution.EXIT_BAD_MODEL
     assert "'z'" in capsys.readouterr().err
 
 

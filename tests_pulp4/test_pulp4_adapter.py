@@ -10,9 +10,9 @@ import pytest
 from pulp.constants import LpSolveStatus as S
 
 import bipnn_backends
-from bipnn_backends import BIPNN, BIPNN_CMD, ContinuousVariableError
+from bipnn_backends import BIPNN, BIPNN_CMD
 from bipnn_backends.adapters.pulp import compat, solvers
-from bipnn_backends.pulp import (PulpContinuousVariableError, PulpModelError, PulpOptionError,
+from bipnn_backends.pulp import (PulpModelError, PulpOptionError,
                                  PulpUnboundedVariableError)
 from bipnn_backends.result import CONVERGED, EPOCHS, FEASIBLE, INTERRUPTED, NONE, TIME_LIMIT, SolveResult
 
@@ -120,25 +120,36 @@ def test_model_and_solver_dict_round_trip(tiny):
 
 
 @pytest.mark.parametrize("cls", [BIPNN, BIPNN_CMD])
-def test_continuous_variable_is_an_error_and_the_model_is_untouched(cls, tiny):
+def test_continuous_variable_is_solved_with_the_lp(cls, tiny):
     p = tiny()
     z = p.add_variable("z", 0, 4)
-    p += z <= 3, "zcap"
-    before = ([(v.name, v.varValue, v.lowBound, v.upBound) for v in p.variables()], str(p.objective),
-              [str(c) for c in p.constraints()])
-    with pytest.raises(PulpContinuousVariableError, match="'z'") as err:
-        p.solve(cls(msg=False))
-    assert isinstance(err.value, pulp.PulpSolverError) and isinstance(err.value, ContinuousVariableError)
-    assert before == ([(v.name, v.varValue, v.lowBound, v.upBound) for v in p.variables()], str(p.objective),
-                      [str(c) for c in p.constraints()])
+    p.objective += -2 * p.sense * z  # pushes z up whichever the sense
+    p += z <= 3.5, "zcap"
+    stats = p.solve(cls(msg=False))
+    assert stats.status == S.Optimal and z.varValue == pytest.approx(3.5)
 
 
-def test_unbounded_integer_is_an_error(tiny):
+@pytest.mark.parametrize("cls", [BIPNN, BIPNN_CMD])
+def test_lp_unbounded(cls):
+    p = pulp.LpProblem("ray", pulp.LpMaximize)
+    a = p.add_variable("a", 0)
+    p += a
+    p += a >= 1, "c"
+    assert p.solve(cls(msg=False)).status == S.Unbounded
+
+
+def test_unbounded_integer_is_an_error_and_the_model_is_untouched(tiny):
     p = tiny()
     n = p.add_variable("n", 0, None, cat="Integer")
-    p += n <= 5, "ncap"
-    with pytest.raises(PulpUnboundedVariableError, match="'n'"):
+    p.objective += -p.sense * n
+    p += n >= 1, "nlow"
+    before = ([(v.name, v.varValue, v.lowBound, v.upBound) for v in p.variables()], str(p.objective),
+              [str(c) for c in p.constraints()])
+    with pytest.raises(PulpUnboundedVariableError, match="'n'") as err:
         p.solve(BIPNN(msg=False))
+    assert isinstance(err.value, pulp.PulpSolverError)
+    assert before == ([(v.name, v.varValue, v.lowBound, v.upBound) for v in p.variables()], str(p.objective),
+                      [str(c) for c in p.constraints()])
 
 
 def test_unused_variables_are_ignored(tiny):

@@ -19,7 +19,12 @@ def test_proven_answers(entry, spec):
 
 @pytest.mark.parametrize("entry", sorted(ENTRIES))
 def test_model_error_classes(entry):
-    checks.check_model_error(ENTRIES[entry], models.CONTINUOUS)
+    checks.check_model_error(ENTRIES[entry], models.UNBOUNDED_INTEGER)
+
+
+@pytest.mark.parametrize("entry", sorted(ENTRIES))
+def test_mixed_model(entry):
+    checks.check_mixed(ENTRIES[entry])
 
 
 @pytest.mark.parametrize("entry", sorted(ENTRIES))
