@@ -114,3 +114,59 @@ def test_cvxpy_both_entry_points_match_highs():
     assert prob.solve(solver=CvxpyBIPNN()) == pytest.approx(-16.0) and prob.status == "optimal"
     assert y.value.sum() == pytest.approx(8.5) and z.value == pytest.approx(1.0)
     assert prob.solve(method="bipnn") == pytest.approx(-16.0) and prob.status == "optimal"
+
+
+# -- Pyomo's own solver test models (pyomo/solvers/tests/models) --------------------------------
+def _pyomo_models() -> dict:
+    try:
+        import pyomo.solvers.tests.models  # noqa: F401  (registers them)
+        from pyomo.solvers.tests.models.base import all_models
+    except ImportError:
+        return {}
+    return {name: cls for name, cls in sorted(all_models().items())
+            if cls().capabilities <= {"linear", "integer", "quadratic_objective"}}
+
+
+#: model -> why BIPNN is expected to refuse it (listed in docs/mixed.md too).
+PYOMO_EXCLUDED = {
+    "MILP_unbounded": "integers without bounds that stay unbounded: UnboundedVariableError, not 'unbounded'",
+    "MILP_unbounded_kernel": "integers without bounds that stay unbounded: UnboundedVariableError, not 'unbounded'",
+    **{name: "a continuous variable squared in the objective: ContinuousVariableError" for name in (
+        "MIQP_simple", "MIQP_simple_kernel", "QP_constant_objective", "QP_constant_objective_kernel",
+        "QP_simple", "QP_simple_kernel", "QP_simple_nosuffixes", "QP_simple_nosuffixes_kernel")},
+}
+PYOMO_MODELS = _pyomo_models()
+
+
+def _reference_objective(name: str) -> float | None:
+    """HiGHS (appsi) on the model's non-kernel twin, when it can read it."""
+    import pyomo.environ as pyo
+
+    base = name.split("_kernel")[0].removesuffix("_dense").removesuffix("_sparse")
+    m = PYOMO_MODELS[base]()
+    m.generate_model()
+    try:
+        res = pyo.SolverFactory("appsi_highs").solve(m.model, load_solutions=True)
+    except Exception:  # noqa: BLE001  (appsi cannot read some models; then only the status is checked)
+        return None
+    assert res.solver.termination_condition == pyo.TerminationCondition.optimal
+    return pyo.value(next(m.model.component_data_objects(pyo.Objective, active=True)))
+
+
+@pytest.mark.parametrize("name", sorted(PYOMO_MODELS))
+def test_pyomo_solver_test_models(name):
+    import pyomo.environ as pyo
+
+    if name in PYOMO_EXCLUDED:
+        pytest.skip(PYOMO_EXCLUDED[name])
+    m = PYOMO_MODELS[name]()
+    m.generate_model()
+    res = pyo.SolverFactory("bipnn").solve(m.model, load_solutions=not m.solve_should_fail, timelimit=10)
+    if m.solve_should_fail:
+        m.post_solve_test_validation(None, res)  # Pyomo's own check of the status
+        return
+    assert res.solver.termination_condition == pyo.TerminationCondition.optimal
+    expected = _reference_objective(name)
+    if expected is not None:
+        got = pyo.value(next(m.model.component_data_objects(pyo.Objective, active=True)))
+        assert got == pytest.approx(expected, abs=1e-6)
