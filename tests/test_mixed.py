@@ -279,3 +279,32 @@ def test_facility_location_search_is_feasible_and_close():
     r = solve(build(*data), time_limit=None, epochs=30, restarts=4, seed=1)
     assert r.solution_status == "feasible" and r.stats["method"] == "search+lp"
     assert opt - 1e-6 <= r.objective <= 1.10 * opt
+
+
+@pytest.mark.parametrize("sense", ["min", "max"])
+def test_dual_fixing_bounds_an_integer_the_rows_leave_open(sense):
+    """yi >= -1 pushed down by the objective, zi <= 1 pushed up: both fixed at their finite bound
+    (no optimum lost); brute force over a box confirms the optimum."""
+    s = 1.0 if sense == "min" else -1.0
+    p = BinaryProblem()
+    x = p.add_binary("x")
+    yi = p.add_column("yi", "integer", -1, None)
+    zi = p.add_column("zi", "integer", None, 1)
+    p.set_objective(s * (yi - zi + x), sense)
+    p.add_constraint(yi + 2 * x, "<=", 5, "loose")   # moving yi down only loosens it
+    p.add_constraint(zi - 3 * x, ">=", -9, "slack")  # zi at 1: holds whatever x is
+    r = solve(p, time_limit=10)
+    best = min((y - z + xx) for xx in (0, 1) for y in range(-1, 8) for z in range(-12, 2)
+               if y + 2 * xx <= 5 and z - 3 * xx >= -9)
+    assert r.solution_status == "optimal" and s * r.objective == pytest.approx(best)
+    assert (r.values["yi"], r.values["zi"]) == (-1.0, 1.0)
+
+
+def test_dual_fixing_refuses_when_a_row_needs_the_integer():
+    p = BinaryProblem()
+    x = p.add_binary("x")
+    k = p.add_column("k", "integer", 0, None)
+    p.set_objective(k - x)
+    p.add_constraint(k - 2.5 * x, ">=", 0, "need")  # k = 0 breaks it when x = 1
+    with pytest.raises(UnboundedVariableError, match="'k'"):
+        solve(p)
