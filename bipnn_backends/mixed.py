@@ -42,6 +42,13 @@ def solve_mixed(problem: BinaryProblem, opts: Options, solve_discrete: Callable[
     encoded every column (integers only); ``constructions`` gives the cheapest candidate points
     (both from :mod:`.solve`, passed in so the modules do not import each other)."""
     t0 = time.perf_counter()
+    result = _solve(problem, opts, solve_discrete, constructions, t0)
+    result.stats.setdefault("time_total", time.perf_counter() - t0)
+    return result
+
+
+def _solve(problem: BinaryProblem, opts: Options, solve_discrete: Callable[..., SolveResult],
+           constructions: Callable[..., np.ndarray], t0: float) -> SolveResult:
     pre = presolve(problem, opts.tolerance)
     stats: dict[str, Any] = {"time_presolve": time.perf_counter() - t0}
     if pre.infeasible:
@@ -134,7 +141,7 @@ def _exhaustive(prob: BinaryProblem, lp: ColumnLP, opts: Options, stats: dict,
     D = lp.discrete_parts(X[order]) if len(order) else np.zeros((0, len(lp.rows)))
     best, best_val, seen, complete = None, math.inf, 0, True
     for i, k in enumerate(order):
-        if deadline is not None and time.perf_counter() >= deadline:
+        if seen and deadline is not None and time.perf_counter() >= deadline:  # at least one LP
             complete = False
             break
         res = lp.solve(D[i])
