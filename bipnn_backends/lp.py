@@ -31,11 +31,13 @@ OPTIMAL, INFEASIBLE, UNBOUNDED = "optimal", "infeasible", "unbounded"
 class LPOutcome:
     """What HiGHS proved for one assignment: ``status`` (optimal, infeasible or unbounded),
     the column values ``y`` (optimal; for unbounded a feasible point) and the LP objective in the
-    user's sense (``value``; +-inf when unbounded, None when infeasible)."""
+    user's sense (``value``; +-inf when unbounded, None when infeasible). ``dual`` (optimal only):
+    the change of the minimised LP objective per unit increase of each row's bounds."""
 
     status: str
     y: np.ndarray | None
     value: float | None
+    dual: np.ndarray | None = None
 
 
 class ColumnLP:
@@ -113,8 +115,10 @@ class ColumnLP:
         if status == S.kUnboundedOrInfeasible:
             status = self._feasibility()
         if status == S.kOptimal:
-            y = np.clip(np.array(h.getSolution().col_value, dtype=np.float64), self.lb, self.ub)
-            return LPOutcome(OPTIMAL, y, float(self.sign * (self.cost @ y)))
+            sol = h.getSolution()
+            y = np.clip(np.array(sol.col_value, dtype=np.float64), self.lb, self.ub)
+            dual = np.array(sol.row_dual, dtype=np.float64) if sol.dual_valid else None
+            return LPOutcome(OPTIMAL, y, float(self.sign * (self.cost @ y)), dual)
         if status == S.kInfeasible:
             return LPOutcome(INFEASIBLE, None, None)
         if status == S.kUnbounded:

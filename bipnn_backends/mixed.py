@@ -34,6 +34,7 @@ from .options import Options
 from .result import CONVERGED, EPOCHS, FEASIBLE, INFEASIBLE, NONE, OPTIMAL, PROVEN, TIME_LIMIT, UNBOUNDED, SolveResult
 
 EXHAUSTIVE_MIXED = 12   # discrete points times one LP each: at most 4096 LPs
+ORDER_WORK = 5_000_000  # flips x LP rows up to which the descent orders its flips by the LP duals
 SEARCH_SHARE = 0.5      # share of the time limit for the engine on the projection; the rest LP-scored descent
 
 def solve_mixed(problem: BinaryProblem, opts: Options, solve_discrete: Callable[..., SolveResult],
@@ -103,6 +104,22 @@ class _Scorer:
         self.view, self.lp, self.tol = discrete_view(problem), lp, tol
         self.sign = 1.0 if problem.sense == "min" else -1.0
         self.cache: dict[bytes, tuple] = {}
+
+    def flip_order(self, x: np.ndarray, score: tuple, rng: np.random.Generator) -> np.ndarray:
+        """The 1-flips of ``x``, most promising first: at a feasible point with LP duals, by the exact
+        change of the discrete objective plus the duals' first-order estimate of the LP's change
+        (the purely discrete rows a flip would break last); otherwise in random order."""
+        n, res = len(x), score[2]
+        if score[0] > 0 or res.dual is None or n * max(1, len(self.lp.rows)) > ORDER_WORK:
+            return rng.permutation(n)
+        flips = np.repeat(x[None, :], n, axis=0)
+        diag = np.arange(n)
+        flips[diag, diag] = 1.0 - flips[diag, diag]
+        vals = evaluate_problem(self.view, flips, self.tol)
+        shift = self.lp.discrete_parts(flips) - self.lp.discrete_parts(x[None, :])[0]
+        here = self.sign * float(evaluate_problem(self.view, x[None, :], self.tol).objective[0])
+        estimate = self.sign * vals.objective - here - shift @ res.dual  # bounds move by -shift
+        return np.lexsort((rng.random(n), estimate, ~vals.feasible))
 
     def score(self, X: np.ndarray, deadline: float | None = None) -> list[tuple]:
         X = np.atleast_2d(X)
@@ -215,11 +232,10 @@ def _descent(x: np.ndarray, score: tuple, scorer: _Scorer, deadline: float | Non
              rng: np.random.Generator) -> tuple[np.ndarray, tuple]:
     """First-improvement 1-flip descent on (violation, objective) with the LP in the loop, until a
     local optimum or the deadline."""
-    n = len(x)
     improved = True
     while improved:
         improved = False
-        for i in rng.permutation(n):
+        for i in scorer.flip_order(x, score, rng):
             if deadline is not None and time.perf_counter() >= deadline:
                 return x, score
             y = x.copy()
