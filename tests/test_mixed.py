@@ -308,3 +308,21 @@ def test_dual_fixing_refuses_when_a_row_needs_the_integer():
     p.add_constraint(k - 2.5 * x, ">=", 0, "need")  # k = 0 breaks it when x = 1
     with pytest.raises(UnboundedVariableError, match="'k'"):
         solve(p)
+
+
+def test_lp_discrete_parts_match_the_evaluator():
+    """The LP rows' discrete parts (sparse product for linear bodies, evaluation for the others)."""
+    from bipnn_backends.core.evaluate import evaluate
+    from bipnn_backends.lp import ColumnLP
+
+    p = BinaryProblem()
+    xs = [Poly.linear([int(i)], [1.0]) for i in p.add_binaries([f"x{i}" for i in range(4)])]
+    y = p.add_column("y", "continuous", 0, 5)
+    p.add_constraint(2 * xs[0] - 3 * xs[2] + 1.5 + y, "<=", 4, "lin")
+    p.add_constraint(xs[1] * xs[3] + xs[0] - y, ">=", -1, "quad")
+    p.add_constraint(xs[0] + xs[1], "<=", 1, "pure")  # no column: not an LP row
+    lp = ColumnLP(p)
+    X = np.array([[0, 0, 0, 0], [1, 1, 1, 1], [1, 0, 1, 1], [0, 1, 0, 1]], dtype=float)
+    want = np.stack([evaluate(p.constraints[k].body, X) for k in (0, 1)], axis=1)
+    assert lp.rows.tolist() == [0, 1]
+    assert np.allclose(lp.discrete_parts(X), want)
