@@ -43,9 +43,26 @@ def solve_mixed(problem: BinaryProblem, opts: Options, solve_discrete: Callable[
     encoded every column (integers only); ``constructions`` gives the cheapest candidate points
     (both from :mod:`.solve`, passed in so the modules do not import each other)."""
     t0 = time.perf_counter()
-    result = _solve(problem, opts, solve_discrete, constructions, t0)
+    result = _verify_original(problem, _solve(problem, opts, solve_discrete, constructions, t0), opts)
     result.stats.setdefault("time_total", time.perf_counter() - t0)
     return result
+
+
+def _verify_original(problem: BinaryProblem, result: SolveResult, opts: Options) -> SolveResult:
+    """Check a solution once more on the user's problem as built (integer columns not encoded):
+    a point that fails there is reported as no solution, never as feasible."""
+    if not result.has_solution:
+        return result
+    x = np.asarray(result.x, dtype=np.float64)[:problem.n_binaries]  # presolve appends binaries
+    Y = np.array([[result.values[c.key] for c in problem.columns]])
+    vals = evaluate_problem(problem, x, opts.tolerance, Y=Y)
+    if vals.feasible[0]:
+        return result
+    return SolveResult(NONE, CONVERGED if result.termination == PROVEN else result.termination, x=result.x,
+                       values=result.values, objective=float(vals.objective[0]),
+                       max_violation=float(vals.max_violation[0]), stats=result.stats,
+                       message=f"no feasible solution found; the best point violates the model by "
+                               f"{vals.max_violation[0]:.6g}")
 
 
 def _solve(problem: BinaryProblem, opts: Options, solve_discrete: Callable[..., SolveResult],

@@ -326,3 +326,21 @@ def test_lp_discrete_parts_match_the_evaluator():
     want = np.stack([evaluate(p.constraints[k].body, X) for k in (0, 1)], axis=1)
     assert lp.rows.tolist() == [0, 1]
     assert np.allclose(lp.discrete_parts(X), want)
+
+
+def test_a_point_failing_the_users_model_is_never_reported_feasible():
+    from bipnn_backends.mixed import _verify_original
+    from bipnn_backends.options import make_options
+    from bipnn_backends.result import SolveResult
+
+    p = BinaryProblem()
+    x = p.add_binary("x")
+    y = p.add_column("y", "continuous", 0, 4)
+    k = p.add_column("k", "integer", 0, None)
+    p.set_objective(x + y + k)
+    p.add_constraint(y + k - 3 * x, "<=", 1, "cap")
+    good = SolveResult("feasible", "time_limit", x=np.array([1.0, 0.0]), values={"x": 1.0, "y": 2.0, "k": 2.0})
+    assert _verify_original(p, good, make_options()).solution_status == "feasible"
+    bad = SolveResult("optimal", "proven", x=np.array([1.0, 0.0]), values={"x": 1.0, "y": 2.5, "k": 2.0})
+    out = _verify_original(p, bad, make_options())
+    assert out.solution_status == "none" and out.max_violation == pytest.approx(0.5)
