@@ -233,7 +233,7 @@ def test_relaxed_mip_solves_the_lp_relaxation(cls):
 def test_unbounded_integer_is_an_error_and_the_model_is_untouched():
     p = tiny()
     n = p.add_variable("n", 0, None, cat="Integer")
-    p.objective += -n
+    p.objective += -p.sense * n  # pushes n up whichever the sense: no bound, no dual fixing
     p += n >= 1, "nlow"
     before = snapshot(p)
     with pytest.raises(PulpUnboundedVariableError, match="'n'"):
