@@ -130,11 +130,4 @@ def _column_names(e: Expr, columns: list[Column]) -> str:
     return ""
 
 
-def column_vector(linear: Linear, n: int) -> np.ndarray:
-    """A dense coefficient vector of length n from a linear column part."""
-    out = np.zeros(n)
-    out[linear[0]] = linear[1]
-    return out
-
-
-__all__ = ["Column", "Columns", "Linear", "NO_COLUMNS", "split_columns", "column_vector", "describe_with_columns"]
+__all__ = ["Column", "Columns", "Linear", "NO_COLUMNS", "split_columns", "describe_with_columns"]
