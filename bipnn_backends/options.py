@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 from .errors import OptionError
 
@@ -61,6 +61,9 @@ class Options:
     exhaustive_limit: int = 16
     warm_start: Mapping[str, float] | None = None
     tolerance: float = 1e-6
+    pool_size: int = 1          # solutions kept in result.pool (docs/extras.md)
+    pool_distance: int = 1      # least number of variables in which two pooled solutions differ
+    callback: Callable[[Any], Any] | None = None  # fn(event) on each new best verified point
 
 
 def _build(cls: type, values: Mapping[str, Any], where: str) -> Any:
@@ -75,7 +78,7 @@ def make_options(options: Options | Mapping[str, Any] | None = None, **overrides
     """Build and validate :class:`Options` from a mapping and/or keywords (keywords win)."""
     if isinstance(options, Options):
         base = dataclasses.asdict(options)
-        base["warm_start"] = options.warm_start
+        base["warm_start"], base["callback"] = options.warm_start, options.callback
     else:
         base = dict(options or {})
     base.update(overrides)
@@ -110,5 +113,11 @@ def _validate(o: Options) -> None:
     for name in ("fit_limit", "exhaustive_limit"):
         if not 0 <= getattr(o, name) <= 24:
             raise OptionError(f"{name} must be between 0 and 24, got {getattr(o, name)}")
+    if not isinstance(o.pool_size, int) or o.pool_size < 1:
+        raise OptionError(f"pool_size must be an integer >= 1, got {o.pool_size!r}")
+    if not isinstance(o.pool_distance, int) or o.pool_distance < 1:
+        raise OptionError(f"pool_distance must be an integer >= 1, got {o.pool_distance!r}")
+    if o.callback is not None and not callable(o.callback):
+        raise OptionError(f"callback must be a function of one argument (the event), got {o.callback!r}")
     if o.hidden < 1 or o.lr <= 0 or o.max_monomials < 1 or o.tolerance < 0:
         raise OptionError("hidden, lr and max_monomials must be positive and tolerance non-negative")

@@ -41,8 +41,14 @@ class SolveResult:
     message: str = ""
     stats: dict[str, Any] = field(default_factory=dict)
     stop_reason: str = ""  # "proven", "time_limit", "epochs", "converged" or "interrupted"
+    pool: list = field(default_factory=list)  # PoolSolution entries, best first (options pool_size/pool_distance)
 
     @property
     def has_solution(self) -> bool:
         """True when ``values`` is a verified feasible point."""
         return self.status in (OPTIMAL, FEASIBLE)
+
+    def plot(self, path: str | None = None, ax: Any = None, title: str | None = None) -> Any:
+        """Best objective vs time with the phases marked (needs ``bipnn_backends[plot]``); see plot.py."""
+        from .plot import plot_result
+        return plot_result(self, path, ax, title)

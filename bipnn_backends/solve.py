@@ -13,11 +13,14 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from .callback import Watch
 from .core.brute_force import brute_force
 from .core.evaluate import evaluate_problem
 from .core.problem import BinaryProblem
 from .core.reformulate import reformulate
 from .options import Options, make_options
+from .pool import PoolSolution, build_pool, exhaustive_pool
+from .progress import progress_display
 from .result import FEASIBLE, INFEASIBLE, NO_SOLUTION_FOUND, OPTIMAL, SolveResult
 
 log = logging.getLogger("bipnn_backends")
@@ -41,10 +44,17 @@ def solve(problem: BinaryProblem, options: Options | Mapping[str, Any] | None = 
     t0 += time.perf_counter() - t_import  # the one-time import does not count against time_limit
     deadline = None if opts.time_limit is None else t0 + opts.time_limit
     start = problem.encode(opts.warm_start) if opts.warm_start else None
-    out = search(reform, opts, deadline=deadline, start=start)
-    stats.update(out.stats)
-    t_verify = time.perf_counter()
-    vals = evaluate_problem(problem, out.candidates, opts.tolerance)
+    with progress_display(opts.verbose, t0, opts.time_limit) as progress:
+        watch = Watch(problem, opts.tolerance, t0, opts.callback, progress)
+        out = search(reform, opts, deadline=deadline, start=start,
+                     on_best=watch.on_best if opts.callback or progress else None)
+        stats.update(out.stats)
+        t_verify = time.perf_counter()
+        vals = evaluate_problem(problem, out.candidates, opts.tolerance)
+        pool = build_pool(problem, out.candidates, vals.feasible, vals.objective, vals.max_violation,
+                          opts.pool_size, opts.pool_distance)
+        if pool and (opts.callback or progress):
+            watch.on_best(pool[0].x)  # the returned point, if the engine's energy order hid it
     stats["time_verify"] = time.perf_counter() - t_verify
     stats["history"] = [(t, reform.sign * e) for t, e in out.stats.get("history", [])]
     stats["time_total"] = time.perf_counter() - t0
@@ -60,7 +70,7 @@ def solve(problem: BinaryProblem, options: Options | Mapping[str, Any] | None = 
     stop = "interrupted" if out.stats.get("interrupted") else "time_limit" if out.time_limit_reached else (
         "converged" if out.stats.get("converged") else "epochs")
     return SolveResult(status, x, problem.decode(x), float(vals.objective[k]), float(vals.max_violation[k]),
-                       out.time_limit_reached, message, stats, stop)
+                       out.time_limit_reached, message, stats, stop, pool)
 
 
 def _exhaustive(problem: BinaryProblem, opts: Options, stats: dict, t0: float) -> SolveResult:
@@ -70,5 +80,9 @@ def _exhaustive(problem: BinaryProblem, opts: Options, stats: dict, t0: float) -
         return SolveResult(INFEASIBLE, message=f"proven infeasible by exhaustive search over {ref.points} points",
                            stats=stats, stop_reason="proven")
     violation = float(evaluate_problem(problem, ref.x, opts.tolerance).max_violation[0])
+    pool = exhaustive_pool(problem, opts.pool_size, opts.pool_distance, opts.tolerance) if opts.pool_size > 1 else [
+        PoolSolution(ref.objective, problem.decode(ref.x), violation, ref.x)]
+    if opts.callback is not None:
+        Watch(problem, opts.tolerance, t0, opts.callback).on_best(ref.x)
     return SolveResult(OPTIMAL, ref.x, problem.decode(ref.x), ref.objective, violation, False,
-                       f"proven optimal by exhaustive search over {ref.points} points", stats, "proven")
+                       f"proven optimal by exhaustive search over {ref.points} points", stats, "proven", pool)
