@@ -1,7 +1,8 @@
-"""The ``bipnn`` command line: solve an MPS model with BIPNN.
+"""The ``bipnn`` command line: solve an MPS, OPB or WCNF model with BIPNN.
 
-    bipnn solve MODEL.mps [--time-limit S] [--seed N] [--device D] [--solution OUT]
-                          [--json] [--quiet] [--option NAME=VALUE ...] [--options FILE.json]
+    bipnn solve MODEL.mps|.opb|.wcnf[.gz] [--time-limit S] [--seed N] [--device D] [--solution OUT]
+                          [--json] [--quiet] [--pool K] [--plot FILE.png]
+                          [--option NAME=VALUE ...] [--options FILE.json]
     bipnn --version | --help
 
 Exit codes: 0 optimal or feasible, 1 internal error, 2 bad command line or option,
@@ -22,6 +23,10 @@ from . import __version__
 from .adapters.pulp import compat, solution
 from .adapters.pulp.solvers import BIPNN
 from .errors import BipnnError, ModelError, OptionError
+from .formats import is_core_format, read_problem
+from .pool import pool_document
+from .result import SolveResult
+from .solve import solve
 
 log = logging.getLogger("bipnn_backends")
 
@@ -39,13 +44,16 @@ def build_parser() -> argparse.ArgumentParser:
                         version=f"bipnn {__version__} (pulp {compat.PULP_VERSION}, Python {sys.version.split()[0]})")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     s = sub.add_parser("solve", help="solve a model file", description="Solve an MPS model with BIPNN.")
-    s.add_argument("model", metavar="MODEL", help="model file (.mps; an OBJSENSE section sets maximisation)")
+    s.add_argument("model", metavar="MODEL", help="model file: .mps (an OBJSENSE section sets maximisation), "
+                   ".opb (pseudo-Boolean) or .wcnf (weighted MaxSAT); .opb and .wcnf may be gzipped (.gz)")
     s.add_argument("--time-limit", type=float, metavar="S", help="seconds (default 10)")
     s.add_argument("--seed", type=int, metavar="N", help="random seed (default 0)")
     s.add_argument("--device", metavar="D", help="auto, cpu, cuda or cuda:N (default auto)")
     s.add_argument("--solution", metavar="OUT", help="write the solution here (JSON if OUT ends with .json, else text)")
     s.add_argument("--json", action="store_true", help="print the solution document as JSON instead of a summary")
     s.add_argument("--quiet", action="store_true", help="print nothing but errors (and --json output)")
+    s.add_argument("--pool", type=int, metavar="K", help="keep the K best distinct solutions (JSON \"pool\")")
+    s.add_argument("--plot", metavar="FILE", help="save a convergence plot (PNG, SVG or PDF; needs matplotlib)")
     s.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
                    help="any solver option by its canonical name, e.g. epochs=200 or anneal='{\"alpha\": 3}'")
     s.add_argument("--options", metavar="FILE", help="a JSON object of solver options (the flags above win)")
@@ -78,24 +86,20 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _solve(args: argparse.Namespace) -> int:
     options = _options(args)
     interactive = not args.quiet and sys.stderr.isatty()
-    warm = options.pop("warm_start", None)
-    options.pop("verbose", None)
-    time_limit = options.pop("time_limit", None)
-    solver = BIPNN(msg=interactive, timeLimit=time_limit, warmStart=bool(warm), **options)
-    lp = _read_model(args.model)
-    if warm:
-        try:
-            lp.assignVarsVals(warm)
-        except KeyError as exc:
-            raise _UsageError(f"warm start names an unknown variable {exc}") from None
-    if interactive and not log.hasHandlers():
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
-    lp.solve(solver)
-    result = solver.result
+    if is_core_format(args.model):
+        problem = read_problem(args.model)
+        _log_to_stderr(interactive)
+        result = solve(problem, options, verbose=interactive)
+    else:
+        result = _solve_mps(args.model, options, interactive)
     doc = solution.document(result)
+    if args.pool:
+        doc["pool"] = pool_document(result.pool)
+    if args.plot:
+        try:
+            result.plot(args.plot)
+        except ImportError as exc:
+            raise _UsageError(str(exc)) from None
     if args.solution:
         solution.write(doc, args.solution)
     if args.json:
@@ -103,6 +107,30 @@ def _solve(args: argparse.Namespace) -> int:
     elif not args.quiet:
         _summary(doc, len(result.values or {}), args.solution)
     return solution.EXIT_BY_STATUS[result.status]
+
+
+def _solve_mps(path: str, options: dict[str, Any], interactive: bool) -> SolveResult:
+    warm = options.pop("warm_start", None)
+    options.pop("verbose", None)
+    time_limit = options.pop("time_limit", None)
+    solver = BIPNN(msg=interactive, timeLimit=time_limit, warmStart=bool(warm), **options)
+    lp = _read_model(path)
+    if warm:
+        try:
+            lp.assignVarsVals(warm)
+        except KeyError as exc:
+            raise _UsageError(f"warm start names an unknown variable {exc}") from None
+    _log_to_stderr(interactive)
+    lp.solve(solver)
+    return solver.result
+
+
+def _log_to_stderr(interactive: bool) -> None:
+    if interactive and not log.hasHandlers():
+        handler = logging.StreamHandler(sys.stderr)
+        handler.setFormatter(logging.Formatter("%(message)s"))
+        log.addHandler(handler)
+        log.setLevel(logging.INFO)
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
@@ -125,7 +153,8 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
             options[name.strip()] = json.loads(text)
         except ValueError:
             options[name.strip()] = text
-    for name, value in (("time_limit", args.time_limit), ("seed", args.seed), ("device", args.device)):
+    for name, value in (("time_limit", args.time_limit), ("seed", args.seed), ("device", args.device),
+                        ("pool_size", args.pool)):
         if value is not None:
             options[name] = value
     return options

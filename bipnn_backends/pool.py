@@ -29,6 +29,11 @@ class PoolSolution:
     x: np.ndarray
 
 
+def pool_document(pool: list[PoolSolution]) -> list[dict]:
+    """The pool as JSON-ready entries {"objective", "max_violation", "values"}, best first."""
+    return [{"objective": e.objective, "max_violation": e.max_violation, "values": dict(e.values)} for e in pool]
+
+
 def candidates_wanted(pool_size: int, default: int) -> int:
     """How many distinct engine candidates to keep so that a pool of ``pool_size`` can be filled."""
     return max(default, CANDIDATES_PER_ENTRY * pool_size)

@@ -204,3 +204,39 @@ def test_damaged_gzip_and_missing_file(tmp_path) -> None:
 def test_extensions() -> None:
     assert is_core_format("a.OPB") and is_core_format("b.wcnf.gz") and is_core_format("c.cnf")
     assert not is_core_format("d.mps") and not is_core_format("e.mps.gz")
+
+
+def test_cli_reads_opb_and_writes_the_pool(capsys) -> None:
+    import json
+
+    from bipnn_backends.cli import main
+    assert main(["solve", os.path.join(DATA, "small.opb"), "--json", "--pool", "3", "--quiet"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["status"] == "optimal" and doc["objective"] == -3.0
+    pool = doc["pool"]
+    assert len(pool) == 3 and pool[0]["values"] == doc["values"]
+    objs = [e["objective"] for e in pool]
+    assert objs == sorted(objs)
+    inst = read_opb(os.path.join(DATA, "small.opb"))
+    p = inst.to_problem()
+    X = np.array([[e["values"][n] for n in p.binary_names] for e in pool])
+    vals = evaluate_problem(p, X)
+    assert vals.feasible.all() and list(vals.objective) == objs
+    assert len({tuple(x) for x in X}) == 3
+
+
+def test_cli_reads_gzipped_wcnf(tmp_path) -> None:
+    from bipnn_backends.cli import main
+    out = tmp_path / "sol.json"
+    assert main(["solve", os.path.join(DATA, "small.wcnf.gz"), "--solution", str(out), "--quiet"]) == 0
+    import json
+    doc = json.loads(out.read_text())
+    assert doc["objective"] == 4.0 and doc["values"]["x4"] == 1.0
+
+
+def test_cli_bad_opb_exits_3(tmp_path, capsys) -> None:
+    from bipnn_backends.cli import main
+    bad = tmp_path / "bad.opb"
+    bad.write_text("min: +1 x1 ;\n+1 x1 >= abc ;\n")
+    assert main(["solve", str(bad)]) == 3
+    assert "bad.opb:2" in capsys.readouterr().err

@@ -73,3 +73,18 @@ def test_plot_into_given_axes() -> None:
     ax = fig.add_subplot()
     out = SolveResult(FEASIBLE, objective=1.0, stats={"history": [(0.0, 1.0)]}).plot(ax=ax, title="mine")
     assert out is fig and ax.get_title() == "mine"
+
+
+def test_cli_plot(tmp_path) -> None:
+    import os
+
+    from bipnn_backends.cli import main
+    opb = tmp_path / "k.opb"
+    opb.write_text("min: -3 x1 -2 x2 -4 x3 -1 x4 -5 x5 -2 x6 -3 x7 -1 x8 -2 x9 -4 x10 "
+                   "-3 x11 -2 x12 -1 x13 -2 x14 -3 x15 -4 x16 -2 x17 -1 x18 ;\n"
+                   "+2 x1 +3 x2 +1 x3 +4 x4 +2 x5 +3 x6 +1 x7 +2 x8 +3 x9 +2 x10 "
+                   "+1 x11 +4 x12 +2 x13 +3 x14 +1 x15 +2 x16 +3 x17 +2 x18 <= 12 ;\n")
+    png = tmp_path / "run.png"
+    assert main(["solve", str(opb), "--quiet", "--plot", str(png), "--option", "epochs=30",
+                 "--option", "time_limit=null"]) == 0
+    assert os.path.getsize(png) > 1000
