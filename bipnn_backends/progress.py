@@ -34,8 +34,8 @@ class Progress:
         if bar:
             from tqdm import tqdm
             self._bar = tqdm(total=limit, file=sys.stderr, leave=True, dynamic_ncols=True, unit="s",
-                             bar_format="bipnn {bar}| {n:.1f}/{total_fmt} s {postfix}" if limit else
-                             "bipnn {n:.1f} s {postfix}")
+                             bar_format="bipnn {bar}| {n:.1f}/{total:.4g} s{postfix}" if limit else
+                             "bipnn {n:.1f} s{postfix}")
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, name="bipnn-progress", daemon=True)
         self._thread.start()
