@@ -93,7 +93,7 @@ def _solve(args: argparse.Namespace) -> int:
     else:
         result = _solve_mps(args.model, options, interactive)
     doc = solution.document(result)
-    if args.pool:
+    if args.pool or len(result.pool) > 1:
         doc["pool"] = pool_document(result.pool)
     if args.plot:
         try:

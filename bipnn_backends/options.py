@@ -77,8 +77,9 @@ def _build(cls: type, values: Mapping[str, Any], where: str) -> Any:
 def make_options(options: Options | Mapping[str, Any] | None = None, **overrides: Any) -> Options:
     """Build and validate :class:`Options` from a mapping and/or keywords (keywords win)."""
     if isinstance(options, Options):
-        base = dataclasses.asdict(options)
-        base["warm_start"], base["callback"] = options.warm_start, options.callback
+        # shallow: asdict would deep-copy the callback (and the object its bound method belongs to)
+        base = {f.name: getattr(options, f.name) for f in dataclasses.fields(Options)}
+        base["anneal"], base["penalty"] = dataclasses.replace(options.anneal), dataclasses.replace(options.penalty)
     else:
         base = dict(options or {})
     base.update(overrides)

@@ -21,17 +21,24 @@ EXHAUSTIVE_CHUNK = 1 << 15
 
 @dataclass
 class PoolSolution:
-    """One pooled solution: verified feasible, objective in the user's sense."""
+    """One pooled solution: verified feasible, objective in the user's sense (None only where a host
+    cannot know that sense: CVXPY's ``solver=BIPNN()`` path)."""
 
-    objective: float
+    objective: float | None
     values: dict[str, float]
     max_violation: float
-    x: np.ndarray
+    x: np.ndarray | None  # the 0/1 vector (None when read back from a solution document)
 
 
 def pool_document(pool: list[PoolSolution]) -> list[dict]:
     """The pool as JSON-ready entries {"objective", "max_violation", "values"}, best first."""
     return [{"objective": e.objective, "max_violation": e.max_violation, "values": dict(e.values)} for e in pool]
+
+
+def pool_from_document(entries: list[dict] | None, offset: float = 0.0) -> list[PoolSolution]:
+    """PoolSolution entries back from :func:`pool_document` output (``offset`` added to each objective)."""
+    return [PoolSolution(float(e["objective"]) + offset, {k: float(v) for k, v in e["values"].items()},
+                         float(e["max_violation"]), None) for e in entries or []]
 
 
 def candidates_wanted(pool_size: int, default: int) -> int:

@@ -92,3 +92,88 @@ def test_pool_option_validation() -> None:
         solve(knapsack(4), pool_size=0)
     with pytest.raises(OptionError, match="pool_distance"):
         solve(knapsack(4), pool_distance=0)
+
+
+# --- the same pool through every host (a 10-item knapsack: exhaustive, so the pool is exact) ---
+
+VALUES = [23, 31, 29, 44, 53, 38, 63, 85, 89, 82]
+WEIGHTS = [12, 14, 19, 21, 27, 16, 31, 40, 42, 38]
+CAP, K, D = 100, 4, 2
+
+
+def core_pool() -> list[tuple[float, tuple]]:
+    p = BinaryProblem()
+    xs = p.add_binaries([f"x{i}" for i in range(10)])
+    p.set_objective(Poly.linear(xs, VALUES), "max")
+    p.add_constraint(Poly.linear(xs, WEIGHTS), "<=", CAP, "cap")
+    r = solve(p, pool_size=K, pool_distance=D)
+    out = [(e.objective, tuple(int(e.values[f"x{i}"]) for i in range(10))) for e in r.pool]
+    assert [o for o, _ in out] == brute_pool(p, K, D)
+    return out
+
+
+def test_pulp_pool_matches_the_core() -> None:
+    pulp = pytest.importorskip("pulp")
+    from bipnn_backends import BIPNN, BIPNN_CMD
+    expected = core_pool()
+    for solver in (BIPNN(msg=False, pool_size=K, pool_distance=D),
+                   BIPNN_CMD(msg=False, pool_size=K, pool_distance=D)):
+        prob = pulp.LpProblem("k", pulp.LpMaximize)
+        x = [pulp.LpVariable(f"x{i}", cat="Binary") for i in range(10)]
+        prob += pulp.lpSum(v * xi for v, xi in zip(VALUES, x))
+        prob += pulp.lpSum(w * xi for w, xi in zip(WEIGHTS, x)) <= CAP
+        prob.solve(solver)
+        got = [(e["objective"], tuple(int(e["values"][f"x{i}"]) for i in range(10))) for e in solver.pool]
+        assert got == expected, solver.name
+        assert pulp.value(prob.objective) == expected[0][0]
+
+
+def test_pyomo_pool_matches_the_core() -> None:
+    pe = pytest.importorskip("pyomo.environ")
+    from pyomo.contrib.solver.common.factory import SolverFactory
+    import bipnn_backends  # noqa: F401  (registers "bipnn")
+    expected = core_pool()
+    m = pe.ConcreteModel()
+    m.x = pe.Var(range(10), domain=pe.Binary)
+    m.o = pe.Objective(expr=sum(VALUES[i] * m.x[i] for i in range(10)), sense=pe.maximize)
+    m.c = pe.Constraint(expr=sum(WEIGHTS[i] * m.x[i] for i in range(10)) <= CAP)
+    res = SolverFactory("bipnn").solve(m, solver_options={"pool_size": K, "pool_distance": D})
+    loader = res.solution_loader
+    assert loader.get_solution_ids() == list(range(K)) and loader.get_number_of_solutions() == K
+    assert res.extra_info.pool_objectives == [o for o, _ in expected]
+    got = []
+    for i in loader.get_solution_ids():
+        loader.solution(i).load_vars()
+        got.append((pe.value(m.o), tuple(int(m.x[j].value) for j in range(10))))
+    assert got == expected
+    with pytest.raises(ValueError, match="no solution"):
+        loader.solution(K).load_vars()
+
+
+def test_cvxpy_pool_matches_the_core() -> None:
+    cp = pytest.importorskip("cvxpy")
+    import bipnn_backends.cvxpy as bc
+    expected = core_pool()
+    y = cp.Variable(10, boolean=True, name="y")
+    prob = cp.Problem(cp.Maximize(np.array(VALUES) @ y), [np.array(WEIGHTS) @ y <= CAP])
+    prob.solve(method="bipnn", pool_size=K, pool_distance=D)
+    pool = prob.solver_stats.extra_stats.pool
+    assert [(e.objective, tuple(int(e.values[f"y[{i}]"]) for i in range(10))) for e in pool] == expected
+    prob.solve(solver=bc.BIPNN(), pool_size=K, pool_distance=D)
+    pool = prob.solver_stats.extra_stats.pool
+    assert [tuple(int(e.values[f"y[{i}]"]) for i in range(10)) for e in pool] == [x for _, x in expected]
+    assert all(e.objective is None for e in pool)  # CVXPY's solver path hides the user's sense
+
+
+def test_callback_through_the_hosts_and_refused_by_the_cmd_solver() -> None:
+    pulp = pytest.importorskip("pulp")
+    from bipnn_backends import BIPNN, BIPNN_CMD
+    prob = pulp.LpProblem("k", pulp.LpMaximize)
+    x = [pulp.LpVariable(f"x{i}", cat="Binary") for i in range(10)]
+    prob += pulp.lpSum(v * xi for v, xi in zip(VALUES, x))
+    prob += pulp.lpSum(w * xi for w, xi in zip(WEIGHTS, x)) <= CAP
+    events: list = []
+    prob.solve(BIPNN(msg=False, callback=events.append))
+    assert [e.objective for e in events] == [pulp.value(prob.objective)]
+    with pytest.raises(pulp.PulpSolverError, match="callback"):
+        prob.solve(BIPNN_CMD(msg=False, callback=events.append))

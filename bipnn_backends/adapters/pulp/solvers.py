@@ -22,6 +22,7 @@ from pulp import LpSolver, LpSolver_CMD
 
 from ...errors import BipnnError
 from ...options import Options, make_options
+from ...pool import pool_document, pool_from_document
 from ...result import ERROR, SolveResult
 from ...solve import solve
 from . import compat, solution
@@ -79,6 +80,11 @@ class _BipnnSolver:
         log.info("%s: %s%s", self.name, result.message,
                  f"; objective {result.objective:.10g}" if result.has_solution else "")
         return compat.finish(self, lp, result.status, result.time_limit_reached, opts.epochs is not None, start)
+
+    @property
+    def pool(self) -> list[dict[str, Any]]:
+        """The solution pool (option ``pool_size``): [{"objective", "max_violation", "values": {name: value}}]."""
+        return pool_document(self.result.pool) if self.result is not None else []
 
     def _copy_settings(self) -> dict[str, Any]:
         data = self.toDict()  # type: ignore[attr-defined]
@@ -228,11 +234,14 @@ class BIPNN_CMD(_BipnnSolver, LpSolver_CMD):
         result.values = {k: float(v) for k, v in values.items()}
         result.max_violation = doc["max_violation"]
         result.objective = float(doc["objective"]) + float(lp.objective.constant)  # MPS drops the constant
+        result.pool = pool_from_document(doc.get("pool"), float(lp.objective.constant))
         return result
 
 
 def _cli_options(opts: Options) -> dict[str, Any]:
     """Every option by its canonical name, for ``bipnn solve --options``."""
+    if opts.callback is not None:
+        raise PulpOptionError("BIPNN_CMD: the callback option needs the solver in this process: use BIPNN")
     data = dataclasses.asdict(opts)
     data["warm_start"] = dict(opts.warm_start) if opts.warm_start else None
     return data

@@ -146,6 +146,9 @@ class Bipnn(SolverBase):
         if res.has_solution:
             values = ComponentMap((var, _as_number(res.values[name])) for var, name in tr.variables)
         loader = BipnnSolutionLoader(model, values, res.message)
+        if len(res.pool) > 1:  # options pool_size/pool_distance: see adapters/pyomo/pool.py
+            from .pool import pool_loader
+            loader = pool_loader(model, tr.variables, res.pool, res.message, _as_number)
         results.solution_loader = loader
         results.termination_condition, results.solution_status = _new_status(res)
         if tr.objective is not None and res.status != INFEASIBLE:
@@ -164,6 +167,7 @@ class Bipnn(SolverBase):
         info.number_of_integer_variables = tr.n_integer_vars
         info.number_of_binaries = tr.problem.n_binaries
         info.number_of_constraints = tr.n_constraints
+        info.pool_objectives = [e.objective for e in res.pool]
         if (results.termination_condition != TerminationCondition.convergenceCriteriaSatisfied
                 and config.raise_exception_on_nonoptimal_result):
             raise NoOptimalSolutionError(
