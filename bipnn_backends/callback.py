@@ -18,6 +18,8 @@ import numpy as np
 from .core.evaluate import evaluate_problem
 from .core.problem import BinaryProblem
 
+PROGRESS_CHECK_EVERY = 0.5  # seconds between verifications when only the progress display watches
+
 
 class Incumbent:
     """A new best verified feasible point.
@@ -51,7 +53,8 @@ class Incumbent:
 
 class Watch:
     """Turns the engine's new-best-energy points into verified incumbents for the user's callback
-    and the progress display; ``on_best(x)`` returns True once a stop was requested."""
+    and the progress display; ``on_best(x)`` returns True once a stop was requested (``force``:
+    verify even when the display alone watches and checked less than PROGRESS_CHECK_EVERY ago)."""
 
     def __init__(self, problem: BinaryProblem, tolerance: float, t0: float,
                  callback: Callable[[Incumbent], Any] | None, progress: Any = None) -> None:
@@ -60,8 +63,14 @@ class Watch:
         self.best: float | None = None
         self.sign = 1.0 if problem.sense == "min" else -1.0
         self.stop_requested = False
+        self.last_check = -np.inf
 
-    def on_best(self, x: np.ndarray) -> bool:
+    def on_best(self, x: np.ndarray, force: bool = False) -> bool:
+        if self.callback is None and not force:  # the display only: verify now and then, not every improvement
+            now = time.perf_counter()
+            if now - self.last_check < PROGRESS_CHECK_EVERY:
+                return False
+            self.last_check = now
         vals = evaluate_problem(self.problem, np.asarray(x, dtype=np.float64)[None, :], self.tolerance)
         if not vals.feasible[0]:
             if self.progress is not None and self.best is None:

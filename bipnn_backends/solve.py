@@ -54,7 +54,7 @@ def solve(problem: BinaryProblem, options: Options | Mapping[str, Any] | None = 
         pool = build_pool(problem, out.candidates, vals.feasible, vals.objective, vals.max_violation,
                           opts.pool_size, opts.pool_distance)
         if pool and (opts.callback or progress):
-            watch.on_best(pool[0].x)  # the returned point, if the engine's energy order hid it
+            watch.on_best(pool[0].x, force=True)  # the returned point, if the engine's energy order hid it
     stats["time_verify"] = time.perf_counter() - t_verify
     stats["history"] = [(t, reform.sign * e) for t, e in out.stats.get("history", [])]
     stats["time_total"] = time.perf_counter() - t0
