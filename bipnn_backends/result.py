@@ -26,10 +26,12 @@ class SolveResult:
     objective is in the user's sense (a maximisation reports the maximum).
     ``stats`` has: epochs, restarts, device, time per phase (seconds), final
     gamma, sizes, and ``history``: (seconds, best penalised energy so far in the
-    objective's sense, which is the objective itself once the point is feasible).
+    objective's sense, which is the objective itself once the point is feasible) and
+    ``phases``: (name, start, end) seconds of training, descent and the search rounds.
+    ``pool``: the best distinct verified solutions (options ``pool_size``, ``pool_distance``).
     ``stop_reason`` says why the search ended: "proven" (exhaustive search or
     proven infeasibility), "time_limit", "epochs", "converged" (training
-    converged and no time limit was running) or "interrupted" (Ctrl-C).
+    converged and no time limit was running) or "interrupted" (Ctrl-C, or a callback's stop()).
     """
 
     status: str
