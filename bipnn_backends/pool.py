@@ -9,6 +9,7 @@ entry is always the best point found.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Hashable, Mapping, Sequence
 
 import numpy as np
 
@@ -25,19 +26,24 @@ class PoolSolution:
     cannot know that sense: CVXPY's ``solver=BIPNN()`` path)."""
 
     objective: float | None
-    values: dict[str, float]
+    values: dict[Hashable, float]  # keyed like SolveResult.values
     max_violation: float
     x: np.ndarray | None  # the 0/1 vector (None when read back from a solution document)
 
 
-def pool_document(pool: list[PoolSolution]) -> list[dict]:
-    """The pool as JSON-ready entries {"objective", "max_violation", "values"}, best first."""
-    return [{"objective": e.objective, "max_violation": e.max_violation, "values": dict(e.values)} for e in pool]
+def pool_document(pool: list[PoolSolution], names: Sequence[str] | None = None) -> list[dict]:
+    """The pool as JSON-ready entries {"objective", "max_violation", "values"}, best first; ``names``
+    maps a value's key (an adapter's position) to the name written (None: the keys are names)."""
+    return [{"objective": e.objective, "max_violation": e.max_violation,
+             "values": {k if names is None else names[k]: v for k, v in e.values.items()}} for e in pool]
 
 
-def pool_from_document(entries: list[dict] | None, offset: float = 0.0) -> list[PoolSolution]:
-    """PoolSolution entries back from :func:`pool_document` output (``offset`` added to each objective)."""
-    return [PoolSolution(float(e["objective"]) + offset, {k: float(v) for k, v in e["values"].items()},
+def pool_from_document(entries: list[dict] | None, offset: float = 0.0,
+                       keys: Mapping[str, Hashable] | None = None) -> list[PoolSolution]:
+    """PoolSolution entries back from :func:`pool_document` output: ``offset`` added to each
+    objective, names turned into ``keys`` (None: keep the names)."""
+    return [PoolSolution(float(e["objective"]) + offset,
+                         {n if keys is None else keys[n]: float(v) for n, v in e["values"].items()},
                          float(e["max_violation"]), None) for e in entries or []]
 
 
