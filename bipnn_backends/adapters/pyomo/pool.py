@@ -8,7 +8,7 @@ default); ``results.solution_loader.solution(i).load_vars()`` loads solution i i
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, Hashable, Iterable
 
 from pyomo.common.collections import ComponentMap
 
@@ -18,8 +18,8 @@ from .solver import BipnnSolutionLoader
 class PoolSolutionLoader(BipnnSolutionLoader):
     """A :class:`BipnnSolutionLoader` over several verified solutions, best first."""
 
-    def __init__(self, model: Any, solutions: list[ComponentMap], message: str = "") -> None:
-        super().__init__(model, solutions[0], message)
+    def __init__(self, model: Any, solutions: list[ComponentMap]) -> None:
+        super().__init__(model, solutions[0])
         self._solutions = solutions
         self._active = 0
 
@@ -39,7 +39,9 @@ class PoolSolutionLoader(BipnnSolutionLoader):
         return previous
 
 
-def pool_loader(model: Any, variables: Any, pool: list, message: str, as_number: Any) -> PoolSolutionLoader:
-    """The loader of ``pool`` (PoolSolution entries) for the translation's (var, name) pairs."""
-    return PoolSolutionLoader(model, [ComponentMap((var, as_number(e.values[name])) for var, name in variables)
-                                      for e in pool], message)
+def pool_loader(model: Any, pairs: Iterable[tuple[Any, Hashable]], pool: list,
+                as_number: Callable[[float], Any]) -> PoolSolutionLoader:
+    """The loader of ``pool`` (PoolSolution entries) for (Pyomo var, key in the values) pairs."""
+    pairs = list(pairs)
+    return PoolSolutionLoader(model, [ComponentMap((var, as_number(e.values[key])) for var, key in pairs)
+                                      for e in pool])

@@ -148,7 +148,7 @@ class Bipnn(SolverBase):
         loader = BipnnSolutionLoader(model, values, res.message)
         if len(res.pool) > 1:  # options pool_size/pool_distance: see adapters/pyomo/pool.py
             from .pool import pool_loader
-            loader = pool_loader(model, tr.variables, res.pool, res.message, _as_number)
+            loader = pool_loader(model, tr.variables, res.pool, _as_number)
         results.solution_loader = loader
         results.termination_condition, results.solution_status = _new_status(res)
         if tr.objective is not None and res.status != INFEASIBLE:
