@@ -158,10 +158,11 @@ def test_cvxpy_pool_matches_the_core() -> None:
     prob = cp.Problem(cp.Maximize(np.array(VALUES) @ y), [np.array(WEIGHTS) @ y <= CAP])
     prob.solve(method="bipnn", pool_size=K, pool_distance=D)
     pool = prob.solver_stats.extra_stats.pool
-    assert [(e.objective, tuple(int(e.values[f"y[{i}]"]) for i in range(10))) for e in pool] == expected
+    # values are keyed like extra_stats.values, in the order of y's entries
+    assert [(e.objective, tuple(int(v) for v in e.values.values())) for e in pool] == expected
     prob.solve(solver=bc.BIPNN(), pool_size=K, pool_distance=D)
     pool = prob.solver_stats.extra_stats.pool
-    assert [tuple(int(e.values[f"y[{i}]"]) for i in range(10)) for e in pool] == [x for _, x in expected]
+    assert [tuple(int(v) for v in e.values.values()) for e in pool] == [x for _, x in expected]
     assert all(e.objective is None for e in pool)  # CVXPY's solver path hides the user's sense
 
 
