@@ -5,7 +5,7 @@ verifies it on the ORIGINAL problem; a feasible point that beats the best verifi
 far becomes an :class:`Incumbent` passed to the user's function and to the progress display.
 ``event.stop()`` asks the solver to stop: the search ends at its next check (the current
 annealing round or local-search step finishes first) and the result is the best point found,
-with ``stop_reason == "interrupted"``.
+with termination ``"interrupted"``.
 """
 
 from __future__ import annotations

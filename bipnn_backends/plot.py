@@ -79,7 +79,7 @@ def plot_result(result: Any, path: str | None = None, ax: Any = None, title: str
     ax.set_xlabel("seconds since the search started")
     ax.set_ylabel("best objective (penalised while infeasible)")
     ax.grid(True, alpha=0.3)
-    ax.set_title(title or f"bipnn: {result.status}" + (f" ({result.stop_reason})" if result.stop_reason else ""),
+    ax.set_title(title or f"bipnn: {result.solution_status} ({result.termination})",
                  fontsize=11)
     if handles:
         ax.legend(handles=handles, loc="best", fontsize=9, framealpha=0.9)

@@ -8,6 +8,7 @@ entry is always the best point found.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from typing import Hashable, Mapping, Sequence
 
@@ -18,6 +19,7 @@ from .core.problem import BinaryProblem
 
 CANDIDATES_PER_ENTRY = 8  # engine candidates kept per requested pool entry (distinct points to choose from)
 EXHAUSTIVE_CHUNK = 1 << 15
+EXHAUSTIVE_KEEP_MIN, EXHAUSTIVE_KEEP_PER_ENTRY = 4096, 256  # best feasible points kept while enumerating
 
 
 @dataclass
@@ -95,19 +97,27 @@ def build_pool(problem: BinaryProblem, X: np.ndarray, feasible: np.ndarray, obje
                          np.asarray(X[i], dtype=np.float64).copy()) for i in keep]
 
 
-def exhaustive_pool(problem: BinaryProblem, size: int, distance: int, tol: float) -> list[PoolSolution]:
-    """The exact pool of a tiny problem: all 2^n points are enumerated (n is small here) and the
-    pool is selected from every feasible one; ties keep the smallest point, as brute force does."""
+def exhaustive_pool(problem: BinaryProblem, size: int, distance: int, tol: float,
+                    deadline: float | None = None) -> list[PoolSolution]:
+    """The pool of a tiny problem from all 2^n points (n is small here), enumerated in chunks; the
+    best ``EXHAUSTIVE_KEEP_PER_ENTRY * size`` feasible points seen are kept (exact unless that many
+    points lie within ``distance`` of the pool), ties keeping the smallest point as brute force does.
+    Stops at ``deadline`` (a ``time.perf_counter()`` value) with what it has seen."""
     n = problem.n_binaries
     shifts = np.arange(n, dtype=np.int64)
-    keep_rows, keep_obj, keep_viol = [], [], []
+    keep = max(EXHAUSTIVE_KEEP_MIN, EXHAUSTIVE_KEEP_PER_ENTRY * size)
+    sign = 1.0 if problem.sense == "min" else -1.0
+    X, obj, viol = np.zeros((0, n)), np.zeros(0), np.zeros(0)
     for start in range(0, 1 << n, EXHAUSTIVE_CHUNK):
         r = np.arange(start, min(1 << n, start + EXHAUSTIVE_CHUNK), dtype=np.int64)
-        X = ((r[:, None] >> shifts) & 1).astype(np.float64)
-        vals = evaluate_problem(problem, X, tol)
+        C = ((r[:, None] >> shifts) & 1).astype(np.float64)
+        vals = evaluate_problem(problem, C, tol)
         ok = np.flatnonzero(vals.feasible)
-        keep_rows.append(X[ok])
-        keep_obj.append(vals.objective[ok])
-        keep_viol.append(vals.max_violation[ok])
-    X, obj, viol = np.concatenate(keep_rows), np.concatenate(keep_obj), np.concatenate(keep_viol)
+        X = np.concatenate((X, C[ok]))
+        obj = np.concatenate((obj, vals.objective[ok]))
+        viol = np.concatenate((viol, vals.max_violation[ok]))
+        order = np.argsort(sign * obj, kind="stable")[:keep]
+        X, obj, viol = X[order], obj[order], viol[order]
+        if deadline is not None and time.perf_counter() >= deadline:
+            break
     return build_pool(problem, X, np.ones(len(X), bool), obj, viol, size, distance)

@@ -36,7 +36,7 @@ def main() -> None:
 
     solver = BIPNN(msg=False, timeLimit=args.time_limit, callback=until_target, pool_size=5, pool_distance=3)
     prob.solve(solver)
-    print(f"BIPNN: {pulp.value(prob.objective):.0f} ({solver.result.stop_reason}), pool:",
+    print(f"BIPNN: {pulp.value(prob.objective):.0f} ({solver.result.termination}), pool:",
           [entry["objective"] for entry in solver.pool])
     if args.plot:
         solver.result.plot(args.plot)

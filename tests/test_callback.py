@@ -25,7 +25,7 @@ def test_events_improve_and_are_verified() -> None:
     p = knapsack()
     events: list[Incumbent] = []
     r = solve(p, time_limit=None, epochs=100, exhaustive_limit=0, callback=events.append)
-    assert r.status == "feasible" and events
+    assert r.solution_status == "feasible" and events
     objs = [e.objective for e in events]
     assert all(b > a for a, b in zip(objs, objs[1:]))
     assert objs[-1] == r.objective  # the returned point is the last incumbent
@@ -48,7 +48,7 @@ def test_stop_request_ends_early_with_the_best_point() -> None:
         event.stop()
 
     r = solve(p, time_limit=None, epochs=400, exhaustive_limit=0, callback=stop_at_first)
-    assert r.stop_reason == "interrupted" and r.status == "feasible"
+    assert r.termination == "interrupted" and r.solution_status == "feasible"
     assert r.stats["epochs"] < full.stats["epochs"] or r.stats.get("ils_rounds", 0) < full.stats.get("ils_rounds", 0)
     assert r.objective == max(e.objective for e in events)
     x = np.array([[r.values[name] for name in p.binary_names]])
@@ -64,14 +64,14 @@ def test_stop_at_target_objective() -> None:
             event.stop()
 
     r = solve(p, time_limit=None, epochs=100, exhaustive_limit=0, callback=until_target)
-    assert r.objective >= target and r.stop_reason == "interrupted"
+    assert r.objective >= target and r.termination == "interrupted"
 
 
 def test_exhaustive_path_reports_the_optimum() -> None:
     p = knapsack(8)
     events: list[Incumbent] = []
     r = solve(p, callback=events.append)
-    assert r.status == "optimal" and [e.objective for e in events] == [r.objective]
+    assert r.solution_status == "optimal" and [e.objective for e in events] == [r.objective]
 
 
 def test_callback_must_be_callable() -> None:

@@ -46,7 +46,7 @@ def test_opb_known_answer_file() -> None:
     assert [op for _, op, _ in inst.constraints] == [">=", "<=", "=="]
     p = inst.to_problem()
     r = solve(p)
-    assert r.status == "optimal" and r.objective == -3.0
+    assert r.solution_status == "optimal" and r.objective == -3.0
     assert r.values == {"x1": 0.0, "x2": 1.0, "x3": 1.0, "x4": 1.0, "x5": 0.0}
     X = all_points(5)
     vals = evaluate_problem(p, X)
@@ -59,7 +59,7 @@ def test_wcnf_known_answer_gz_file_old_format() -> None:
     inst = read_wcnf(path)
     assert inst.n_vars == 4 and inst.hard == [(1, 2), (-1, -2)] and len(inst.soft) == 5
     r = solve(read_problem(path))
-    assert r.status == "optimal" and r.objective == 4.0
+    assert r.solution_status == "optimal" and r.objective == 4.0
     assert r.values == {"x1": 0.0, "x2": 1.0, "x3": 1.0, "x4": 1.0}
 
 
@@ -158,9 +158,9 @@ def test_wcnf_round_trip_and_cost(tmp_path, seed: int, old: bool) -> None:
     r = solve(p)
     feasible_costs = [c for c in costs if c is not None]
     if feasible_costs:
-        assert r.status == "optimal" and r.objective == pytest.approx(min(feasible_costs))
+        assert r.solution_status == "optimal" and r.objective == pytest.approx(min(feasible_costs))
     else:
-        assert r.status == "infeasible"
+        assert r.solution_status == "infeasible"
 
 
 def test_new_format_hard_and_tautology() -> None:
@@ -212,7 +212,7 @@ def test_cli_reads_opb_and_writes_the_pool(capsys) -> None:
     from bipnn_backends.cli import main
     assert main(["solve", os.path.join(DATA, "small.opb"), "--json", "--pool", "3", "--quiet"]) == 0
     doc = json.loads(capsys.readouterr().out)
-    assert doc["status"] == "optimal" and doc["objective"] == -3.0
+    assert doc["solution_status"] == "optimal" and doc["objective"] == -3.0
     pool = doc["pool"]
     assert len(pool) == 3 and pool[0]["values"] == doc["values"]
     objs = [e["objective"] for e in pool]

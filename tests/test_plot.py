@@ -7,7 +7,7 @@ import pytest
 
 from bipnn_backends import BinaryProblem, solve
 from bipnn_backends.core.expr import Poly
-from bipnn_backends.result import FEASIBLE, SolveResult
+from bipnn_backends.result import FEASIBLE, TIME_LIMIT, SolveResult
 
 pytest.importorskip("matplotlib")
 
@@ -43,7 +43,7 @@ def test_plot_of_a_solve(tmp_path) -> None:
 
 
 def test_annealing_rounds_are_counted() -> None:
-    r = SolveResult(FEASIBLE, objective=10.0, stats={
+    r = SolveResult(FEASIBLE, TIME_LIMIT, objective=10.0, stats={
         "history": [(0.1, 2.0), (0.5, 8.0), (1.5, 10.0)],
         "phases": [("training", 0.0, 0.4), ("descent", 0.4, 0.5), ("annealing round 1", 0.5, 1.0),
                    ("annealing round 2", 1.0, 2.0)]})
@@ -54,7 +54,7 @@ def test_annealing_rounds_are_counted() -> None:
 
 def test_early_penalised_values_do_not_squash_the_curve() -> None:
     hist = [(0.0, -1e6), (0.1, -5e5)] + [(0.2 + 0.1 * k, 100.0 + k) for k in range(20)]
-    fig = SolveResult(FEASIBLE, objective=119.0, stats={"history": hist}).plot()
+    fig = SolveResult(FEASIBLE, TIME_LIMIT, objective=119.0, stats={"history": hist}).plot()
     lo, hi = fig.axes[0].get_ylim()
     assert lo > 0 and hi < 200
 
@@ -71,7 +71,7 @@ def test_plot_into_given_axes() -> None:
     from matplotlib.figure import Figure
     fig = Figure()
     ax = fig.add_subplot()
-    out = SolveResult(FEASIBLE, objective=1.0, stats={"history": [(0.0, 1.0)]}).plot(ax=ax, title="mine")
+    out = SolveResult(FEASIBLE, TIME_LIMIT, objective=1.0, stats={"history": [(0.0, 1.0)]}).plot(ax=ax, title="mine")
     assert out is fig and ax.get_title() == "mine"
 
 

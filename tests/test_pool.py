@@ -52,7 +52,7 @@ def check_pool(p: BinaryProblem, pool, k: int, d: int) -> None:
 def test_exhaustive_pool_is_exact(k: int, d: int) -> None:
     p = knapsack(10)
     r = solve(p, pool_size=k, pool_distance=d)
-    assert r.status == "optimal"
+    assert r.solution_status == "optimal"
     check_pool(p, r.pool, k, d)
     assert [e.objective for e in r.pool] == brute_pool(p, k, d)
     assert r.pool[0].values == r.values
@@ -62,7 +62,7 @@ def test_exhaustive_pool_is_exact(k: int, d: int) -> None:
 def test_engine_pool_feasible_distinct_sorted(k: int, d: int) -> None:
     p = knapsack(24)
     r = solve(p, time_limit=None, epochs=60, pool_size=k, pool_distance=d, exhaustive_limit=0)
-    assert r.status == "feasible"
+    assert r.solution_status == "feasible"
     check_pool(p, r.pool, k, d)
     assert len(r.pool) == k
     assert r.pool[0].objective == r.objective and r.pool[0].values == r.values
