@@ -16,7 +16,8 @@ if grep -i "SetuptoolsDeprecationWarning\|license.*deprecated" "$WORK/build.log"
 fi
 WHEEL=$(ls "$WORK"/dist/bipnn_backends-*.whl)
 ls "$WORK"/dist/bipnn_backends-*.tar.gz >/dev/null
-"$PY" -m zipfile -l "$WHEEL" | grep -q "bipnn_backends/py.typed" || { echo "FAIL: py.typed missing from the wheel" >&2; exit 1; }
+"$PY" -c 'import sys, zipfile; sys.exit("bipnn_backends/py.typed" not in zipfile.ZipFile(sys.argv[1]).namelist())' \
+  "$WHEEL" || { echo "FAIL: py.typed missing from the wheel" >&2; exit 1; }
 BASE=$("$PY" -c 'import sys; print(sys._base_executable)')
 "$BASE" -m venv "$WORK/venv"
 pip_quiet() {  # pip's notes about the local index are noise here; the log is shown on failure
