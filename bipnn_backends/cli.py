@@ -102,7 +102,8 @@ def _solve(args: argparse.Namespace) -> int:
     if is_core_format(args.model):  # OPB / WCNF: read into the core, keyed by name already
         problem, names = read_problem(args.model), None
     else:
-        tr = translate(read_mps(args.model))
+        lp = read_mps(args.model)  # kept alive: PuLP 4 variables refer to their model weakly
+        tr = translate(lp)
         problem, names = tr.problem, [v.name for v in tr.variables]
     if warm and names is not None:
         position = {n: j for j, n in enumerate(names)}
