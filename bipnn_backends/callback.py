@@ -64,13 +64,18 @@ class Watch:
         self.sign = 1.0 if problem.sense == "min" else -1.0
         self.stop_requested = False
         self.last_check = -np.inf
+        self.pending: np.ndarray | None = None  # a throttled best point, verified by flush()
+        if progress is not None:
+            progress.poll = self.flush
 
     def on_best(self, x: np.ndarray, force: bool = False) -> bool:
         if self.callback is None and not force:  # the display only: verify now and then, not every improvement
             now = time.perf_counter()
             if now - self.last_check < PROGRESS_CHECK_EVERY:
+                self.pending = x
                 return False
             self.last_check = now
+        self.pending = None
         vals = evaluate_problem(self.problem, np.asarray(x, dtype=np.float64)[None, :], self.tolerance)
         if not vals.feasible[0]:
             if self.progress is not None and self.best is None:
@@ -88,3 +93,9 @@ class Watch:
             self.callback(event)
             self.stop_requested = self.stop_requested or event.stop_requested
         return self.stop_requested
+
+    def flush(self) -> None:
+        """Verify a throttled best point once the interval has passed (the display's thread calls this)."""
+        x = self.pending
+        if x is not None and time.perf_counter() - self.last_check >= PROGRESS_CHECK_EVERY:
+            self.on_best(x)

@@ -14,7 +14,7 @@ import logging
 import sys
 import threading
 import time
-from typing import Any, Iterator
+from typing import Any, Callable, Iterator
 
 log = logging.getLogger("bipnn_backends")
 
@@ -30,6 +30,7 @@ class Progress:
         self.objective: float | None = None
         self.feasible = False
         self.lines = 0
+        self.poll: Callable[[], None] | None = None  # called before each refresh (verifies a pending point)
         self._bar: Any = None
         if bar:
             from tqdm import tqdm
@@ -50,6 +51,8 @@ class Progress:
         return f"best objective {self.objective:.10g} ({'feasible' if self.feasible else 'infeasible'})"
 
     def _tick(self) -> None:
+        if self.poll is not None:
+            self.poll()
         elapsed = time.perf_counter() - self.t0
         if self._bar is not None:
             self._bar.n = min(elapsed, self.limit) if self.limit else elapsed

@@ -62,3 +62,30 @@ def test_solve_feeds_the_display_only_when_verbose(monkeypatch) -> None:
 
     monkeypatch.setattr(progress.Progress, "__init__", refuse)
     solve(knapsack(), time_limit=None, epochs=10, exhaustive_limit=0, verbose=False)
+
+
+def test_throttled_point_is_verified_by_the_display_thread() -> None:
+    from bipnn_backends.callback import Watch
+
+    class Display:
+        poll = None
+
+        def __init__(self) -> None:
+            self.seen: list = []
+
+        def update(self, obj, feasible) -> None:
+            self.seen.append((obj, feasible))
+
+    p = knapsack(6)
+    shown = Display()
+    watch = Watch(p, 1e-6, time.perf_counter(), None, shown)
+    assert shown.poll == watch.flush
+    ones = np.zeros(6)
+    ones[:2] = 1.0
+    watch.on_best(np.zeros(6))           # verified: objective 0
+    watch.on_best(ones)                  # within the interval: pending, not shown yet
+    assert shown.seen == [(0.0, True)] and watch.pending is ones
+    watch.last_check = -np.inf           # the interval has passed (no sleeping in tests)
+    watch.flush()
+    value = float(p.objective.coefs[:2].sum())
+    assert shown.seen[-1] == (value, True) and watch.pending is None
