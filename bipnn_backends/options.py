@@ -10,7 +10,7 @@ import dataclasses
 import math
 import numbers
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
@@ -65,6 +65,9 @@ class Options:
     exhaustive_limit: int = 16
     warm_start: Mapping[str, float] | None = None
     tolerance: float = 1e-6
+    pool_size: int = 1          # solutions kept in result.pool (docs/extras.md)
+    pool_distance: int = 1      # least number of variables in which two pooled solutions differ
+    callback: Callable[[Any], Any] | None = None  # fn(event) on each new best verified point
 
 
 def _build(cls: type, values: Mapping[str, Any], where: str) -> Any:
@@ -85,8 +88,9 @@ def make_options(options: Options | Mapping[str, Any] | None = None, *, aliases:
     those messages. ``time_limit=inf`` means no time limit.
     """
     if isinstance(options, Options):
-        base = dataclasses.asdict(options)
-        base["warm_start"] = options.warm_start
+        # shallow: asdict would deep-copy the callback (and the object its bound method belongs to)
+        base = {f.name: getattr(options, f.name) for f in dataclasses.fields(Options)}
+        base["anneal"], base["penalty"] = dataclasses.replace(options.anneal), dataclasses.replace(options.penalty)
     else:
         base = dict(options or {})
     base.update(overrides)
@@ -179,3 +183,8 @@ def _validate(o: Options, aliases: Mapping[str, str]) -> None:
         raise OptionError(f"option {_name('warm_start', aliases)} must map variables to values, "
                           f"got {type(o.warm_start).__name__}")
     _real(o, "tolerance", aliases, low=0.0)
+    _integer(o, "pool_size", 1, None, aliases)
+    _integer(o, "pool_distance", 1, None, aliases)
+    if o.callback is not None and not callable(o.callback):
+        raise OptionError(f"option {_name('callback', aliases)} must be a function of one argument (the event), "
+                          f"got {o.callback!r}")

@@ -18,12 +18,14 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import torch
 
 from ..core.pubo import Reformulation
 from ..options import Options
+from ..pool import candidates_wanted
 from . import sa_kernel
 from .adam import Adam
 from .anneal import Schedule, gradient_scale
@@ -60,15 +62,24 @@ class EngineOutput:
     time_limit_reached: bool = False
 
 
-class _Tracker:
-    """Best point seen, history of improvements, throttled progress lines."""
+class StopSearch(KeyboardInterrupt):
+    """A stop requested by the ``on_best`` hook (an incumbent callback): handled like Ctrl-C,
+    the search ends and returns the best points found so far."""
 
-    def __init__(self, t0: float, verbose: bool) -> None:
-        self.t0, self.verbose = t0, verbose
+
+class _Tracker:
+    """Best point seen, history of improvements, phases, throttled progress lines; ``on_best(x)``
+    is called on each new best point and returns True to stop the search (raises StopSearch)."""
+
+    def __init__(self, t0: float, verbose: bool, on_best: Callable[[np.ndarray], bool] | None = None) -> None:
+        self.t0, self.verbose, self.on_best = t0, verbose, on_best
         self.best_x: np.ndarray | None = None
         self.best_e = np.inf
         self.history: list[tuple[float, float]] = []
+        self.phases: list[tuple[str, float, float]] = []
+        self.current: tuple[str, float] | None = None
         self.last_log = -np.inf
+        self.stop = False
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.t0
@@ -78,6 +89,15 @@ class _Tracker:
         if E[i] < self.best_e:
             self.best_x, self.best_e = np.asarray(X[i], dtype=np.float64).copy(), float(E[i])
             self.history.append((self.elapsed(), self.best_e))
+            self.stop = self.stop or (self.on_best is not None and bool(self.on_best(self.best_x)))
+        if self.stop:
+            raise StopSearch
+
+    def phase(self, name: str | None) -> None:
+        """End the current phase (for plots: stats["phases"] = [(name, start, end)]) and start ``name``."""
+        if self.current is not None:
+            self.phases.append((self.current[0], self.current[1], self.elapsed()))
+        self.current = None if name is None else (name, self.elapsed())
 
     def say(self, msg: str, *args: object, throttle: bool = False) -> None:
         if not self.verbose:
@@ -96,27 +116,29 @@ def _unique_rows(X: np.ndarray) -> np.ndarray:
 
 
 def search(reform: Reformulation, opts: Options, deadline: float | None,
-           start: np.ndarray | None = None) -> EngineOutput:
+           start: np.ndarray | None = None, on_best: Callable[[np.ndarray], bool] | None = None) -> EngineOutput:
     """Minimise ``reform.energy`` over {0,1}^n; see the module docstring for the plan.
 
     ``deadline`` is an absolute ``time.perf_counter()`` value or None (then
-    ``opts.epochs`` bounds the run); ``start`` is an optional 0/1 warm start.
+    ``opts.epochs`` bounds the run); ``start`` is an optional 0/1 warm start; ``on_best(x)`` is
+    called on each new best point and stops the search (as Ctrl-C does) when it returns True.
     """
     t0 = time.perf_counter()
     device = resolve_device(opts.device)
     work = opts.restarts * (reform.n + len(reform.pubo.indices)
                             + sum(len(b.indices) for b in reform.linear_blocks))
     with cpu_threads_for(device, work):
-        return _search(reform, opts, deadline, start, t0, device)
+        return _search(reform, opts, deadline, start, t0, device, on_best)
 
 
 def _search(reform: Reformulation, opts: Options, deadline: float | None, start: np.ndarray | None,
-            t0: float, device: torch.device) -> EngineOutput:
+            t0: float, device: torch.device, on_best: Callable[[np.ndarray], bool] | None = None) -> EngineOutput:
     n, R = reform.n, opts.restarts
-    tr = _Tracker(t0, opts.verbose)
+    tr = _Tracker(t0, opts.verbose, on_best)
     stats: dict = {"restarts": R, "device": str(device), "model": opts.model, "epochs": 0,
                    "time_train": 0.0, "time_polish": 0.0, "time_ils": 0.0, "final_gamma": None,
-                   "ils_rounds": 0, "converged": False, "interrupted": False, "history": tr.history}
+                   "ils_rounds": 0, "converged": False, "interrupted": False, "history": tr.history,
+                   "phases": tr.phases}
     if n == 0:
         return EngineOutput(np.zeros((1, 0)), stats, False)
     budget = None if deadline is None else max(deadline - t0, 0.0)
@@ -130,16 +152,22 @@ def _search(reform: Reformulation, opts: Options, deadline: float | None, start:
     if start is not None:
         start = (np.asarray(start, dtype=np.float64).reshape(n) > 0.5).astype(np.float64)
         pool.append(start[None, :])
-        tr.offer(pool[0], reform.energy(start))
+        try:
+            tr.offer(pool[0], reform.energy(start))
+        except StopSearch:
+            stats["interrupted"] = True
 
     t_train = time.perf_counter()
     gen = torch.Generator().manual_seed(int(opts.seed))
     p_final, hit_deadline = None, False
+    tr.phase("training")
     try:
-        p_final, hit_deadline = _train(reform, opts, device, gen, Schedule(opts.anneal, s), start,
-                                       t0, deadline, tr, stats)
+        if not stats["interrupted"]:
+            p_final, hit_deadline = _train(reform, opts, device, gen, Schedule(opts.anneal, s), start,
+                                           t0, deadline, tr, stats)
     except KeyboardInterrupt:
         stats["interrupted"] = True
+    tr.phase(None)
     stats["time_train"] = time.perf_counter() - t_train
     if p_final is not None:
         pool.append((p_final > 0.5).to(torch.float64).numpy())
@@ -150,7 +178,10 @@ def _search(reform: Reformulation, opts: Options, deadline: float | None, start:
     t_score = time.perf_counter()
     E = reform.energy(X)
     per_row = (time.perf_counter() - t_score) / len(X)
-    tr.offer(X, E)
+    try:
+        tr.offer(X, E)
+    except StopSearch:
+        stats["interrupted"] = True
     tr.say("%7.2fs  training done: %d epochs%s, best rounded energy %.6g", tr.elapsed(), stats["epochs"],
            " (converged)" if stats["converged"] else "", tr.best_e)
     found = [X[np.argsort(E, kind="stable")[:MAX_CANDIDATES]]]  # the rest is already scored and worse
@@ -163,11 +194,12 @@ def _search(reform: Reformulation, opts: Options, deadline: float | None, start:
             hit_deadline = hit_deadline or deadline is not None
         except KeyboardInterrupt:
             stats["interrupted"] = True
+    tr.phase(None)
     if tr.best_x is not None:
         found.append(tr.best_x[None, :])
     C = _unique_rows(np.concatenate(found))
     E = reform.energy(C)
-    order = np.argsort(E, kind="stable")[:MAX_CANDIDATES]
+    order = np.argsort(E, kind="stable")[:candidates_wanted(opts.pool_size, MAX_CANDIDATES)]
     tr.say("%7.2fs  done: best energy %.6g, %d epochs, %d local-search rounds%s", tr.elapsed(), float(E[order[0]]),
            stats["epochs"], stats["ils_rounds"], " (interrupted)" if stats["interrupted"] else "")
     return EngineOutput(C[order], stats, hit_deadline)
@@ -264,6 +296,7 @@ def _anneal(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float |
     (the last one is shortened to fit); without, the rounds stop at a sweep budget set by
     ``opts.epochs``. Each result is rescored with ``reform.energy``."""
     t_pol = time.perf_counter()
+    tr.phase("descent")
     ann = sa_kernel.Annealer(reform)
     C = max(2, sa_kernel.threads())
     parts: list[np.ndarray] = []
@@ -300,6 +333,7 @@ def _anneal(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float |
         take = (nxt + np.arange(C - C // 2)) % len(pool)
         nxt += C - C // 2
         starts = np.concatenate([np.repeat(best[None, :], C // 2, axis=0), pool[take]])
+        tr.phase(f"annealing round {rounds + 1}")
         t_run = time.perf_counter()
         B, _, ran = ann.anneal(starts, hot, cold, sweeps, rng.integers(0, 2**63, C, dtype=np.uint64), ls_end)
         per_sweep = (time.perf_counter() - t_run) / max(ran, 1)
@@ -324,6 +358,7 @@ def _ils(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float | No
     """Batched 1-flip descent of the points X, then iterated local search from the best distinct
     ones until ``ls_end`` (or a number of rounds without a deadline); appends what it finds to ``found``."""
     t_pol = time.perf_counter()
+    tr.phase("descent")
     ls = LocalSearch(reform)
     st = ls.state(X)
     ls.descend(st, deadline=ls_end)
@@ -333,6 +368,7 @@ def _ils(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float | No
     stats["time_polish"] = time.perf_counter() - t_pol
     tr.say("%7.2fs  1-flip descent of %d points: best energy %.6g", tr.elapsed(), len(X), tr.best_e)
     t_ils = time.perf_counter()
+    tr.phase("local search")
     keep = _unique_rows(st.x)
     chains = ls.state(keep[np.argsort(reform.energy(keep.astype(np.float64)), kind="stable")[:ILS_CHAINS]])
 
