@@ -7,6 +7,7 @@ listing what is valid. Defaults come from the benchmarks in docs/benchmarks.md.
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass, field
 from typing import Any, Mapping
 
@@ -14,6 +15,15 @@ from .errors import OptionError
 
 MODELS = ("logits", "hgnn+", "hypergcn", "unigcn")
 PENALTY_METHODS = ("auto", "exact")
+
+
+def available_cpus() -> int:
+    """CPUs this process may run on (its affinity mask, which containers and ``taskset`` narrow):
+    the default of ``threads``."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS, Windows
+        return max(1, os.cpu_count() or 1)
 
 
 @dataclass
@@ -61,6 +71,11 @@ class Options:
     exhaustive_limit: int = 16
     warm_start: Mapping[str, float] | None = None
     tolerance: float = 1e-6
+    threads: int = field(default_factory=available_cpus)  # 1 = one chain pair on one core (docs/parallel.md)
+    cluster: str | None = None      # None (this process), "auto" (running Ray cluster) or a Ray address
+    workers: int | None = None      # Ray portfolio members (None: one per CPU of the cluster)
+    num_cpus: float = 1.0           # per Ray worker
+    num_gpus: float = 0.0           # per Ray worker
 
 
 def _build(cls: type, values: Mapping[str, Any], where: str) -> Any:
@@ -110,5 +125,18 @@ def _validate(o: Options) -> None:
     for name in ("fit_limit", "exhaustive_limit"):
         if not 0 <= getattr(o, name) <= 24:
             raise OptionError(f"{name} must be between 0 and 24, got {getattr(o, name)}")
+    if isinstance(o.threads, bool) or not isinstance(o.threads, int) or o.threads < 1:
+        raise OptionError(f"threads must be a positive integer, got {o.threads!r}")
+    if o.cluster is not None and (not isinstance(o.cluster, str) or not o.cluster):
+        raise OptionError(f"cluster must be None, 'auto' or a Ray address such as 'ray://host:10001', "
+                          f"got {o.cluster!r}")
+    if o.workers is not None and (isinstance(o.workers, bool) or not isinstance(o.workers, int) or o.workers < 1):
+        raise OptionError(f"workers must be a positive integer or None, got {o.workers!r}")
+    for name, low in (("num_cpus", 0.0), ("num_gpus", 0.0)):
+        value = getattr(o, name)
+        if isinstance(value, bool) or not isinstance(value, (int, float)) or value < low \
+                or (name == "num_cpus" and value == 0):
+            raise OptionError(f"{name} must be a {'positive' if name == 'num_cpus' else 'non-negative'} "
+                              f"number, got {value!r}")
     if o.hidden < 1 or o.lr <= 0 or o.max_monomials < 1 or o.tolerance < 0:
         raise OptionError("hidden, lr and max_monomials must be positive and tolerance non-negative")

@@ -31,6 +31,7 @@ from .device import cpu_threads_for, resolve_device
 from .local_search import LocalSearch, iterated_local_search
 from .models import build_model
 from .relaxed import RelaxedEnergy
+from .threads import use_threads
 
 log = logging.getLogger("bipnn_backends")
 
@@ -49,6 +50,7 @@ SA_ACCEPT_RANDOM, SA_ACCEPT_TRAINED = 0.5, 0.25  # initial acceptance of the med
 SA_TIME_SAFETY = 0.9     # share of the remaining time a round may be predicted to take
 SA_REHEAT = 0.5         # temperature factor for chains restarted from the best point so far
 SA_SECONDS_PER_ENTRY = 5e-8  # prior per chain sweep and (variable + nonzero), before a round is timed
+SA_DESCENT_SHARE = 0.1   # with a deadline: share of the search window the descents of training points may use
 
 
 @dataclass
@@ -106,7 +108,7 @@ def search(reform: Reformulation, opts: Options, deadline: float | None,
     device = resolve_device(opts.device)
     work = opts.restarts * (reform.n + len(reform.pubo.indices)
                             + sum(len(b.indices) for b in reform.linear_blocks))
-    with cpu_threads_for(device, work):
+    with use_threads(opts.threads), cpu_threads_for(device, work):
         return _search(reform, opts, deadline, start, t0, device)
 
 
@@ -114,7 +116,7 @@ def _search(reform: Reformulation, opts: Options, deadline: float | None, start:
             t0: float, device: torch.device) -> EngineOutput:
     n, R = reform.n, opts.restarts
     tr = _Tracker(t0, opts.verbose)
-    stats: dict = {"restarts": R, "device": str(device), "model": opts.model, "epochs": 0,
+    stats: dict = {"restarts": R, "threads": opts.threads, "device": str(device), "model": opts.model, "epochs": 0,
                    "time_train": 0.0, "time_polish": 0.0, "time_ils": 0.0, "final_gamma": None,
                    "ils_rounds": 0, "converged": False, "interrupted": False, "history": tr.history}
     if n == 0:
@@ -265,12 +267,13 @@ def _anneal(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float |
     ``opts.epochs``. Each result is rescored with ``reform.energy``."""
     t_pol = time.perf_counter()
     ann = sa_kernel.Annealer(reform)
-    C = max(2, sa_kernel.threads())
+    C = max(2, opts.threads)  # one chain per thread: the answer depends on the thread count, not the machine
     parts: list[np.ndarray] = []
     for s in range(0, len(X), C):  # best first, C at a time, while the next batch fits before ls_end
-        t_batch = time.perf_counter()
+        t_batch = time.perf_counter()  # and the descents stay within SA_DESCENT_SHARE of the window
         parts.append(ann.descend(X[s:s + C])[0])
-        if ls_end is not None and 2 * time.perf_counter() - t_batch > ls_end:
+        now = time.perf_counter()
+        if ls_end is not None and (2 * now - t_batch > ls_end or now - t_pol > SA_DESCENT_SHARE * (ls_end - t_pol)):
             break
     pool = _unique_rows(np.concatenate(parts))
     E = reform.energy(pool.astype(np.float64))

@@ -1,0 +1,56 @@
+"""The ``threads`` option: validation, scope, and determinism for a given seed and thread count."""
+
+import os
+
+import numba
+import numpy as np
+import pytest
+import torch
+
+import bipnn_backends
+from benchmarks.instances import random_pubo
+from bipnn_backends.engine.threads import use_threads
+from bipnn_backends.errors import OptionError
+from bipnn_backends.options import make_options
+
+
+def test_default_is_every_cpu_the_process_may_use():
+    assert make_options().threads == len(os.sched_getaffinity(0))
+
+
+@pytest.mark.parametrize("bad", [0, -2, 1.5, "4", True])
+def test_bad_thread_counts_are_named(bad):
+    with pytest.raises(OptionError, match=r"threads .*" + repr(bad).replace(".", r"\.")):
+        make_options(threads=bad)
+
+
+@pytest.mark.parametrize("name, bad", [("cluster", ""), ("cluster", 3), ("workers", 0), ("num_cpus", 0),
+                                       ("num_gpus", -1)])
+def test_bad_cluster_options_are_named(name, bad):
+    with pytest.raises(OptionError, match=name):
+        make_options(**{name: bad})
+
+
+def test_scope_sets_and_restores_numba_and_torch_threads():
+    nb, tt = numba.get_num_threads(), torch.get_num_threads()
+    with use_threads(1):
+        assert numba.get_num_threads() == 1 and torch.get_num_threads() == 1
+    assert (numba.get_num_threads(), torch.get_num_threads()) == (nb, tt)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_same_seed_and_threads_give_the_same_answer(threads):
+    problem = random_pubo(80, 3, ratio=2.0, seed=5).problem
+    runs = [bipnn_backends.solve(problem, time_limit=None, epochs=30, seed=7, threads=threads, exhaustive_limit=0)
+            for _ in range(2)]
+    assert runs[0].stats["threads"] == threads
+    assert runs[0].stats["sa_chains"] == max(2, threads)
+    assert runs[0].stats["sa_sweeps"] > 0
+    np.testing.assert_array_equal(runs[0].x, runs[1].x)
+    assert runs[0].objective == runs[1].objective
+
+
+def test_more_threads_than_cores_runs_every_chain():
+    problem = random_pubo(40, 3, ratio=2.0, seed=1).problem
+    res = bipnn_backends.solve(problem, time_limit=None, epochs=10, seed=0, threads=8, exhaustive_limit=0)
+    assert res.stats["sa_chains"] == 8 and res.has_solution
