@@ -81,7 +81,7 @@ def test_unknown_or_invalid_option_is_an_error(cls):
     with pytest.raises(PulpOptionError, match="mip=False"):
         cls(mip=False)
     with pytest.raises(pulp.PulpSolverError, match="unknown"):
-        pulp.getSolverFromDict({"solver": cls.name, "threads": 4})
+        pulp.getSolverFromDict({"solver": cls.name, "gapRel": 0.1})
 
 
 def test_unknown_solve_argument_is_an_error():

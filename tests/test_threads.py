@@ -54,3 +54,29 @@ def test_more_threads_than_cores_runs_every_chain():
     problem = random_pubo(40, 3, ratio=2.0, seed=1).problem
     res = bipnn_backends.solve(problem, time_limit=None, epochs=10, seed=0, threads=8, exhaustive_limit=0)
     assert res.stats["sa_chains"] == 8 and res.has_solution
+
+
+def test_host_spellings_reach_the_engine(monkeypatch):
+    pulp = pytest.importorskip("pulp")
+    from bipnn_backends import BIPNN
+    prob = pulp.LpProblem("t", pulp.LpMinimize)
+    x = [pulp.LpVariable(f"x{i}", cat="Binary") for i in range(20)]
+    prob += pulp.lpSum((-1) ** i * (i % 5 + 1) * x[i] for i in range(20))
+    prob += x[0] + x[1] <= 1
+    solver = BIPNN(msg=False, threads=3, epochs=5, exhaustive_limit=0)
+    prob.solve(solver)
+    assert solver.result.stats["threads"] == 3
+    pyo = pytest.importorskip("pyomo.environ")
+    import bipnn_backends.adapters.pyomo  # noqa: F401  (registers the solver)
+    from pyomo.contrib.solver.common.factory import SolverFactory as NewSolverFactory
+
+    from bipnn_backends.adapters.pyomo import solver as pyomo_solver
+    seen = []
+    real = pyomo_solver.bipnn_solve
+    monkeypatch.setattr(pyomo_solver, "bipnn_solve", lambda problem, opts: seen.append(opts) or real(problem, opts))
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(range(20), domain=pyo.Binary)
+    m.o = pyo.Objective(expr=sum((-1) ** i * (i % 5 + 1) * m.x[i] for i in range(20)))
+    NewSolverFactory("bipnn").solve(m, threads=3, raise_exception_on_nonoptimal_result=False,
+                                   solver_options={"epochs": 5, "exhaustive_limit": 0})
+    assert seen[0].threads == 3

@@ -50,6 +50,7 @@ SA_ACCEPT_RANDOM, SA_ACCEPT_TRAINED = 0.5, 0.25  # initial acceptance of the med
 SA_TIME_SAFETY = 0.9     # share of the remaining time a round may be predicted to take
 SA_REHEAT = 0.5         # temperature factor for chains restarted from the best point so far
 SA_SECONDS_PER_ENTRY = 5e-8  # prior per chain sweep and (variable + nonzero), before a round is timed
+SCORE_SHARE = 0.05       # with a deadline: share of the time left that scoring the training points may use
 SA_DESCENT_SHARE = 0.1   # with a deadline: share of the search window the descents of training points may use
 
 
@@ -150,18 +151,22 @@ def _search(reform: Reformulation, opts: Options, deadline: float | None, start:
         pool.append((p_final > 0.5).to(torch.float64).numpy())
         pool.append(torch.bernoulli(p_final.repeat(SAMPLES, 1), generator=gen).numpy())
     if tr.best_x is not None:
-        pool.append(tr.best_x[None, :])
+        pool.insert(0, tr.best_x[None, :])
     X = _unique_rows(np.concatenate(pool)) if pool else np.zeros((1, n))
     t_score = time.perf_counter()
-    E = reform.energy(X)
-    per_row = (time.perf_counter() - t_score) / len(X)
+    E = reform.energy(X[:1])
+    per_row = time.perf_counter() - t_score
+    if deadline is not None:  # at scale scoring every sample would eat the search: the best, start, rounded first
+        X = X[:max(1, min(len(X), int(SCORE_SHARE * (deadline - time.perf_counter()) / max(per_row, 1e-9))))]
+    E = np.concatenate([E, reform.energy(X[1:])])
     tr.offer(X, E)
     tr.say("%7.2fs  training done: %d epochs%s, best rounded energy %.6g", tr.elapsed(), stats["epochs"],
            " (converged)" if stats["converged"] else "", tr.best_e)
     found = [X[np.argsort(E, kind="stable")[:MAX_CANDIDATES]]]  # the rest is already scored and worse
     if opts.polish and not stats["interrupted"]:
-        # reserve time to score and verify the final candidates (at most 2 * MAX_CANDIDATES rows)
-        reserve = max(0.01 * budget, 2 * MAX_CANDIDATES * per_row) if deadline is not None else 0.0
+        # reserve time to score the final candidates (found rows, about MAX_CANDIDATES) and to verify
+        # MAX_CANDIDATES on the original problem (measured at 1M variables: twice the cost of scoring)
+        reserve = max(0.01 * budget, 4 * MAX_CANDIDATES * per_row) if deadline is not None else 0.0
         ls_end = None if deadline is None else deadline - reserve
         try:
             _polish(reform, opts, X[np.argsort(E, kind="stable")[:R]], ls_end, tr, stats, found)

@@ -213,10 +213,10 @@ class LegacyBipnn(LegacySolverWrapper, Bipnn):
 
 
 def _options(config: Any) -> Options:
-    """Canonical options from Pyomo's config: solver_options, time_limit, tee."""
-    if config.threads is not None:
-        raise OptionError("bipnn has no 'threads' option; torch uses its own thread settings")
+    """Canonical options from Pyomo's config: solver_options, time_limit, threads, tee."""
     overrides: dict[str, Any] = {}
+    if config.threads is not None:
+        overrides["threads"] = config.threads
     if config.time_limit is not None:
         overrides["time_limit"] = config.time_limit
     if config.tee:
