@@ -132,11 +132,9 @@ def _search(reform: Reformulation, opts: Options, deadline: float | None, start:
            "%d opaque terms; device %s, model %s, %d restarts, time limit %s, gradient scale %.4g",
            n, sizes["monomials_by_degree"], sizes["linear_penalty_rows"], sizes["nonlinear_penalty_blocks"],
            sizes["opaque_terms"], device, opts.model, R, "none" if budget is None else f"{budget:.3g}s", s)
-    pool: list[np.ndarray] = []
     if start is not None:
         start = (np.asarray(start, dtype=np.float64).reshape(n) > 0.5).astype(np.float64)
-        pool.append(start[None, :])
-        tr.offer(pool[0], reform.energy(start))
+        tr.offer(start[None, :], reform.energy(start))
 
     t_train = time.perf_counter()
     gen = torch.Generator().manual_seed(int(opts.seed))
@@ -147,17 +145,23 @@ def _search(reform: Reformulation, opts: Options, deadline: float | None, start:
     except KeyboardInterrupt:
         stats["interrupted"] = True
     stats["time_train"] = time.perf_counter() - t_train
+    # candidates as booleans (8x less memory than float64 at scale): best so far, start, rounded outputs,
+    # then Bernoulli samples; with a deadline only as many as scoring fits in SCORE_SHARE of the time left
+    pool = [x[None, :] > 0.5 for x in (tr.best_x, start) if x is not None]
     if p_final is not None:
-        pool.append((p_final > 0.5).to(torch.float64).numpy())
-        pool.append(torch.bernoulli(p_final.repeat(SAMPLES, 1), generator=gen).numpy())
-    if tr.best_x is not None:
-        pool.insert(0, tr.best_x[None, :])
-    X = _unique_rows(np.concatenate(pool)) if pool else np.zeros((1, n))
+        pool.append((p_final > 0.5).numpy())
+    X = _unique_rows(np.concatenate(pool)) if pool else np.zeros((1, n), dtype=bool)
     t_score = time.perf_counter()
-    E = reform.energy(X[:1])
+    E = reform.energy(X[:1].astype(np.float64))
     per_row = time.perf_counter() - t_score
-    if deadline is not None:  # at scale scoring every sample would eat the search: the best, start, rounded first
-        X = X[:max(1, min(len(X), int(SCORE_SHARE * (deadline - time.perf_counter()) / max(per_row, 1e-9))))]
+    keep = len(X) + SAMPLES * R
+    if deadline is not None:
+        keep = max(1, min(keep, int(SCORE_SHARE * (deadline - time.perf_counter()) / max(per_row, 1e-9))))
+    if p_final is not None and keep > len(X):
+        k = min(SAMPLES, -(-(keep - len(X)) // R))
+        samples = torch.rand((k * R, n), generator=gen, dtype=p_final.dtype) < p_final.repeat(k, 1)
+        X = _unique_rows(np.concatenate([X, samples.numpy()]))
+    X = X[:keep].astype(np.float64)
     E = np.concatenate([E, reform.energy(X[1:])])
     tr.offer(X, E)
     tr.say("%7.2fs  training done: %d epochs%s, best rounded energy %.6g", tr.elapsed(), stats["epochs"],
