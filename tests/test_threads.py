@@ -80,3 +80,12 @@ def test_host_spellings_reach_the_engine(monkeypatch):
     NewSolverFactory("bipnn").solve(m, threads=3, raise_exception_on_nonoptimal_result=False,
                                    solver_options={"epochs": 5, "exhaustive_limit": 0})
     assert seen[0].threads == 3
+
+
+def test_cvxpy_keyword_and_cli_flag_reach_the_options():
+    pytest.importorskip("cvxpy")
+    from bipnn_backends.adapters.cvxpy.common import make_cvxpy_options
+    assert make_cvxpy_options({"threads": 3, "cluster": "auto"}, False).threads == 3
+    from bipnn_backends.cli import _options, build_parser
+    args = build_parser().parse_args(["solve", "m.mps", "--threads", "3", "--cluster", "auto"])
+    assert _options(args) == {"threads": 3, "cluster": "auto"}
