@@ -21,7 +21,8 @@ from .core.problem import BinaryProblem
 from .core.pubo import Reformulation
 from .core.reformulate import reformulate
 from .options import Options, make_options
-from .result import FEASIBLE, INFEASIBLE, NO_SOLUTION_FOUND, OPTIMAL, SolveResult
+from .result import (CONVERGED, EPOCHS, FEASIBLE, INFEASIBLE, INTERRUPTED, NONE, OPTIMAL, PROVEN, TIME_LIMIT,
+                     SolveResult)
 
 log = logging.getLogger("bipnn_backends")
 
@@ -34,8 +35,8 @@ def solve(problem: BinaryProblem, options: Options | Mapping[str, Any] | None = 
     t_reform = time.perf_counter() - t0
     stats: dict[str, Any] = {"sizes": reform.summary(), "time_reformulate": t_reform}
     if reform.infeasible:
-        return SolveResult(INFEASIBLE, message="proven infeasible: " + "; ".join(reform.infeasible), stats=stats,
-                           stop_reason="proven")
+        return SolveResult(INFEASIBLE, PROVEN, message="proven infeasible: " + "; ".join(reform.infeasible),
+                           stats=stats)
     if opts.time_limit == 0:
         return _construct(problem, reform, opts, stats, t0)
     if problem.n_binaries <= opts.exhaustive_limit:
@@ -54,11 +55,10 @@ def solve(problem: BinaryProblem, options: Options | Mapping[str, Any] | None = 
     stats["history"] = [(t, reform.sign * e) for t, e in out.stats.get("history", [])]
     stats["time_total"] = time.perf_counter() - t0
     x = candidates[k].astype(np.float64)
-    stop = "interrupted" if out.stats.get("interrupted") else "time_limit" if out.time_limit_reached else (
-        "converged" if out.stats.get("converged") else "epochs")
-    return SolveResult(status, x=x, values=problem.decode(x), objective=float(vals.objective[k]),
-                       max_violation=float(vals.max_violation[k]), time_limit_reached=out.time_limit_reached,
-                       message=message, stats=stats, stop_reason=stop)
+    stop = INTERRUPTED if out.stats.get("interrupted") else TIME_LIMIT if out.time_limit_reached else (
+        CONVERGED if out.stats.get("converged") else EPOCHS)
+    return SolveResult(status, stop, x=x, values=problem.decode(x), objective=float(vals.objective[k]),
+                       max_violation=float(vals.max_violation[k]), message=message, stats=stats)
 
 
 def _deadline(t0: float, time_limit: float | None) -> float | None:
@@ -74,7 +74,7 @@ def _best(problem: BinaryProblem, X: np.ndarray, opts: Options) -> tuple[str, in
         k = int(np.argmin(np.where(vals.feasible, sign * vals.objective, np.inf)))
         return FEASIBLE, k, vals, "feasible solution found (optimality not proven)"
     k = int(np.argmin(vals.max_violation))
-    return NO_SOLUTION_FOUND, k, vals, (
+    return NONE, k, vals, (
         f"no feasible solution found; the least-violating point violates by {vals.max_violation[k]:.6g}")
 
 
@@ -97,10 +97,9 @@ def _construct(problem: BinaryProblem, reform: Reformulation, opts: Options, sta
     X = constructions(problem, reform, opts)
     status, k, vals, message = _best(problem, X, opts)
     stats.update(method="construction", time_total=time.perf_counter() - t0)
-    return SolveResult(status, x=X[k], values=problem.decode(X[k]), objective=float(vals.objective[k]),
-                       max_violation=float(vals.max_violation[k]), time_limit_reached=True,
-                       message=f"time_limit=0: {message} among the cheapest constructions", stats=stats,
-                       stop_reason="time_limit")
+    return SolveResult(status, TIME_LIMIT, x=X[k], values=problem.decode(X[k]), objective=float(vals.objective[k]),
+                       max_violation=float(vals.max_violation[k]),
+                       message=f"time_limit=0: {message} among the cheapest constructions", stats=stats)
 
 
 def _exhaustive(problem: BinaryProblem, opts: Options, stats: dict, t0: float) -> SolveResult:
@@ -110,17 +109,16 @@ def _exhaustive(problem: BinaryProblem, opts: Options, stats: dict, t0: float) -
         seen = f"exhaustive search stopped by the time limit after {ref.points} of {2 ** problem.n_binaries} points"
         x = ref.x if ref.x is not None else ref.least_x
         vals = evaluate_problem(problem, x, opts.tolerance)
-        status = FEASIBLE if ref.x is not None else NO_SOLUTION_FOUND
+        status = FEASIBLE if ref.x is not None else NONE
         message = (f"feasible solution found (optimality not proven: {seen})" if ref.x is not None else
                    f"no feasible solution found ({seen}); the least-violating point violates by "
                    f"{vals.max_violation[0]:.6g}")
-        return SolveResult(status, x=x, values=problem.decode(x), objective=float(vals.objective[0]),
-                           max_violation=float(vals.max_violation[0]), time_limit_reached=True, message=message,
-                           stats=stats, stop_reason="time_limit")
+        return SolveResult(status, TIME_LIMIT, x=x, values=problem.decode(x), objective=float(vals.objective[0]),
+                           max_violation=float(vals.max_violation[0]), message=message, stats=stats)
     if ref.x is None:
-        return SolveResult(INFEASIBLE, message=f"proven infeasible by exhaustive search over {ref.points} points",
-                           stats=stats, stop_reason="proven")
+        return SolveResult(INFEASIBLE, PROVEN, stats=stats,
+                           message=f"proven infeasible by exhaustive search over {ref.points} points")
     violation = float(evaluate_problem(problem, ref.x, opts.tolerance).max_violation[0])
-    return SolveResult(OPTIMAL, x=ref.x, values=problem.decode(ref.x), objective=ref.objective,
+    return SolveResult(OPTIMAL, PROVEN, x=ref.x, values=problem.decode(ref.x), objective=ref.objective,
                        max_violation=violation, message=f"proven optimal by exhaustive search over {ref.points} points",
-                       stats=stats, stop_reason="proven")
+                       stats=stats)

@@ -12,7 +12,7 @@ from bipnn_backends import solve
 from bipnn_backends.core.brute_force import brute_force
 from bipnn_backends.core.evaluate import enumerate_points, evaluate_problem, feasibility_tolerance
 from bipnn_backends.core.expand import Expander
-from bipnn_backends.core.expr import Poly
+from bipnn_backends.core.expr import Poly, Var
 from bipnn_backends.core.penalties import linear_row_analysis
 from bipnn_backends.core.problem import BinaryProblem
 from bipnn_backends.core.reformulate import reformulate
@@ -33,10 +33,10 @@ def test_rows_feasible_within_tolerance_are_not_proven_infeasible(coefs, rhs):
     p = _row_problem(coefs, "==", rhs)
     assert brute_force(p).x is not None                   # the verifier accepts a point...
     assert reformulate(p, make_options()).infeasible == []  # ...so no proof may reject the row
-    assert solve(p).status == "optimal"
+    assert solve(p).solution_status == "optimal"
     wide = _row_problem(coefs, "==", rhs, extra=20)          # beyond the exhaustive limit
     res = solve(wide, time_limit=None, epochs=100, exhaustive_limit=0)
-    assert res.status == "feasible" and res.max_violation <= 1.000001e-6 * max(1.0, rhs)
+    assert res.solution_status == "feasible" and res.max_violation <= 1.000001e-6 * max(1.0, rhs)
     assert res.values["y0"] + res.values["y1"] >= 1
 
 
@@ -93,7 +93,7 @@ def test_small_coefficients_beside_huge_ones_are_kept_and_the_range_is_warned():
         res = solve(p, time_limit=None, epochs=200, seed=0)  # epochs: the same search at any machine load
     # x0 plus the two largest of 1..199 under sum(x) <= 3: the optimum is 1e15 + 199 + 198;
     # with the small terms dropped (the old canonicalisation) any pair was as good (315 seen)
-    assert res.status == "feasible" and res.values["x0"] == 1.0
+    assert res.solution_status == "feasible" and res.values["x0"] == 1.0
     assert 1e15 + 390 <= res.objective <= 1e15 + 397
 
 
@@ -197,7 +197,7 @@ def test_exhaustive_search_stops_at_the_deadline_with_the_best_point_so_far(monk
     monkeypatch.setattr(solve_mod, "time", clock)
     p = _knapsack(20)
     res = solve(p, time_limit=5.0, exhaustive_limit=22)
-    assert res.status == "feasible" and res.stop_reason == "time_limit" and res.time_limit_reached
+    assert res.solution_status == "feasible" and res.termination == "time_limit" and res.time_limit_reached
     assert "stopped by the time limit" in res.message
     assert res.stats["points"] < 2 ** 20
     vals = evaluate_problem(p, res.x)
@@ -205,7 +205,7 @@ def test_exhaustive_search_stops_at_the_deadline_with_the_best_point_so_far(monk
     monkeypatch.setattr(bf, "time", FakeTime(step=0.0))  # a clock that never moves: complete proof
     monkeypatch.setattr(solve_mod, "time", FakeTime(step=0.0))
     full = solve(p, time_limit=5.0, exhaustive_limit=22)
-    assert full.status == "optimal" and full.stats["points"] == 2 ** 20
+    assert full.solution_status == "optimal" and full.stats["points"] == 2 ** 20
     assert full.objective == brute_force(p).objective >= res.objective
 
 
@@ -213,14 +213,14 @@ def test_time_limit_zero_returns_the_best_cheap_construction():
     p = _knapsack(30)
     res = solve(p, time_limit=0)
     # all zeros is feasible (objective 0); all ones and the sign-greedy point (every x = 1) are not
-    assert res.status == "feasible" and res.objective == 0.0 and res.time_limit_reached
-    assert res.stop_reason == "time_limit" and not res.x.any()
+    assert res.solution_status == "feasible" and res.objective == 0.0 and res.time_limit_reached
+    assert res.termination == "time_limit" and not res.x.any()
     start = {f"k{i}": 1.0 for i in range(3)}
     warm = solve(p, time_limit=0, warm_start=start)
     expected = evaluate_problem(p, p.encode(start))
     assert expected.feasible[0] and warm.objective == expected.objective[0] > 0
     tiny = _knapsack(4)  # below the exhaustive limit: still no search at time_limit=0
-    assert solve(tiny, time_limit=0).stop_reason == "time_limit"
+    assert solve(tiny, time_limit=0).termination == "time_limit"
 
 
 def test_infinite_time_limit_never_becomes_a_deadline():
@@ -238,7 +238,7 @@ def test_integer_with_empty_range_is_reported_infeasible():
     y = p.add_binary("y")
     p.set_objective(k + y)
     res = solve(p)
-    assert res.status == "infeasible" and res.stop_reason == "proven"
+    assert res.solution_status == "infeasible" and res.termination == "proven"
     assert "'k'" in res.message and "[0.2, 0.8]" in res.message
     assert brute_force(p).x is None  # the verifier agrees: no point is feasible
     assert evaluate_problem(p, np.zeros((1, p.n_binaries))).max_violation[0] == pytest.approx(0.2)
@@ -333,7 +333,7 @@ def test_trivial_feasible_point_is_never_missed_after_a_search(monkeypatch):
     monkeypatch.setattr(engine, "search", lambda reform, opts, deadline=None, start=None:
                         engine.EngineOutput(np.ones((1, reform.n)), {}, True))  # an infeasible point only
     res = solve(p, time_limit=1.0)
-    assert res.status == "feasible" and res.objective == 0.0 and not res.x.any()
+    assert res.solution_status == "feasible" and res.objective == 0.0 and not res.x.any()
 
 
 def test_cached_objective_follows_set_objective_and_big_batches_are_chunked(monkeypatch):
@@ -420,3 +420,22 @@ def test_integers_are_described_by_name_in_any_term_order():
         assert describe(Poly.linear([3, 0, 2, 1], [2.0, 1.0, 2.0, 1.0], 1.0)) == "k + y"
         assert describe(Poly.linear([3, 1], [3.0, -1.0])) == "3*k.bit2 - k.bit0"
         assert describe(2.0 * Poly.linear([1, 2, 3], [1.0, 2.0, 2.0], 1.0) - y) == "2*k - y"
+
+
+def test_short_row_without_lattice_gets_its_exact_smallest_violation():
+    """A row with irrational-looking coefficients (e.g. from a Möbius fit of exp) has no gcd
+    lattice: its smallest violation is found by enumeration, not guessed from the coefficients."""
+
+    c = np.exp(-0.5) - 2.0  # exp(-x/2) - x*x over a binary, as a linear coefficient
+    status, pi, paid = linear_row_analysis(np.array([c]), -0.2945694641798293 - 1.0, ">=", 1e-6)
+    assert status == "active"
+    assert pi == pytest.approx((c + 1.2945694641798293) ** 2, rel=1e-9)
+    p = BinaryProblem()
+    x = p.add_binaries(["a", "b"])
+    p.set_objective(-5 * Var(int(x[0])) - Var(int(x[1])))
+    p.add_constraint(1.39346934 * Var(int(x[0])) + 0.5 * Var(int(x[1])), "<=", 1.29456946, "r")
+    r = reformulate(p, make_options())
+    X = np.array([[0, 0], [1, 0], [0, 1], [1, 1]], dtype=float)
+    vals = evaluate_problem(p, X)
+    best = int(np.argmin(r.energy(X)))
+    assert vals.feasible[best] and vals.objective[best] == pytest.approx(brute_force(p).objective)

@@ -20,7 +20,7 @@ def test_default_is_every_cpu_the_process_may_use():
 
 @pytest.mark.parametrize("bad", [0, -2, 1.5, "4", True])
 def test_bad_thread_counts_are_named(bad):
-    with pytest.raises(OptionError, match=r"threads .*" + repr(bad).replace(".", r"\.")):
+    with pytest.raises(OptionError, match=r"'threads' .*" + repr(bad).replace(".", r"\.")):
         make_options(threads=bad)
 
 

@@ -13,26 +13,14 @@ import numpy as np
 
 from ..errors import UndefinedFunctionError, UnsupportedExpressionError
 from .expr import Callable, Const, Div, Expr, Func, Poly, Power, Product, Sum, Var, describe
+from .functions import REGISTRY
 from .linear_system import linear_system
 from .names import current as current_names
 from .problem import BinaryProblem, Constraint
 
-NUMPY_FUNCTIONS = {
-    "sin": np.sin, "cos": np.cos, "tan": np.tan, "exp": np.exp, "log": np.log,
-    "log10": np.log10, "sqrt": np.sqrt, "abs": np.abs, "tanh": np.tanh,
-    "sigmoid": lambda a: 1.0 / (1.0 + np.exp(-a)),
-}
+NUMPY_FUNCTIONS = {name: f.numpy for name, f in REGISTRY.items()}
 
 _CHUNK = 20_000_000  # gathered matrix entries per chunk
-
-
-def scalar_function(name: str, value: float) -> float:
-    """Apply a named function to a constant, rejecting undefined results."""
-    with np.errstate(all="ignore"):
-        out = float(NUMPY_FUNCTIONS[name](np.float64(value)))
-    if not np.isfinite(out):
-        raise UndefinedFunctionError(f"{name}({value:g}) is undefined")
-    return out
 
 
 def polynomial_values(offsets: np.ndarray, indices: np.ndarray, coefs: np.ndarray, X: np.ndarray) -> np.ndarray:

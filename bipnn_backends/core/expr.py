@@ -14,11 +14,10 @@ from typing import Callable as _Callable, Iterable, Sequence
 
 import numpy as np
 
+from .functions import REGISTRY, scalar_function
 from .names import current as current_names
 
-FUNCTIONS: tuple[str, ...] = (
-    "sin", "cos", "tan", "exp", "log", "log10", "sqrt", "abs", "tanh", "sigmoid",
-)
+FUNCTIONS: tuple[str, ...] = tuple(REGISTRY)  # the names; everything else about them: core/functions.py
 
 Number = (int, float, np.integer, np.floating)
 
@@ -304,7 +303,6 @@ def apply(name: str, arg: object) -> Expr:
     """``apply("sin", x + y)``: a function node (constants are folded)."""
     arg = as_expr(arg)
     if isinstance(arg, Const):
-        from .evaluate import scalar_function
         return Const(scalar_function(name, arg.value))
     return Func(name, arg)
 

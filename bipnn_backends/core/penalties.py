@@ -112,6 +112,7 @@ def row_gcds(offsets: np.ndarray, coefs: np.ndarray, max_decimals: int = 6) -> n
 
 
 ACTIVE, REDUNDANT, INFEASIBLE = 0, 1, 2
+ENUMERATE_LIMIT = 16  # rows without a coefficient lattice up to this length get exact pi by enumeration
 SENSE_CODES = {"<=": 0, ">=": 1, "==": 2}
 
 
@@ -155,9 +156,31 @@ def analyse_rows(offsets: np.ndarray, coefs: np.ndarray, rhs: np.ndarray, sense:
         delta = np.minimum.reduceat(np.abs(coefs), starts)  # no lattice: a heuristic
     pi = np.where(lattice, gap * gap, delta * delta)
     paid = np.where(lattice, np.minimum(np.maximum(inside, 0.0), gap) ** 2, np.minimum(tol * tol, 0.5 * delta * delta))
+    for r in np.nonzero(~lattice & ~infeasible & ~redundant & (np.diff(offsets) <= ENUMERATE_LIMIT))[0]:
+        c = coefs[offsets[r]:offsets[r + 1]]
+        infeasible[r], pi[r], paid[r] = _enumerated_row(c, target[r], bool(ge[r]), bool(eq[r]), tol[r], band[r],
+                                                         slack[r])
     status = np.where(infeasible, INFEASIBLE, np.where(redundant, REDUNDANT, ACTIVE)).astype(np.int8)
     active = status == ACTIVE
     return RowAnalysis(status, np.where(active, pi, 0.0), np.where(active, paid, 0.0))
+
+
+def _enumerated_row(c: np.ndarray, target: float, ge: bool, eq: bool, tol: float, band: float,
+                    slack: float) -> tuple[bool, float, float]:
+    """(infeasible, pi, paid) of a short row without a coefficient lattice, exactly, from the
+    residuals of all 2^len(c) points (``target`` as in :func:`analyse_rows`: a ">=" row negated)."""
+    sums = np.zeros(1)
+    for a in (-c if ge else c):
+        sums = np.concatenate((sums, sums + a))
+    residual = sums - target
+    excess = np.abs(residual) if eq else np.maximum(residual, 0.0)
+    if eq and (excess > tol + slack).all():
+        return True, 0.0, 0.0
+    rejected = excess > band
+    pi = float(excess[rejected].min() ** 2) if rejected.any() else 1.0
+    accepted = excess[excess <= tol]
+    paid = float(accepted.max() ** 2) if len(accepted) else 0.0
+    return False, pi, min(paid, pi)
 
 
 def linear_row_analysis(coefs: np.ndarray, rhs: float, sense: str, tol: float) -> tuple[str, float, float]:
