@@ -21,13 +21,21 @@ MODELS = ("logits", "hgnn+", "hypergcn", "unigcn")
 PENALTY_METHODS = ("auto", "exact")
 
 
+THREAD_CAPS = ("OMP_NUM_THREADS", "NUMBA_NUM_THREADS")  # set to a positive integer: cap the default threads
+
+
 def available_cpus() -> int:
-    """CPUs this process may run on (its affinity mask, which containers and ``taskset`` narrow):
-    the default of ``threads``."""
+    """The default of ``threads``: CPUs this process may run on (its affinity mask, which containers
+    and ``taskset`` narrow), capped by ``OMP_NUM_THREADS`` / ``NUMBA_NUM_THREADS`` when set."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        n = len(os.sched_getaffinity(0))
     except AttributeError:  # macOS, Windows
-        return max(1, os.cpu_count() or 1)
+        n = os.cpu_count() or 1
+    for var in THREAD_CAPS:
+        value = os.environ.get(var, "").strip()
+        if value.isdigit() and int(value) > 0:
+            n = min(n, int(value))
+    return max(1, n)
 
 
 @dataclass

@@ -14,8 +14,12 @@ from bipnn_backends.errors import OptionError
 from bipnn_backends.options import make_options
 
 
-def test_default_is_every_cpu_the_process_may_use():
+def test_default_is_every_cpu_the_process_may_use(monkeypatch):
+    for var in ("OMP_NUM_THREADS", "NUMBA_NUM_THREADS"):
+        monkeypatch.delenv(var, raising=False)
     assert make_options().threads == len(os.sched_getaffinity(0))
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # the usual thread caps cap the default too
+    assert make_options().threads == 1
 
 
 @pytest.mark.parametrize("bad", [0, -2, 1.5, "4", True])
