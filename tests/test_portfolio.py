@@ -36,8 +36,8 @@ def test_portfolio_with_epochs_matches_brute_force_and_local_shape(local_cluster
     res = bipnn_backends.solve(problem, time_limit=None, epochs=20, seed=1, exhaustive_limit=0,
                                cluster="auto", workers=2)
     exact = bipnn_backends.solve(problem, time_limit=None, epochs=1, exhaustive_limit=24)
-    assert exact.status == "optimal"
-    assert res.status == local.status == "feasible"
+    assert exact.solution_status == "optimal"
+    assert res.solution_status == local.solution_status == "feasible"
     assert res.objective == pytest.approx(exact.objective, abs=1e-9)
     assert set(local.stats) <= set(res.stats) | {"portfolio"}
     info = res.stats["portfolio"]

@@ -105,9 +105,6 @@ def search(reform: Reformulation, opts: Options, deadline: float | None,
     ``deadline`` is an absolute ``time.perf_counter()`` value or None (then
     ``opts.epochs`` bounds the run); ``start`` is an optional 0/1 warm start.
     """
-    if opts.cluster is not None:  # a portfolio of searches on a Ray cluster (engine/portfolio.py)
-        from .portfolio import search_portfolio
-        return search_portfolio(reform, opts, deadline, start)
     t0 = time.perf_counter()
     device = resolve_device(opts.device)
     work = opts.restarts * (reform.n + len(reform.pubo.indices)
