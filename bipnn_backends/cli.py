@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--time-limit", type=float, metavar="S", help="seconds (default 10)")
     s.add_argument("--seed", type=int, metavar="N", help="random seed (default 0)")
     s.add_argument("--device", metavar="D", help="auto, cpu, cuda or cuda:N (default auto)")
+    s.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: every CPU the process may use)")
+    s.add_argument("--cluster", metavar="ADDR", help="run a portfolio on a Ray cluster: 'auto' or its address")
     s.add_argument("--solution", metavar="OUT", help="write the solution here (JSON if OUT ends with .json, else text)")
     s.add_argument("--json", action="store_true", help="print the solution document as JSON instead of a summary")
     s.add_argument("--quiet", action="store_true", help="print nothing but errors (and --json output)")
@@ -169,7 +171,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         options.update(loaded)
     options.update(parse_assignments(args.option, "--option"))
     for name, value in (("time_limit", args.time_limit), ("seed", args.seed), ("device", args.device),
-                        ("pool_size", args.pool)):
+                        ("pool_size", args.pool), ("threads", args.threads), ("cluster", args.cluster)):
         if value is not None:
             options[name] = value
     return options

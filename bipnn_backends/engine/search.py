@@ -33,6 +33,7 @@ from .device import cpu_threads_for, resolve_device
 from .local_search import LocalSearch, iterated_local_search
 from .models import build_model
 from .relaxed import RelaxedEnergy
+from .threads import use_threads
 
 log = logging.getLogger("bipnn_backends")
 
@@ -51,6 +52,8 @@ SA_ACCEPT_RANDOM, SA_ACCEPT_TRAINED = 0.5, 0.25  # initial acceptance of the med
 SA_TIME_SAFETY = 0.9     # share of the remaining time a round may be predicted to take
 SA_REHEAT = 0.5         # temperature factor for chains restarted from the best point so far
 SA_SECONDS_PER_ENTRY = 5e-8  # prior per chain sweep and (variable + nonzero), before a round is timed
+SCORE_SHARE = 0.05       # with a deadline: share of the time left that scoring the training points may use
+SA_DESCENT_SHARE = 0.1   # with a deadline: share of the search window the descents of training points may use
 
 
 @dataclass
@@ -127,7 +130,7 @@ def search(reform: Reformulation, opts: Options, deadline: float | None,
     device = resolve_device(opts.device)
     work = opts.restarts * (reform.n + len(reform.pubo.indices)
                             + sum(len(b.indices) for b in reform.linear_blocks))
-    with cpu_threads_for(device, work):
+    with use_threads(opts.threads), cpu_threads_for(device, work):
         return _search(reform, opts, deadline, start, t0, device, on_best)
 
 
@@ -135,7 +138,7 @@ def _search(reform: Reformulation, opts: Options, deadline: float | None, start:
             t0: float, device: torch.device, on_best: Callable[[np.ndarray], bool] | None = None) -> EngineOutput:
     n, R = reform.n, opts.restarts
     tr = _Tracker(t0, opts.verbose, on_best)
-    stats: dict = {"restarts": R, "device": str(device), "model": opts.model, "epochs": 0,
+    stats: dict = {"restarts": R, "threads": opts.threads, "device": str(device), "model": opts.model, "epochs": 0,
                    "time_train": 0.0, "time_polish": 0.0, "time_ils": 0.0, "final_gamma": None,
                    "ils_rounds": 0, "converged": False, "interrupted": False, "history": tr.history,
                    "phases": tr.phases}
@@ -148,12 +151,10 @@ def _search(reform: Reformulation, opts: Options, deadline: float | None, start:
            "%d opaque terms; device %s, model %s, %d restarts, time limit %s, gradient scale %.4g",
            n, sizes["monomials_by_degree"], sizes["linear_penalty_rows"], sizes["nonlinear_penalty_blocks"],
            sizes["opaque_terms"], device, opts.model, R, "none" if budget is None else f"{budget:.3g}s", s)
-    pool: list[np.ndarray] = []
     if start is not None:
         start = (np.asarray(start, dtype=np.float64).reshape(n) > 0.5).astype(np.float64)
-        pool.append(start[None, :])
         try:
-            tr.offer(pool[0], reform.energy(start))
+            tr.offer(start[None, :], reform.energy(start))
         except StopSearch:
             stats["interrupted"] = True
 
@@ -169,15 +170,24 @@ def _search(reform: Reformulation, opts: Options, deadline: float | None, start:
         stats["interrupted"] = True
     tr.phase(None)
     stats["time_train"] = time.perf_counter() - t_train
+    # candidates as booleans (8x less memory than float64 at scale): best so far, start, rounded outputs,
+    # then Bernoulli samples; with a deadline only as many as scoring fits in SCORE_SHARE of the time left
+    pool = [x[None, :] > 0.5 for x in (tr.best_x, start) if x is not None]
     if p_final is not None:
-        pool.append((p_final > 0.5).to(torch.float64).numpy())
-        pool.append(torch.bernoulli(p_final.repeat(SAMPLES, 1), generator=gen).numpy())
-    if tr.best_x is not None:
-        pool.append(tr.best_x[None, :])
-    X = _unique_rows(np.concatenate(pool)) if pool else np.zeros((1, n))
+        pool.append((p_final > 0.5).numpy())
+    X = _unique_rows(np.concatenate(pool)) if pool else np.zeros((1, n), dtype=bool)
     t_score = time.perf_counter()
-    E = reform.energy(X)
-    per_row = (time.perf_counter() - t_score) / len(X)
+    E = reform.energy(X[:1].astype(np.float64))
+    per_row = time.perf_counter() - t_score
+    keep = len(X) + SAMPLES * R
+    if deadline is not None:
+        keep = max(1, min(keep, int(SCORE_SHARE * (deadline - time.perf_counter()) / max(per_row, 1e-9))))
+    if p_final is not None and keep > len(X):
+        k = min(SAMPLES, -(-(keep - len(X)) // R))
+        samples = torch.rand((k * R, n), generator=gen, dtype=p_final.dtype) < p_final.repeat(k, 1)
+        X = _unique_rows(np.concatenate([X, samples.numpy()]))
+    X = X[:keep].astype(np.float64)
+    E = np.concatenate([E, reform.energy(X[1:])])
     try:
         tr.offer(X, E)
     except StopSearch:
@@ -186,8 +196,9 @@ def _search(reform: Reformulation, opts: Options, deadline: float | None, start:
            " (converged)" if stats["converged"] else "", tr.best_e)
     found = [X[np.argsort(E, kind="stable")[:MAX_CANDIDATES]]]  # the rest is already scored and worse
     if opts.polish and not stats["interrupted"]:
-        # reserve time to score and verify the final candidates (at most 2 * MAX_CANDIDATES rows)
-        reserve = max(0.01 * budget, 2 * MAX_CANDIDATES * per_row) if deadline is not None else 0.0
+        # reserve time to score the final candidates (found rows, about MAX_CANDIDATES) and to verify
+        # MAX_CANDIDATES on the original problem (measured at 1M variables: twice the cost of scoring)
+        reserve = max(0.01 * budget, 4 * MAX_CANDIDATES * per_row) if deadline is not None else 0.0
         ls_end = None if deadline is None else deadline - reserve
         try:
             _polish(reform, opts, X[np.argsort(E, kind="stable")[:R]], ls_end, tr, stats, found)
@@ -298,12 +309,13 @@ def _anneal(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float |
     t_pol = time.perf_counter()
     tr.phase("descent")
     ann = sa_kernel.Annealer(reform)
-    C = max(2, sa_kernel.threads())
+    C = max(2, opts.threads)  # one chain per thread: the answer depends on the thread count, not the machine
     parts: list[np.ndarray] = []
     for s in range(0, len(X), C):  # best first, C at a time, while the next batch fits before ls_end
-        t_batch = time.perf_counter()
+        t_batch = time.perf_counter()  # and the descents stay within SA_DESCENT_SHARE of the window
         parts.append(ann.descend(X[s:s + C])[0])
-        if ls_end is not None and 2 * time.perf_counter() - t_batch > ls_end:
+        now = time.perf_counter()
+        if ls_end is not None and (2 * now - t_batch > ls_end or now - t_pol > SA_DESCENT_SHARE * (ls_end - t_pol)):
             break
     pool = _unique_rows(np.concatenate(parts))
     E = reform.energy(pool.astype(np.float64))
