@@ -24,7 +24,7 @@ import torch
 
 from ..core.pubo import Reformulation
 from ..options import Options
-from . import sa_kernel
+from . import constraint_search, sa_kernel
 from .adam import Adam
 from .anneal import Schedule, gradient_scale
 from .device import cpu_threads_for, resolve_device
@@ -49,6 +49,8 @@ SA_ACCEPT_RANDOM, SA_ACCEPT_TRAINED = 0.5, 0.25  # initial acceptance of the med
 SA_TIME_SAFETY = 0.9     # share of the remaining time a round may be predicted to take
 SA_REHEAT = 0.5         # temperature factor for chains restarted from the best point so far
 SA_SECONDS_PER_ENTRY = 5e-8  # prior per chain sweep and (variable + nonzero), before a round is timed
+CS_CHAINS = 4           # constraint-aware search: chains (half from the greedy start, half from training)
+CS_WORK_PER_EPOCH = 50  # without a deadline: work per chain per epoch trained, in units of the model's size
 
 
 @dataclass
@@ -63,8 +65,9 @@ class EngineOutput:
 class _Tracker:
     """Best point seen, history of improvements, throttled progress lines."""
 
-    def __init__(self, t0: float, verbose: bool) -> None:
+    def __init__(self, t0: float, verbose: bool, energy) -> None:
         self.t0, self.verbose = t0, verbose
+        self.energy = energy  # exact energy of 0/1 rows: the compiled kernel when it covers the energy
         self.best_x: np.ndarray | None = None
         self.best_e = np.inf
         self.history: list[tuple[float, float]] = []
@@ -113,7 +116,8 @@ def search(reform: Reformulation, opts: Options, deadline: float | None,
 def _search(reform: Reformulation, opts: Options, deadline: float | None, start: np.ndarray | None,
             t0: float, device: torch.device) -> EngineOutput:
     n, R = reform.n, opts.restarts
-    tr = _Tracker(t0, opts.verbose)
+    tr = _Tracker(t0, opts.verbose, sa_kernel.Annealer(reform).energy if sa_kernel.supported(reform)
+                  else reform.energy)
     stats: dict = {"restarts": R, "device": str(device), "model": opts.model, "epochs": 0,
                    "time_train": 0.0, "time_polish": 0.0, "time_ils": 0.0, "final_gamma": None,
                    "ils_rounds": 0, "converged": False, "interrupted": False, "history": tr.history}
@@ -130,14 +134,15 @@ def _search(reform: Reformulation, opts: Options, deadline: float | None, start:
     if start is not None:
         start = (np.asarray(start, dtype=np.float64).reshape(n) > 0.5).astype(np.float64)
         pool.append(start[None, :])
-        tr.offer(pool[0], reform.energy(start))
+        tr.offer(pool[0], tr.energy(start))
 
     t_train = time.perf_counter()
     gen = torch.Generator().manual_seed(int(opts.seed))
     p_final, hit_deadline = None, False
     try:
-        p_final, hit_deadline = _train(reform, opts, device, gen, Schedule(opts.anneal, s), start,
-                                       t0, deadline, tr, stats)
+        if _trains(reform, opts):
+            p_final, hit_deadline = _train(reform, opts, device, gen, Schedule(opts.anneal, s), start,
+                                           t0, deadline, tr, stats)
     except KeyboardInterrupt:
         stats["interrupted"] = True
     stats["time_train"] = time.perf_counter() - t_train
@@ -148,7 +153,7 @@ def _search(reform: Reformulation, opts: Options, deadline: float | None, start:
         pool.append(tr.best_x[None, :])
     X = _unique_rows(np.concatenate(pool)) if pool else np.zeros((1, n))
     t_score = time.perf_counter()
-    E = reform.energy(X)
+    E = tr.energy(X)
     per_row = (time.perf_counter() - t_score) / len(X)
     tr.offer(X, E)
     tr.say("%7.2fs  training done: %d epochs%s, best rounded energy %.6g", tr.elapsed(), stats["epochs"],
@@ -166,11 +171,18 @@ def _search(reform: Reformulation, opts: Options, deadline: float | None, start:
     if tr.best_x is not None:
         found.append(tr.best_x[None, :])
     C = _unique_rows(np.concatenate(found))
-    E = reform.energy(C)
+    E = tr.energy(C)
     order = np.argsort(E, kind="stable")[:MAX_CANDIDATES]
     tr.say("%7.2fs  done: best energy %.6g, %d epochs, %d local-search rounds%s", tr.elapsed(), float(E[order[0]]),
            stats["epochs"], stats["ils_rounds"], " (interrupted)" if stats["interrupted"] else "")
     return EngineOutput(C[order], stats, hit_deadline)
+
+
+def _trains(reform: Reformulation, opts: Options) -> bool:
+    """False for the default model on a problem the constraint-aware search covers: measured on
+    assignment 150x150, generalized assignment 8x40 and bin packing (30 and 60 bins), training
+    first never improved its result and took time from it (docs/engine.md)."""
+    return not (opts.polish and opts.model == "logits" and constraint_search.supported(reform))
 
 
 def _train(reform: Reformulation, opts: Options, device: torch.device, gen: torch.Generator, sched: Schedule,
@@ -211,7 +223,7 @@ def _train(reform: Reformulation, opts: Options, device: torch.device, gen: torc
         if epoch % CHECK_EVERY == 0:
             pd = p.detach()
             X = (pd > 0.5).to(torch.float64).cpu().numpy()
-            tr.offer(X, reform.energy(X))
+            tr.offer(X, tr.energy(X))
             discrete = bool(((2 * pd - 1).abs() > DISCRETE).all())
             stable = stable + 1 if discrete and last_round is not None and np.array_equal(X, last_round) else 0
             last_round = X
@@ -234,7 +246,10 @@ def _polish(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float |
     it finds to ``found``; records the method, its work and its time in ``stats``."""
     t_search = time.perf_counter()
     try:
-        if sa_kernel.supported(reform) and not reform.linear_blocks:
+        if constraint_search.supported(reform):
+            stats["search"] = "constraint"
+            _constrained(reform, opts, X, ls_end, tr, stats, found)
+        elif sa_kernel.supported(reform) and not reform.linear_blocks:
             stats["search"] = "sa"
             _anneal(reform, opts, X, ls_end, tr, stats, found)
         else:
@@ -348,3 +363,36 @@ def _ils(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float | No
     finally:
         found.append(chains.x.astype(np.float64))
         stats["time_ils"] = time.perf_counter() - t_ils
+
+
+def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float | None, tr: _Tracker,
+                 stats: dict, found: list[np.ndarray]) -> None:
+    """Constraint-aware local search (``constraint_search``) for a PUBO with linear rows: half the
+    chains start from the feasibility-favouring start, half from the best training points, every
+    one-hot group repaired greedily; they run until ``ls_end`` (or a work budget set by the epochs
+    trained). The starts and each chain's best feasible and final points join ``found``."""
+    t_cs = time.perf_counter()
+    cs = constraint_search.ConstraintSearch(reform, opts.tolerance)
+    x0 = constraint_search.feasible_start(cs.model, reform.n).astype(np.float64)
+    half = CS_CHAINS // 2
+    trained = X[:CS_CHAINS - half] if len(X) else np.zeros((0, reform.n))
+    starts = np.concatenate([np.repeat(x0[None, :], CS_CHAINS - len(trained), axis=0), trained])
+    rng = np.random.default_rng([int(opts.seed), 3])
+    S = cs.start(starts, rng.integers(0, 2**63, len(starts), dtype=np.uint64))
+    first = S.x.astype(np.float64)
+    found.append(first)
+    tr.offer(first, tr.energy(first))
+    tr.say("%7.2fs  constraint-aware search: %d groups, %d rows %s, %d chains; best start energy %.6g",
+           tr.elapsed(), cs.n_groups, reform.structure.rows.n_rows, reform.structure.counts(), len(starts),
+           tr.best_e)
+    work = None if ls_end is not None else CS_WORK_PER_EPOCH * cs.nnz * min(max(ILS_MIN_ROUNDS, stats["epochs"]),
+                                                                            ILS_MAX_ROUNDS)
+    calls = cs.run(S, deadline=ls_end, work=work)
+    B, cur = cs.results(S)
+    for part in (B, cur):
+        if len(part):
+            found.append(part)
+            tr.offer(part, tr.energy(part))
+    stats.update(cs_chains=len(starts), cs_groups=cs.n_groups, cs_calls=calls, cs_steps=int(S.it[:, 1].sum()),
+                 cs_restarts=int(S.it[:, 5].sum()), cs_feasible_chains=len(B), time_cs=time.perf_counter() - t_cs)
+    tr.say("%7.2fs  constraint-aware search: %d steps, best energy %.6g", tr.elapsed(), stats["cs_steps"], tr.best_e)
