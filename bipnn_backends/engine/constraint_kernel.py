@@ -14,7 +14,9 @@ One step of a chain (after Feasibility Jump, ViolationLS and Local-MIP):
 - infeasible: pick a random violated row; among the moves that push it toward
   satisfaction (flip a free member; move a group's 1 away from a member that
   holds it, to the group's best other member; move a group's 1 onto a member)
-  take the best score. If it improves, apply it; else bump the weight of every
+  take the best score. If none improves, try pairs of free flips in the row (an
+  equality such as 3a + 3b + 2c + 2d = 4 is often repaired by no single flip).
+  If an improving move exists, apply it; else bump the weight of every
   violated row (a local minimum of the weighted score: the "breakout").
 - feasible: record the point if it is the best feasible one, then try a random
   group (all its targets) or free variable; apply an improving move (a "lift"
@@ -46,6 +48,7 @@ _MUL = np.uint64(2685821657736338717)
 _INV53 = 1.0 / 9007199254740992.0
 
 CAND_CAP = 64        # repair candidates evaluated per violated row (from a random offset)
+PAIR_CAP = 8         # first and second flips of the pair moves tried on a row no single move helps
 TABU_MIN, TABU_SPAN = 3, 8
 FAIL_LIMIT = 32      # feasible-phase tries without an improving move before the objective weight rises
 
@@ -186,7 +189,7 @@ def _commit(i, x, zeros, act, vl, vpos, it, log, M):
 
 
 @njit(cache=True)
-def _best_target(g, j, x, zeros, act, w, wobj, tabu, step, M, state, stop_at):
+def _best_target(g, j, x, zeros, act, w, wobj, tabu, step, M, state):
     """Best member k != j to move group g's 1 to from its holder j (j tentatively off).
     Returns (k or -1, score, df, work)."""
     s1, d1, work = _score(j, x, zeros, act, w, wobj, M)
@@ -197,7 +200,7 @@ def _best_target(g, j, x, zeros, act, w, wobj, tabu, step, M, state, stop_at):
     bk, bs, bd = -1, np.inf, 0.0
     for q in range(size):
         k = M.g_mem[a + (q + off) % size]
-        if k == j or tabu[k] > step or k == stop_at:
+        if k == j or tabu[k] > step:
             continue
         s2, d2, wk = _score(k, x, zeros, act, w, wobj, M)
         work += wk
@@ -215,6 +218,50 @@ def _pair_score(j, k, x, zeros, act, w, wobj, M):
     s2, d2, w2 = _score(k, x, zeros, act, w, wobj, M)
     _toggle(j, x, zeros, act, M)
     return s1 + s2, d1 + d2, work + w2
+
+
+@njit(cache=True)
+def _flip_free(i, x, zeros, act, vl, vpos, it, log, tabu, state, M):
+    """Commit a single flip of i (either direction)."""
+    if x[i] == 0:
+        _move(i, -1, x, zeros, act, vl, vpos, it, log, tabu, state, M)
+    else:
+        _move(-1, i, x, zeros, act, vl, vpos, it, log, tabu, state, M)
+
+
+@njit(cache=True)
+def _best_pair(r, dec, x, zeros, act, w, wobj, tabu, step, M, state):
+    """Best pair of free flips in row r: i pushes the row toward satisfaction, j any other member.
+    At most PAIR_CAP first flips and PAIR_CAP second flips each. Returns (i, j, score, df, work)."""
+    a0, L = M.r_off[r], M.r_off[r + 1] - M.r_off[r]
+    off = _randint(state, L)
+    bi, bj, bs, bd, work, n1 = -1, -1, np.inf, 0.0, 0, 0
+    for q in range(L):
+        p = a0 + (q + off) % L
+        i = M.r_idx[p]
+        if M.v_group[i] >= 0 or tabu[i] > step or ((M.r_coef[p] > 0.0) == (x[i] == 0)) == dec:
+            continue
+        s1, d1, wk = _score(i, x, zeros, act, w, wobj, M)
+        work += wk
+        _toggle(i, x, zeros, act, M)
+        n2 = 0
+        for q2 in range(L):
+            p2 = a0 + (q2 + off + q + 1) % L
+            j = M.r_idx[p2]
+            if j == i or M.v_group[j] >= 0 or tabu[j] > step:
+                continue
+            s2, d2, wk = _score(j, x, zeros, act, w, wobj, M)
+            work += wk
+            if s1 + s2 < bs:
+                bi, bj, bs, bd = i, j, s1 + s2, d1 + d2
+            n2 += 1
+            if n2 >= PAIR_CAP:
+                break
+        _toggle(i, x, zeros, act, M)
+        n1 += 1
+        if n1 >= PAIR_CAP:
+            break
+    return bi, bj, bs, bd, work + L
 
 
 @njit(cache=True)
@@ -299,7 +346,7 @@ def _kick(x, zeros, act, w, vl, vpos, hold, tabu, log, it, fl, state, M, kicks):
 
 @njit(cache=True)
 def _restart(x, zeros, act, w, vl, vpos, hold, tabu, best, log, it, fl, state, M, kicks):
-    """Back to the best feasible point with weights reset, then ``kicks`` random moves; returns work."""
+    """Back to the best feasible point with weights reset, then 2 to ``kicks`` random moves; returns work."""
     for i in range(len(x)):
         x[i] = best[i]
         tabu[i] = 0
@@ -313,7 +360,8 @@ def _restart(x, zeros, act, w, vl, vpos, hold, tabu, best, log, it, fl, state, M
         for p in range(M.g_off[g], M.g_off[g + 1]):
             if x[M.g_mem[p]] == 1:
                 hold[g] = M.g_mem[p]
-    return work + _kick(x, zeros, act, w, vl, vpos, hold, tabu, log, it, fl, state, M, kicks)
+    k = 2 + _randint(state, kicks - 1) if kicks > 2 else kicks
+    return work + _kick(x, zeros, act, w, vl, vpos, hold, tabu, log, it, fl, state, M, k)
 
 
 @njit(cache=True)
@@ -408,7 +456,7 @@ def _run(c, M, S, budget, stall, kicks):
                     sc, d, wk = _score(i, x, zeros, act, w, fl[1], M)
                     j, k = (-1, i) if up else (i, -1)
                 elif not up:
-                    k, sc, d, wk = _best_target(g, i, x, zeros, act, w, fl[1], tabu, step, M, state, -1)
+                    k, sc, d, wk = _best_target(g, i, x, zeros, act, w, fl[1], tabu, step, M, state)
                     j = i
                     if k < 0:
                         continue
@@ -424,11 +472,19 @@ def _run(c, M, S, budget, stall, kicks):
                 if ncand >= CAND_CAP:
                     break
             work += L
+            pi, pj = -1, -1
+            if bs >= -eps:  # no single move helps: a pair of free flips in the row ("tight" moves)
+                pi, pj, ps, pd, wk = _best_pair(r, dec, x, zeros, act, w, fl[1], tabu, step, M, state)
+                work += wk
             if bs < -eps:
                 _move(bk, bj, x, zeros, act, vl, vpos, it, log, tabu, state, M)
                 fl[0] += bd
                 if bg >= 0:
                     hold[bg] = bk
+            elif pi >= 0 and ps < -eps:
+                _flip_free(pi, x, zeros, act, vl, vpos, it, log, tabu, state, M)
+                _flip_free(pj, x, zeros, act, vl, vpos, it, log, tabu, state, M)
+                fl[0] += pd
             else:
                 for q in range(it[0]):
                     w[vl[q]] += 1.0
@@ -445,7 +501,7 @@ def _run(c, M, S, budget, stall, kicks):
             if o < G:
                 j = hold[o]
                 if tabu[j] <= step:
-                    k, sc, d, wk = _best_target(o, j, x, zeros, act, w, fl[1], tabu, step, M, state, -1)
+                    k, sc, d, wk = _best_target(o, j, x, zeros, act, w, fl[1], tabu, step, M, state)
                     work += wk
                     if k >= 0 and sc < -eps:
                         _move(k, j, x, zeros, act, vl, vpos, it, log, tabu, state, M)

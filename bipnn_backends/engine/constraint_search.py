@@ -22,8 +22,9 @@ from .local_search import csr_transpose
 
 CHUNK_SECONDS = 0.05
 FIRST_WORK = 20_000       # work per chain of the first timed call
-STALL_STEPS = 20_000      # minimum steps without a new best before a restart
-KICKS = 3                 # random moves after a restart
+STALL_STEPS = 2_000       # minimum steps without a new best before a restart
+KICKS = 4                 # at most this many random moves after a restart (at least 2)
+STALL_PER_OBJECT = 200     # steps without a new best before a restart, per group and free variable
 
 
 def supported(reform: Reformulation) -> bool:
@@ -103,7 +104,7 @@ class ConstraintSearch:
     def run(self, S: Chains, deadline: float | None = None, work: float | None = None) -> int:
         """Run the chains until ``deadline`` (perf_counter) or until each has done ``work`` more
         work units (at least one must be given). Returns the number of kernel calls."""
-        stall = max(STALL_STEPS, 10 * (self.n_groups + len(self.model.free)))
+        stall = max(STALL_STEPS, STALL_PER_OBJECT * (self.n_groups + len(self.model.free)))
         target = None if work is None else float(S.fl[:, 3].max()) + work
         if deadline is None:
             run_batch(self.model, S, target, stall, KICKS)

@@ -155,6 +155,10 @@ def _search(reform: Reformulation, opts: Options, deadline: float | None, start:
     t_score = time.perf_counter()
     E = tr.energy(X)
     per_row = (time.perf_counter() - t_score) / len(X)
+    if len(X) < 8:  # too few rows to time: a call's fixed overhead would dominate
+        t_score = time.perf_counter()
+        tr.energy(np.repeat(X[:1], 16, axis=0))
+        per_row = (time.perf_counter() - t_score) / 16
     tr.offer(X, E)
     tr.say("%7.2fs  training done: %d epochs%s, best rounded energy %.6g", tr.elapsed(), stats["epochs"],
            " (converged)" if stats["converged"] else "", tr.best_e)
@@ -389,7 +393,10 @@ def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: fl
                                                                             ILS_MAX_ROUNDS)
     calls = cs.run(S, deadline=ls_end, work=work)
     B, cur = cs.results(S)
-    for part in (B, cur):
+    # a 1-flip descent on the penalised energy: a no-op at feasible points under exact penalty
+    # weights; with a user-set weak weight the energy's minimiser may be infeasible, and this finds it
+    down, _ = sa_kernel.Annealer(reform).descend(np.concatenate([B, cur]))
+    for part in (B, cur, down.astype(np.float64)):
         if len(part):
             found.append(part)
             tr.offer(part, tr.energy(part))
