@@ -50,6 +50,7 @@ _INV53 = 1.0 / 9007199254740992.0
 CAND_CAP = 64        # repair candidates evaluated per violated row (from a random offset)
 PAIR_CAP = 8         # first and second flips of the pair moves tried on a row no single move helps
 TABU_MIN, TABU_SPAN = 3, 8
+REFRESH_EVERY = 20   # a call recomputes f, activities and violated rows after this many model sizes of work
 FAIL_LIMIT = 32      # feasible-phase tries without an improving move before the objective weight rises
 
 
@@ -94,7 +95,7 @@ class Chains(NamedTuple):
     tabu: np.ndarray      # (C, n) int64: step until which the variable may not change
     best: np.ndarray      # (C, n) int8: best feasible point (x when none yet)
     log: np.ndarray       # (C, 2n+1) int64: variables toggled since best == x
-    fl: np.ndarray        # (C, 4) float64: f, wobj, best f (inf when none), work done
+    fl: np.ndarray        # (C, 5) float64: f, wobj, best f (inf when none), work done, work at the last refresh
     it: np.ndarray        # (C, 6) int64: nv, step, nlog, fails, last improvement step, restarts
     rng: np.ndarray       # (C,) uint64
 
@@ -427,7 +428,9 @@ def _run(c, M, S, budget, stall, kicks):
     G = len(M.g_off) - 1
     nobj = G + len(M.free)
     eps = 1e-9
-    fl[3] += _refresh(x, zeros, act, vl, vpos, it, fl, M)
+    if fl[3] - fl[4] > REFRESH_EVERY * (len(M.m_idx) + len(M.r_idx) + n):
+        fl[3] += _refresh(x, zeros, act, vl, vpos, it, fl, M)
+        fl[4] = fl[3]
     while fl[3] < budget:
         it[1] += 1
         step = it[1]

@@ -22,6 +22,7 @@ from .local_search import csr_transpose
 
 CHUNK_SECONDS = 0.05
 FIRST_WORK = 20_000       # work per chain of the first timed call
+GROWTH = 4.0              # a call does at most this many times the previous call's work
 STALL_STEPS = 2_000       # minimum steps without a new best before a restart
 KICKS = 4                 # at most this many random moves after a restart (at least 2)
 STALL_PER_OBJECT = 200     # steps without a new best before a restart, per group and free variable
@@ -96,7 +97,7 @@ class ConstraintSearch:
         C, n, R, G = x.shape[0], self.n, len(M.rhs), self.n_groups
         S = Chains(x, np.zeros((C, len(M.m_coef)), np.int32), np.zeros((C, R)), np.ones((C, R)),
                    np.zeros((C, R), np.int64), np.full((C, R), -1, np.int64), np.zeros((C, G), np.int64),
-                   np.zeros((C, n), np.int64), x.copy(), np.zeros((C, 2 * n + 1), np.int64), np.zeros((C, 4)),
+                   np.zeros((C, n), np.int64), x.copy(), np.zeros((C, 2 * n + 1), np.int64), np.zeros((C, 5)),
                    np.zeros((C, 6), np.int64), np.asarray(seeds, dtype=np.uint64) | np.uint64(1))
         construct_batch(M, S)
         return S
@@ -119,7 +120,7 @@ class ConstraintSearch:
             calls += 1
             now = time.perf_counter()
             per_work = max(now - t, 1e-9) / step
-            step = min(CHUNK_SECONDS, 0.9 * (deadline - now)) / per_work
+            step = min(CHUNK_SECONDS / per_work, 0.9 * (deadline - now) / per_work, GROWTH * step)
             if step < 100.0 or (target is not None and goal >= target):
                 return calls
 
