@@ -14,8 +14,10 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .errors import Skip
 from .instances import Instance
-from .scoring import PuboArrays, as_poly
+from .mip import run_cpsat, run_highs, run_scip
+from .scoring import PuboArrays
 
 Runner = Callable[[Instance, PuboArrays, float, int], tuple[np.ndarray | None, dict[str, Any]]]
 
@@ -24,68 +26,6 @@ REDUCTION_STRENGTH = 1.0  # x max|coef|; on a 1,000-variable degree-4 PUBO (dwav
 # original variables only, so a weaker reduction is still valid; 1x is the textbook choice
 TABU_MAX_VARIABLES = 20_000
 TABU_SETUP_S_PER_VAR2 = 1.5e-7  # measured here: 1.6 s at 4,867 and 14.5 s at 8,845 reduced variables (busy machine)  # dwave tabu builds a dense n x n matrix: out of memory above this
-
-
-class Skip(Exception):
-    """The solver does not run on this instance (too large, not installed, engine absent, ...)."""
-
-
-# -- SCIP ---------------------------------------------------------------------
-
-def run_scip(inst: Instance, pubo: PuboArrays, time_limit: float, seed: int) -> tuple[np.ndarray | None, dict]:
-    """SCIP on the exact problem: products linearised with AND constraints (y = AND(x_S)),
-    constraints passed as they are (their products linearised the same way)."""
-    t0 = time.perf_counter()
-    from pyscipopt import Model, quicksum
-
-    prob = inst.problem
-    model = Model()
-    model.hideOutput()
-    model.setParam("parallel/maxnthreads", 1)
-    model.setParam("lp/threads", 1)
-    model.setParam("randomization/randomseedshift", seed)
-    x = [model.addVar(vtype="B", name=f"x{i}") for i in range(prob.n_binaries)]
-    ands: dict[tuple[int, ...], Any] = {}
-
-    def mono(idx: tuple[int, ...]) -> Any:
-        if len(idx) == 1:
-            return x[idx[0]]
-        y = ands.get(idx)
-        if y is None:
-            y = model.addVar(vtype="B", name=f"and{len(ands)}")
-            model.addConsAnd([x[i] for i in idx], y)
-            ands[idx] = y
-        return y
-
-    def linexpr(expr: Any) -> tuple[Any, float]:
-        p = as_poly(expr, prob.n_binaries)
-        off, idx = p.offsets.tolist(), p.indices.tolist()
-        return quicksum(c * mono(tuple(idx[off[k]:off[k + 1]])) for k, c in enumerate(p.coefs.tolist())), p.constant
-
-    obj, const = linexpr(prob.objective)
-    model.setObjective(obj + const, "maximize" if prob.sense == "max" else "minimize")
-    for con in prob.constraints:
-        body, c0 = linexpr(con.body)
-        rhs = con.rhs - c0
-        if con.sense == "<=":
-            model.addCons(body <= rhs, name=con.name)
-        elif con.sense == ">=":
-            model.addCons(body >= rhs, name=con.name)
-        else:
-            model.addCons(body == rhs, name=con.name)
-    build = time.perf_counter() - t0
-    left = time_limit - build
-    if left <= 0.05:
-        raise Skip(f"building the SCIP model took {build:.1f} s of the {time_limit:g} s limit")
-    model.setParam("limits/time", left)
-    model.optimize()
-    info = {"formulation": "AND-linearised products (addConsAnd)", "and_vars": len(ands),
-            "scip_status": model.getStatus(), "build_s": round(build, 3),
-            "dual_bound": float(model.getDualbound()), "proven_optimal": model.getStatus() == "optimal"}
-    if model.getNSols() == 0:
-        return None, info
-    sol = model.getBestSol()
-    return np.array([round(model.getSolVal(sol, v)) for v in x], dtype=np.float64), info
 
 
 # -- sampling loops -------------------------------------------------------------
@@ -318,8 +258,9 @@ _WARM: set[str] = set()
 
 
 def _warm_up(options: dict[str, Any]) -> None:
-    """Import torch/dhg and run each model once on a tiny problem, outside the timed runs
-    (the baselines' imports are not timed either)."""
+    """Import torch/dhg and run each model once on tiny problems, outside the timed runs (the
+    baselines' imports are not timed either): an unconstrained PUBO, and a small assignment and
+    knapsack so that the compiled kernels of the constrained search are built here too."""
     key = str(options.get("model", "logits"))
     if key in _WARM:
         return
@@ -327,10 +268,27 @@ def _warm_up(options: dict[str, Any]) -> None:
 
     import bipnn_backends
     from .instances import random_pubo
+    from .structured import assignment, multi_knapsack
     warnings.filterwarnings("ignore", message="Sparse invariant checks")
-    bipnn_backends.solve(random_pubo(40, 3, seed=1).problem, time_limit=0.3, seed=0, exhaustive_limit=0,
-                         **{k: v for k, v in options.items() if k == "model"})
+    model = {k: v for k, v in options.items() if k == "model"}
+    for inst in (random_pubo(40, 3, seed=1), assignment(5, seed=1), multi_knapsack(30, 2, seed=1)):
+        bipnn_backends.solve(inst.problem, time_limit=0.5, seed=0, exhaustive_limit=0, **model)
     _WARM.add(key)
+
+
+HISTORY_KEEP = 250  # history entries kept at each end of a long history (the first feasible one is early)
+
+
+def bipnn_answer(res: Any, info: dict[str, Any]) -> tuple[np.ndarray | None, dict]:
+    """The 0/1 answer and the info of one ``SolveResult``: status, scalar stats, the history's two ends."""
+    st = res.stats
+    keep = {k: v for k, v in st.items() if k != "history" and isinstance(v, (int, float, str, bool, dict))}
+    hist = [[round(float(h[0]), 4)] + [float(v) if not isinstance(v, bool) else v for v in h[1:]]
+            for h in st.get("history", [])]
+    if len(hist) > 2 * HISTORY_KEEP:
+        hist = hist[:HISTORY_KEEP] + hist[-HISTORY_KEEP:]
+    info.update(status=res.solution_status, termination=res.termination, stats=keep, history=hist)
+    return (None if res.x is None else np.asarray(res.x, dtype=np.float64)), info
 
 
 def make_bipnn(**options: Any) -> Runner:
@@ -348,11 +306,7 @@ def make_bipnn(**options: Any) -> Runner:
         import bipnn_backends
 
         res = bipnn_backends.solve(inst.problem, time_limit=time_limit, seed=seed, exhaustive_limit=0, **options)
-        st = res.stats
-        keep = {k: v for k, v in st.items() if k != "history" and isinstance(v, (int, float, str, bool, dict))}
-        info = {"options": options, "status": res.status, "stats": keep,
-                "history": [(round(float(t), 3), float(v)) for t, v in st.get("history", [])][-200:]}
-        return (None if res.x is None else np.asarray(res.x, dtype=np.float64)), info
+        return bipnn_answer(res, {"options": options})
 
     run_bipnn.warm_up = warm_up  # type: ignore[attr-defined]
     return run_bipnn
@@ -362,6 +316,8 @@ SOLVERS: dict[str, Runner] = {
     "bipnn": make_bipnn(),
     "bipnn_hgnn": make_bipnn(model="hgnn+"),
     "scip": run_scip,
+    "highs": run_highs,
+    "cpsat": run_cpsat,
     "openjij_sa": run_openjij,
     "dwave_tabu": run_dwave_tabu,
     "dwave_sa": run_dwave_sa,

@@ -35,6 +35,10 @@ def main(argv: list[str] | None = None) -> None:
     rep = sub.add_parser("report", help="rebuild SUITE's Markdown and plots from its JSON")
     rep.add_argument("suite", choices=list(SUITES))
     sub.add_parser("list", help="list suites and solvers")
+    ref = sub.add_parser("references", help="compute and cache the structured suite's SCIP reference values")
+    ref.add_argument("--time-limit", type=float, default=300.0, help="seconds of SCIP per instance (default 300)")
+    ref.add_argument("--only", help="comma-separated structured instance labels")
+    ref.add_argument("--force", action="store_true", help="recompute cached values")
     a = ap.parse_args(argv)
 
     if a.cmd == "list":
@@ -42,6 +46,12 @@ def main(argv: list[str] | None = None) -> None:
         for name, s in SUITES.items():
             print(f"{name:<12} {s.description}")
         print("solvers:", ", ".join(SOLVERS))
+        return
+    if a.cmd == "references":
+        from .references import compute
+        from .suite_structured import entries, reference_makers
+        makers = [e.make for e in entries(False, a.only.split(","))] if a.only else reference_makers()
+        compute(makers, a.time_limit, force=a.force)
         return
     if a.cmd == "report":
         _write_report(a.suite)

@@ -33,6 +33,7 @@ class Instance:
     meta: dict[str, Any] = field(default_factory=dict)
     hypergraph: Hypergraph | None = None
     feasible_point: np.ndarray | None = None
+    extra: dict[str, Any] = field(default_factory=dict)  # unreported data: host model, MIP form, raw costs
 
 
 def _new_problem(name: str, n: int) -> BinaryProblem:

@@ -111,7 +111,7 @@ def solver_notes(doc: dict) -> str:
     seen: dict[str, dict[str, None]] = {}
     for r in doc["records"]:
         info = r.get("info") or {}
-        desc = [f"{k}: {info[k]}" for k in ("formulation", "sampler", "reduction", "method", "options") if k in info]
+        desc = [f"{k}: {info[k]}" for k in ("via", "formulation", "sampler", "reduction", "method", "options") if k in info]
         if desc:
             seen.setdefault(r["solver"], {})["; ".join(str(d) for d in desc)] = None
     return "\n".join(f"- `{k}`: " + " | ".join(v) for k, v in seen.items())
@@ -151,7 +151,7 @@ def history_plot(doc: dict, instance: str, solvers: list[str], name: str) -> str
     for r in doc["records"]:
         hist = (r.get("info") or {}).get("history")
         if r["instance"] == instance and r["solver"] in solvers and hist:
-            t, v = zip(*hist)
+            t, v = [h[0] for h in hist], [h[1] for h in hist]
             ax.step(t, v, where="post", label=f"{r['solver']} seed {r['seed']}")
             drawn = True
     if not drawn:
@@ -191,7 +191,8 @@ def write_index() -> Path:
         "| `python -m benchmarks run ablation` | cora, primary, pubo 2k, 5k x 6 variants x 2 seeds x 30 s | 25 min |",
         "| `python -m benchmarks run scale` | n = 10k, 100k, 1M, 60 s solve each, fresh process per size | 10 min |",
         "| `python -m benchmarks run reformulate` | 100k variables, 400k monomials, without/with constraints | 1 min |",
-        "| `python -m benchmarks run all` | every suite above in turn, each with its own command recorded | 2.3 h |",
+        "| `python -m benchmarks run structured` | 16 constrained instances x 5 solvers x 10-20 s (references cached) | 20 min |",
+        "| `python -m benchmarks run all` | every suite above in turn, each with its own command recorded | 2.7 h |",
         "",
         "`--quick` runs a small version of each suite (a few minutes) to validate the harness; `--seeds K`, "
         "`--time-limit S`, `--solvers a,b`, `--only name,...` and `--sizes n,...` narrow or widen a run. "

@@ -44,8 +44,8 @@ def machine_info() -> dict[str, Any]:
 
 def versions() -> dict[str, str | None]:
     out: dict[str, str | None] = {}
-    for pkg in ("bipnn_backends", "numpy", "torch", "dhg", "pyscipopt", "openjij", "dimod", "dwave-samplers",
-                "matplotlib"):
+    for pkg in ("bipnn_backends", "numpy", "torch", "dhg", "pyscipopt", "highspy", "ortools", "openjij", "dimod",
+                "dwave-samplers", "matplotlib", "pulp", "scipy"):
         try:
             out[pkg] = metadata.version(pkg)
         except metadata.PackageNotFoundError:

@@ -15,6 +15,7 @@ from .baselines import BASELINES, SOLVERS, Runner, make_bipnn
 from .data import DATASETS, load
 from .instances import Instance, constrained_pubo, maxcut_problem, random_pubo
 from .runner import Results, run_matrix, solver_set
+from .suite_structured import report_structured, run_structured
 
 
 @dataclass
@@ -337,4 +338,13 @@ SUITES: dict[str, Suite] = {s.name: s for s in [
     Suite("reformulate", "Reformulation speed: building a 100,000-variable, 400,000-monomial BinaryProblem "
           "and running `reformulate()` (time and memory), without and with constraints.",
           run_reformulate, report_reformulate, 0.0, 0.0),
+    Suite("structured", "Linearly constrained models OR users bring (issue 12): assignment (60-300), bin packing "
+          "from PuLP's own generator (10/30/60 bins), generalized assignment, set covering, set partitioning, "
+          "multi-dimensional knapsack and a quadratic assignment (quadratic objective, one-hot rows); our solver "
+          "against SCIP, HiGHS, CP-SAT (one worker) and openjij SA on the penalised PUBO at equal wall time, "
+          "gap to exact / construction / cached SCIP references, time to first feasible point and to 1% of "
+          "the reference. `--quick`: 9 smaller instances at 5 s (about 3 min); references are computed once by "
+          "`python -m benchmarks references` (SCIP, 300 s each) and cached in `benchmarks/structured_refs.json`; "
+          "`docs/bench/structured_before_{quick,full}.json` keep the runs of the search before issue 12, shown "
+          "as a `bipnn (before)` column by later runs.", run_structured, report_structured, 0.0, 0.0),
 ]}

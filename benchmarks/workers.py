@@ -60,7 +60,7 @@ def scale(n: int, time_limit: float) -> dict[str, Any]:
     res = bipnn_backends.solve(inst.problem, time_limit=time_limit, seed=0, exhaustive_limit=0)
     rec["solve_wall_s"] = time.perf_counter() - t
     stats = res.stats
-    rec["solve_status"] = res.status
+    rec["solve_status"] = res.solution_status
     rec["epochs"] = stats.get("epochs")
     rec["time_train"] = stats.get("time_train")
     rec["s_per_epoch"] = stats["time_train"] / stats["epochs"] if stats.get("epochs") else None

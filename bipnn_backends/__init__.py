@@ -1,9 +1,9 @@
 """bipnn_backends: BIPNN (binary integer programming by hypergraph neural network) for PuLP, Pyomo and CVXPY.
 
-``import bipnn_backends`` registers the solver with every installed host
-(PuLP: ``BIPNN``/``BIPNN_CMD``; Pyomo: ``SolverFactory("bipnn")``; CVXPY:
-``prob.solve(method="bipnn")``). It stays light: torch and dhg load on the
-first solve that needs the engine.
+``import bipnn_backends`` registers the solver with every installed host, in
+any import order (PuLP: ``BIPNN``/``BIPNN_CMD``; Pyomo: ``SolverFactory("bipnn")``;
+CVXPY: ``prob.solve(method="bipnn")``); :func:`register` does it explicitly.
+It stays light: torch and dhg load on the first solve that needs the engine.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 import importlib
 from typing import Any
 
+from ._version import __version__
+from .adapters import register, register_all
 from .core.expr import quicksum
 from .core.problem import BinaryProblem
 from .errors import (BipnnError, ContinuousVariableError, ExpansionLimitError, ModelError,
@@ -19,12 +21,9 @@ from .errors import (BipnnError, ContinuousVariableError, ExpansionLimitError, M
 from .options import Options
 from .result import SolveResult
 from .solve import solve
-from .adapters import register_all
-
-__version__ = "0.1.0"
 
 __all__ = [
-    "BinaryProblem", "Options", "SolveResult", "solve", "quicksum", "BIPNN", "BIPNN_CMD",
+    "BinaryProblem", "Options", "SolveResult", "solve", "quicksum", "register", "BIPNN", "BIPNN_CMD",
     "BipnnError", "ModelError", "ContinuousVariableError", "UnboundedVariableError",
     "NonFiniteCoefficientError", "UndefinedFunctionError", "ExpansionLimitError",
     "UnsupportedExpressionError", "OptionError", "__version__",

@@ -6,7 +6,8 @@
 
 Exit codes: 0 optimal or feasible, 1 internal error, 2 bad command line or option,
 3 bad model (unreadable, or not a bounded binary/integer program), 4 proven
-infeasible, 5 no feasible solution found. See docs/cli.md.
+infeasible, 5 no feasible solution found, 130 interrupted before the search
+started. See docs/cli.md.
 """
 
 from __future__ import annotations
@@ -18,10 +19,14 @@ import os
 import sys
 from typing import Any, Sequence
 
-from . import __version__
+from ._version import __version__
+from .adapters._kit import echo_log, options_from_host, parse_assignments
 from .adapters.pulp import compat, solution
-from .adapters.pulp.solvers import BIPNN
+from .adapters.pulp.mps import read_mps
+from .adapters.pulp.translate import translate
 from .errors import BipnnError, ModelError, OptionError
+from .result import SolveResult
+from .solve import solve
 
 log = logging.getLogger("bipnn_backends")
 
@@ -34,12 +39,13 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bipnn", description="BIPNN: binary and bounded-integer programs solved by a hypergraph neural network.",
         epilog="exit codes: 0 optimal/feasible, 1 internal error, 2 usage, 3 bad model, 4 infeasible, "
-               "5 no solution found")
+               "5 no solution found, 130 interrupted")
     parser.add_argument("--version", action="version",
                         version=f"bipnn {__version__} (pulp {compat.PULP_VERSION}, Python {sys.version.split()[0]})")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     s = sub.add_parser("solve", help="solve a model file", description="Solve an MPS model with BIPNN.")
-    s.add_argument("model", metavar="MODEL", help="model file (.mps; an OBJSENSE section sets maximisation)")
+    s.add_argument("model", metavar="MODEL",
+                   help="model file (.mps or .mps.gz; an OBJSENSE section sets maximisation)")
     s.add_argument("--time-limit", type=float, metavar="S", help="seconds (default 10)")
     s.add_argument("--seed", type=int, metavar="N", help="random seed (default 0)")
     s.add_argument("--device", metavar="D", help="auto, cpu, cuda or cuda:N (default auto)")
@@ -73,36 +79,61 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BipnnError as exc:
         print(f"bipnn: error: {exc}", file=sys.stderr)
         return solution.EXIT_ERROR
+    except KeyboardInterrupt:
+        print("bipnn: interrupted before the search started; no solution", file=sys.stderr)
+        return solution.EXIT_INTERRUPTED
 
 
 def _solve(args: argparse.Namespace) -> int:
     options = _options(args)
     interactive = not args.quiet and sys.stderr.isatty()
     warm = options.pop("warm_start", None)
-    options.pop("verbose", None)
-    time_limit = options.pop("time_limit", None)
-    solver = BIPNN(msg=interactive, timeLimit=time_limit, warmStart=bool(warm), **options)
-    lp = _read_model(args.model)
+    if warm is not None and not isinstance(warm, dict):
+        raise _UsageError(f"option 'warm_start' must map variable names to values, got {warm!r}")
+    options["verbose"] = interactive or bool(options.get("verbose", False))
+    options_from_host(options)  # every option checked before the model is read
+    if args.solution:
+        _check_writable(args.solution)
+    lp = read_mps(args.model)
+    tr = translate(lp)
+    names = [v.name for v in tr.variables]
     if warm:
-        try:
-            lp.assignVarsVals(warm)
-        except KeyError as exc:
-            raise _UsageError(f"warm start names an unknown variable {exc}") from None
-    if interactive and not log.hasHandlers():
-        handler = logging.StreamHandler(sys.stderr)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        log.addHandler(handler)
-        log.setLevel(logging.INFO)
-    lp.solve(solver)
-    result = solver.result
-    doc = solution.document(result)
+        position = {n: j for j, n in enumerate(names)}
+        unknown = [n for n in warm if n not in position]
+        if unknown:
+            raise _UsageError(f"warm start names unknown variable(s) {', '.join(map(repr, unknown[:5]))}")
+        warm = {position[n]: v for n, v in warm.items()}
+    opts = options_from_host(options, warm_start=warm)
+    with echo_log([sys.stderr] if interactive and not log.hasHandlers() else []):
+        result = solve(tr.problem, opts)
+        log.info("bipnn: %s", result.message)
+    doc = solution.document(_by_name(result, names))
     if args.solution:
         solution.write(doc, args.solution)
     if args.json:
         print(solution.to_json(doc))
     elif not args.quiet:
         _summary(doc, len(result.values or {}), args.solution)
-    return solution.EXIT_BY_STATUS[result.status]
+    return solution.EXIT_BY_STATUS[result.solution_status]
+
+
+def _by_name(result: SolveResult, names: list[str]) -> SolveResult:
+    """``result`` with values keyed by variable name (MPS names are unique)."""
+    if result.values is not None:
+        result.values = {names[j]: v for j, v in result.values.items()}
+    return result
+
+
+def _check_writable(path: str) -> None:
+    """Refuse an unwritable --solution path before the solve, not after it."""
+    existed = os.path.exists(path)
+    try:
+        with open(path, "a"):
+            pass
+    except OSError as exc:
+        raise _UsageError(f"cannot write the solution to {path!r}: {exc.strerror or exc}") from None
+    if not existed:
+        os.remove(path)
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
@@ -117,53 +148,15 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
         if not isinstance(loaded, dict):
             raise _UsageError(f"the options file {args.options!r} must hold a JSON object")
         options.update(loaded)
-    for pair in args.option:
-        name, sep, text = pair.partition("=")
-        if not sep or not name:
-            raise _UsageError(f"--option wants NAME=VALUE, got {pair!r}")
-        try:
-            options[name.strip()] = json.loads(text)
-        except ValueError:
-            options[name.strip()] = text
+    options.update(parse_assignments(args.option, "--option"))
     for name, value in (("time_limit", args.time_limit), ("seed", args.seed), ("device", args.device)):
         if value is not None:
             options[name] = value
     return options
 
 
-def _read_model(path: str) -> Any:
-    if not os.path.isfile(path):
-        raise ModelError(f"no such model file: {path!r}")
-    if path.lower().endswith(".lp"):
-        raise ModelError(f"{path}: PuLP has no reader for the LP format; write the model as MPS instead "
-                         "(prob.writeMPS('model.mps', with_objsense=True))")
-    try:
-        return compat.read_mps(path, _objsense(path))
-    except Exception as exc:  # PuLP's reader raises anything from KeyError to PulpError on a bad file
-        raise ModelError(f"{path}: cannot read it as MPS ({type(exc).__name__}: {exc})") from exc
-
-
-def _objsense(path: str) -> bool | None:
-    """True/False from an OBJSENSE section (MAX/MAXIMIZE or MIN/MINIMIZE), None if there is none."""
-    with open(path) as f:
-        pending = False
-        for line in f:
-            words = line.split()
-            if not words or words[0].startswith("*"):
-                continue
-            if pending:
-                return words[0].upper().startswith("MAX")
-            if words[0].upper() == "OBJSENSE":
-                if len(words) > 1:
-                    return words[1].upper().startswith("MAX")
-                pending = True
-            elif words[0].upper() in ("ROWS", "COLUMNS"):
-                return None
-    return None
-
-
 def _summary(doc: dict[str, Any], n_values: int, path: str | None) -> None:
-    print(f"status     {doc['status']}: {doc['message']}")
+    print(f"status     {doc['solution_status']} ({doc['termination']}): {doc['message']}")
     if doc["objective"] is not None:
         print(f"objective  {doc['objective']:.10g}")
     stats = doc["stats"]

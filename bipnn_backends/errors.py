@@ -1,9 +1,11 @@
 """Exceptions a user can act on.
 
-Every model error names the offending variable, constraint or term. Host
-adapters raise subclasses that also inherit from the host's own solver error
-(``PulpSolverError``, ``cvxpy.error.SolverError``, ...), so existing ``except``
-clauses keep working.
+Every model error names the offending variable, constraint or term, and every
+option error the option and its value. Host adapters raise subclasses that
+also inherit from the host's own solver error (``PulpSolverError``,
+``cvxpy.error.SolverError``, Pyomo's ``PyomoException``), generated from one
+table in :mod:`bipnn_backends.adapters._kit`, so existing ``except`` clauses of
+both kinds keep working.
 """
 
 from __future__ import annotations
@@ -43,19 +45,3 @@ class UnsupportedExpressionError(ModelError):
 
 class OptionError(BipnnError, ValueError):
     """An unknown option name or an invalid option value."""
-
-
-def to_host_error(exc: BipnnError, classes: dict[type, type], default: type | None,
-                  host_base: type) -> Exception:
-    """The host's flavour of a core error, with the same message.
-
-    ``classes`` maps core error classes to host subclasses, most specific
-    first; an exception already deriving from ``host_base`` is returned as is,
-    one matching no class becomes ``default`` (or stays as is when None).
-    """
-    if isinstance(exc, host_base):
-        return exc
-    for core, host in classes.items():
-        if isinstance(exc, core):
-            return host(str(exc))
-    return exc if default is None else default(str(exc))

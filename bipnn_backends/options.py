@@ -7,8 +7,12 @@ listing what is valid. Defaults come from the benchmarks in docs/benchmarks.md.
 from __future__ import annotations
 
 import dataclasses
+import math
+import numbers
 from dataclasses import dataclass, field
 from typing import Any, Mapping
+
+import numpy as np
 
 from .errors import OptionError
 
@@ -71,44 +75,107 @@ def _build(cls: type, values: Mapping[str, Any], where: str) -> Any:
     return cls(**values)
 
 
-def make_options(options: Options | Mapping[str, Any] | None = None, **overrides: Any) -> Options:
-    """Build and validate :class:`Options` from a mapping and/or keywords (keywords win)."""
+def make_options(options: Options | Mapping[str, Any] | None = None, *, aliases: Mapping[str, str] | None = None,
+                 **overrides: Any) -> Options:
+    """Build and validate :class:`Options` from a mapping and/or keywords (keywords win).
+
+    Every value is checked here, so a bad one fails when a solver object is built,
+    with an :class:`OptionError` naming the option and the value. ``aliases`` maps a
+    canonical name to the host's spelling of it (``time_limit`` -> ``timeLimit``) for
+    those messages. ``time_limit=inf`` means no time limit.
+    """
     if isinstance(options, Options):
         base = dataclasses.asdict(options)
         base["warm_start"] = options.warm_start
     else:
         base = dict(options or {})
     base.update(overrides)
+    names = dict(aliases or {})
     for key, cls in (("anneal", AnnealOptions), ("penalty", PenaltyOptions)):
         value = base.get(key)
         if isinstance(value, Mapping):
             base[key] = _build(cls, value, key)
         elif value is not None and not isinstance(value, cls):
-            raise OptionError(f"option {key!r} must be a dict, got {type(value).__name__}")
+            raise OptionError(f"option {key!r} must be a dict, got {value!r}")
     opts = _build(Options, base, "solver")
-    _validate(opts)
+    _validate(opts, names)
     return opts
 
 
-def _validate(o: Options) -> None:
-    if o.time_limit is not None and not o.time_limit > 0:
-        raise OptionError(f"time_limit must be positive seconds or None, got {o.time_limit}")
-    if o.epochs is not None and o.epochs < 0:
-        raise OptionError(f"epochs must be >= 0, got {o.epochs}")
+def _name(field_name: str, aliases: Mapping[str, str]) -> str:
+    host = aliases.get(field_name)
+    return f"{host!r} ({field_name})" if host and host != field_name else repr(field_name)
+
+
+def _integer(obj: Any, attr: str, low: int | None, high: int | None, aliases: Mapping[str, str],
+             optional: bool = False, where: str = "") -> None:
+    value = getattr(obj, attr)
+    if optional and value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise OptionError(f"option {where}{_name(attr, aliases)} must be an integer, got {value!r}")
+    if (low is not None and value < low) or (high is not None and value > high):
+        rng = f">= {low}" if high is None else f"between {low} and {high}"
+        raise OptionError(f"option {where}{_name(attr, aliases)} must be {rng}, got {value!r}")
+    setattr(obj, attr, int(value))
+
+
+def _real(obj: Any, attr: str, aliases: Mapping[str, str], low: float | None = None, strict: bool = False,
+          optional: bool = False, where: str = "", allow_inf: bool = False) -> None:
+    value = getattr(obj, attr)
+    if optional and value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise OptionError(f"option {where}{_name(attr, aliases)} must be a number, got {value!r}")
+    value = float(value)
+    if math.isnan(value) or (math.isinf(value) and not allow_inf):
+        raise OptionError(f"option {where}{_name(attr, aliases)} must be finite, got {value!r}")
+    if low is not None and (value <= low if strict else value < low):
+        raise OptionError(f"option {where}{_name(attr, aliases)} must be {'>' if strict else '>='} {low:g}, "
+                          f"got {value!r}")
+    setattr(obj, attr, value)
+
+
+def _boolean(obj: Any, attr: str, aliases: Mapping[str, str]) -> None:
+    value = getattr(obj, attr)
+    if not isinstance(value, (bool, np.bool_)):
+        raise OptionError(f"option {_name(attr, aliases)} must be True or False, got {value!r}")
+    setattr(obj, attr, bool(value))
+
+
+def _validate(o: Options, aliases: Mapping[str, str]) -> None:
+    _real(o, "time_limit", aliases, low=0.0, optional=True, allow_inf=True)
+    if o.time_limit is not None and math.isinf(o.time_limit):
+        o.time_limit = None  # inf: no time limit (then epochs must bound the search)
+    _integer(o, "epochs", 0, None, aliases, optional=True)
     if o.time_limit is None and o.epochs is None:
-        raise OptionError("give time_limit or epochs (or both): the solver needs a stopping rule")
-    if o.restarts < 1:
-        raise OptionError(f"restarts must be >= 1, got {o.restarts}")
+        raise OptionError(f"option {_name('time_limit', aliases)} is unlimited and 'epochs' is not set: "
+                          "give a finite time limit or epochs (or both), the solver needs a stopping rule")
+    _integer(o, "seed", 0, None, aliases)
+    _integer(o, "restarts", 1, None, aliases)
     if o.model not in MODELS:
-        raise OptionError(f"model must be one of {', '.join(MODELS)}, got {o.model!r}")
+        raise OptionError(f"option 'model' must be one of {', '.join(MODELS)}, got {o.model!r}")
+    _integer(o, "hidden", 1, None, aliases)
+    _real(o, "lr", aliases, low=0.0, strict=True)
+    for attr in ("gamma_start", "gamma_end"):
+        _real(o.anneal, attr, aliases, where="anneal ")
+    _real(o.anneal, "alpha", aliases, low=0.0, strict=True, where="anneal ")
+    _real(o.anneal, "fraction", aliases, low=0.0, where="anneal ")
+    if o.anneal.fraction > 1:
+        raise OptionError(f"option anneal 'fraction' must be between 0 and 1, got {o.anneal.fraction!r}")
     if o.penalty.method not in PENALTY_METHODS:
-        raise OptionError(f"penalty method must be one of {', '.join(PENALTY_METHODS)}, got {o.penalty.method!r}")
-    if o.penalty.weight is not None and not o.penalty.weight > 0:
-        raise OptionError(f"penalty weight must be positive, got {o.penalty.weight}")
+        raise OptionError(f"option penalty 'method' must be one of {', '.join(PENALTY_METHODS)}, "
+                          f"got {o.penalty.method!r}")
+    _real(o.penalty, "weight", aliases, low=0.0, strict=True, optional=True, where="penalty ")
+    _integer(o.penalty, "exact_limit", 0, 24, aliases, where="penalty ")
+    _boolean(o, "polish", aliases)
+    _boolean(o, "verbose", aliases)
     if not isinstance(o.device, str) or not (o.device in ("auto", "cpu") or o.device.startswith("cuda")):
-        raise OptionError(f"device must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {o.device!r}")
-    for name in ("fit_limit", "exhaustive_limit"):
-        if not 0 <= getattr(o, name) <= 24:
-            raise OptionError(f"{name} must be between 0 and 24, got {getattr(o, name)}")
-    if o.hidden < 1 or o.lr <= 0 or o.max_monomials < 1 or o.tolerance < 0:
-        raise OptionError("hidden, lr and max_monomials must be positive and tolerance non-negative")
+        raise OptionError(f"option 'device' must be 'auto', 'cpu', 'cuda' or 'cuda:N', got {o.device!r}")
+    for attr in ("fit_limit", "exhaustive_limit"):
+        _integer(o, attr, 0, 24, aliases)
+    _integer(o, "max_monomials", 1, None, aliases)
+    if o.warm_start is not None and not isinstance(o.warm_start, Mapping):
+        raise OptionError(f"option {_name('warm_start', aliases)} must map variables to values, "
+                          f"got {type(o.warm_start).__name__}")
+    _real(o, "tolerance", aliases, low=0.0)

@@ -1,48 +1,75 @@
-"""What ``solve`` returns: an honest status, the solution, and statistics."""
+"""What ``solve`` returns: why the search ended, what was found, and statistics.
+
+Two status fields, as ``pyomo.contrib.solver.common.results`` has them:
+``termination`` says why the search ended and ``solution_status`` what it
+holds. optimal and infeasible come with termination proven, and only they;
+feasible and none with any other termination. Hosts map these ten pairs with
+plain tables.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Hashable
 
 import numpy as np
 
-OPTIMAL = "optimal"                      # optimality proven (e.g. exhaustive search)
-FEASIBLE = "feasible"                    # a verified feasible point, optimality not proven
-INFEASIBLE = "infeasible"                # infeasibility proven
-NO_SOLUTION_FOUND = "no_solution_found"  # nothing feasible found; not proven infeasible
-ERROR = "error"
+# termination: why the search ended
+PROVEN = "proven"            # exhaustive search, or a proof of infeasibility
+TIME_LIMIT = "time_limit"    # the time limit ran out
+EPOCHS = "epochs"            # the epoch budget ran out
+CONVERGED = "converged"      # training converged and no time limit was running
+INTERRUPTED = "interrupted"  # Ctrl-C (SIGINT): the best point so far is kept
 
-STATUSES = (OPTIMAL, FEASIBLE, INFEASIBLE, NO_SOLUTION_FOUND, ERROR)
+TERMINATIONS = (PROVEN, TIME_LIMIT, EPOCHS, CONVERGED, INTERRUPTED)
+
+# solution_status: what the result holds
+OPTIMAL = "optimal"        # optimality proven (with termination "proven")
+FEASIBLE = "feasible"      # a verified feasible point, optimality not proven
+INFEASIBLE = "infeasible"  # infeasibility proven (with termination "proven"); no point
+NONE = "none"              # nothing feasible found, infeasibility not proven
+
+SOLUTION_STATUSES = (OPTIMAL, FEASIBLE, INFEASIBLE, NONE)
 
 
 @dataclass
 class SolveResult:
     """The outcome of :func:`bipnn_backends.solve`.
 
-    ``x``/``values`` hold the best verified feasible point for ``optimal`` and
-    ``feasible``; for ``no_solution_found`` they hold the least-violating point
-    found, which is NOT feasible (``max_violation`` says by how much). The
-    objective is in the user's sense (a maximisation reports the maximum).
+    ``x``/``values`` hold the best verified feasible point when ``has_solution``;
+    with ``solution_status`` "none" they hold the least-violating point found,
+    which is NOT feasible (``max_violation`` says by how much). ``values`` is
+    keyed like the problem's variables (their ``key``, by default the name).
+    The objective is in the user's sense (a maximisation reports the maximum).
     ``stats`` has: epochs, restarts, device, time per phase (seconds), final
     gamma, sizes, and ``history``: (seconds, best penalised energy so far in the
     objective's sense, which is the objective itself once the point is feasible).
-    ``stop_reason`` says why the search ended: "proven" (exhaustive search or
-    proven infeasibility), "time_limit", "epochs", "converged" (training
-    converged and no time limit was running) or "interrupted" (Ctrl-C).
     """
 
-    status: str
+    solution_status: str
+    termination: str
     x: np.ndarray | None = None
-    values: dict[str, float] | None = None
+    values: dict[Hashable, float] | None = None
     objective: float | None = None
     max_violation: float | None = None
-    time_limit_reached: bool = False
     message: str = ""
     stats: dict[str, Any] = field(default_factory=dict)
-    stop_reason: str = ""  # "proven", "time_limit", "epochs", "converged" or "interrupted"
+
+    def __post_init__(self) -> None:
+        if self.solution_status not in SOLUTION_STATUSES:
+            raise ValueError(f"solution_status must be one of {SOLUTION_STATUSES}, got {self.solution_status!r}")
+        if self.termination not in TERMINATIONS:
+            raise ValueError(f"termination must be one of {TERMINATIONS}, got {self.termination!r}")
+        if (self.solution_status in (OPTIMAL, INFEASIBLE)) != (self.termination == PROVEN):
+            raise ValueError(f"{self.solution_status!r} goes with termination 'proven' and only it "
+                             f"(got {self.termination!r}): a proof ends the search, a heuristic stop proves nothing")
 
     @property
     def has_solution(self) -> bool:
         """True when ``values`` is a verified feasible point."""
-        return self.status in (OPTIMAL, FEASIBLE)
+        return self.solution_status in (OPTIMAL, FEASIBLE)
+
+    @property
+    def time_limit_reached(self) -> bool:
+        """True when the search stopped on the time limit."""
+        return self.termination == TIME_LIMIT

@@ -1,13 +1,15 @@
 """``solve(problem, options) -> SolveResult``: the one entry point adapters call.
 
-Reformulate (core, numpy) → proven infeasibility or exhaustive proof on tiny
-problems (no torch needed) → engine (torch) → verify every candidate on the
-ORIGINAL problem → the best feasible point, with an honest status.
+Reformulate (core, numpy) → proven infeasibility, or the cheapest constructions when
+``time_limit`` is 0, or exhaustive proof on tiny problems (no torch needed) → engine
+(torch) → verify every candidate on the ORIGINAL problem → the best feasible point,
+with an honest status. Every phase after the reformulation holds the time limit.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 import time
 from typing import Any, Mapping
 
@@ -16,9 +18,11 @@ import numpy as np
 from .core.brute_force import brute_force
 from .core.evaluate import evaluate_problem
 from .core.problem import BinaryProblem
+from .core.pubo import Reformulation
 from .core.reformulate import reformulate
 from .options import Options, make_options
-from .result import FEASIBLE, INFEASIBLE, NO_SOLUTION_FOUND, OPTIMAL, SolveResult
+from .result import (CONVERGED, EPOCHS, FEASIBLE, INFEASIBLE, INTERRUPTED, NONE, OPTIMAL, PROVEN, TIME_LIMIT,
+                     SolveResult)
 
 log = logging.getLogger("bipnn_backends")
 
@@ -31,44 +35,90 @@ def solve(problem: BinaryProblem, options: Options | Mapping[str, Any] | None = 
     t_reform = time.perf_counter() - t0
     stats: dict[str, Any] = {"sizes": reform.summary(), "time_reformulate": t_reform}
     if reform.infeasible:
-        return SolveResult(INFEASIBLE, message="proven infeasible: " + "; ".join(reform.infeasible), stats=stats,
-                           stop_reason="proven")
+        return SolveResult(INFEASIBLE, PROVEN, message="proven infeasible: " + "; ".join(reform.infeasible),
+                           stats=stats)
+    if opts.time_limit == 0:
+        return _construct(problem, reform, opts, stats, t0)
     if problem.n_binaries <= opts.exhaustive_limit:
         return _exhaustive(problem, opts, stats, t0)
     t_import = time.perf_counter()
     from .engine import search  # torch is imported on the first engine solve only
 
     t0 += time.perf_counter() - t_import  # the one-time import does not count against time_limit
-    deadline = None if opts.time_limit is None else t0 + opts.time_limit
     start = problem.encode(opts.warm_start) if opts.warm_start else None
-    out = search(reform, opts, deadline=deadline, start=start)
+    out = search(reform, opts, deadline=_deadline(t0, opts.time_limit), start=start)
     stats.update(out.stats)
     t_verify = time.perf_counter()
-    vals = evaluate_problem(problem, out.candidates, opts.tolerance)
+    candidates = np.concatenate((out.candidates, constructions(problem, reform, opts)))  # never miss a trivial point
+    status, k, vals, message = _best(problem, candidates, opts)
     stats["time_verify"] = time.perf_counter() - t_verify
     stats["history"] = [(t, reform.sign * e) for t, e in out.stats.get("history", [])]
     stats["time_total"] = time.perf_counter() - t0
+    x = candidates[k].astype(np.float64)
+    stop = INTERRUPTED if out.stats.get("interrupted") else TIME_LIMIT if out.time_limit_reached else (
+        CONVERGED if out.stats.get("converged") else EPOCHS)
+    return SolveResult(status, stop, x=x, values=problem.decode(x), objective=float(vals.objective[k]),
+                       max_violation=float(vals.max_violation[k]), message=message, stats=stats)
+
+
+def _deadline(t0: float, time_limit: float | None) -> float | None:
+    """The absolute deadline, or None for no time limit (None or infinite: never t0 + inf)."""
+    return None if time_limit is None or not math.isfinite(time_limit) else t0 + time_limit
+
+
+def _best(problem: BinaryProblem, X: np.ndarray, opts: Options) -> tuple[str, int, Any, str]:
+    """Verify the rows of X on the original problem: (status, row of the best, values, message)."""
+    vals = evaluate_problem(problem, X, opts.tolerance)
     if vals.feasible.any():
-        score = np.where(vals.feasible, reform.sign * vals.objective, np.inf)
-        k = int(np.argmin(score))
-        status, message = FEASIBLE, "feasible solution found (optimality not proven)"
-    else:
-        k = int(np.argmin(vals.max_violation))
-        status, message = NO_SOLUTION_FOUND, (
-            f"no feasible solution found; the least-violating point violates by {vals.max_violation[k]:.6g}")
-    x = out.candidates[k].astype(np.float64)
-    stop = "interrupted" if out.stats.get("interrupted") else "time_limit" if out.time_limit_reached else (
-        "converged" if out.stats.get("converged") else "epochs")
-    return SolveResult(status, x, problem.decode(x), float(vals.objective[k]), float(vals.max_violation[k]),
-                       out.time_limit_reached, message, stats, stop)
+        sign = 1.0 if problem.sense == "min" else -1.0
+        k = int(np.argmin(np.where(vals.feasible, sign * vals.objective, np.inf)))
+        return FEASIBLE, k, vals, "feasible solution found (optimality not proven)"
+    k = int(np.argmin(vals.max_violation))
+    return NONE, k, vals, (
+        f"no feasible solution found; the least-violating point violates by {vals.max_violation[k]:.6g}")
+
+
+def constructions(problem: BinaryProblem, reform: Reformulation, opts: Options) -> np.ndarray:
+    """The cheapest candidate points, in O(variables + nonzeros): the warm start (if any),
+    all zeros, all ones, and each variable at the sign of its linear PUBO coefficient."""
+    n = problem.n_binaries
+    pubo = reform.pubo
+    linear = np.diff(pubo.offsets) == 1
+    greedy = np.zeros(n)
+    greedy[pubo.indices[pubo.offsets[:-1][linear]]] = (pubo.coefs[linear] < 0).astype(np.float64)
+    rows = [np.zeros(n), np.ones(n), greedy]
+    if opts.warm_start:
+        rows.insert(0, problem.encode(opts.warm_start))
+    return np.array(rows)
+
+
+def _construct(problem: BinaryProblem, reform: Reformulation, opts: Options, stats: dict, t0: float) -> SolveResult:
+    """``time_limit=0``: no search; the best verified point among :func:`constructions`."""
+    X = constructions(problem, reform, opts)
+    status, k, vals, message = _best(problem, X, opts)
+    stats.update(method="construction", time_total=time.perf_counter() - t0)
+    return SolveResult(status, TIME_LIMIT, x=X[k], values=problem.decode(X[k]), objective=float(vals.objective[k]),
+                       max_violation=float(vals.max_violation[k]),
+                       message=f"time_limit=0: {message} among the cheapest constructions", stats=stats)
 
 
 def _exhaustive(problem: BinaryProblem, opts: Options, stats: dict, t0: float) -> SolveResult:
-    ref = brute_force(problem, opts.tolerance)
+    ref = brute_force(problem, opts.tolerance, deadline=_deadline(t0, opts.time_limit))
     stats.update(method="exhaustive", points=ref.points, time_total=time.perf_counter() - t0)
+    if not ref.complete:  # cut short by the time limit: nothing is proven
+        seen = f"exhaustive search stopped by the time limit after {ref.points} of {2 ** problem.n_binaries} points"
+        x = ref.x if ref.x is not None else ref.least_x
+        vals = evaluate_problem(problem, x, opts.tolerance)
+        status = FEASIBLE if ref.x is not None else NONE
+        message = (f"feasible solution found (optimality not proven: {seen})" if ref.x is not None else
+                   f"no feasible solution found ({seen}); the least-violating point violates by "
+                   f"{vals.max_violation[0]:.6g}")
+        return SolveResult(status, TIME_LIMIT, x=x, values=problem.decode(x), objective=float(vals.objective[0]),
+                           max_violation=float(vals.max_violation[0]), message=message, stats=stats)
     if ref.x is None:
-        return SolveResult(INFEASIBLE, message=f"proven infeasible by exhaustive search over {ref.points} points",
-                           stats=stats, stop_reason="proven")
+        return SolveResult(INFEASIBLE, PROVEN, stats=stats,
+                           message=f"proven infeasible by exhaustive search over {ref.points} points")
     violation = float(evaluate_problem(problem, ref.x, opts.tolerance).max_violation[0])
-    return SolveResult(OPTIMAL, ref.x, problem.decode(ref.x), ref.objective, violation, False,
-                       f"proven optimal by exhaustive search over {ref.points} points", stats, "proven")
+    return SolveResult(OPTIMAL, PROVEN, x=ref.x, values=problem.decode(ref.x), objective=ref.objective,
+                       max_violation=violation, message=f"proven optimal by exhaustive search over {ref.points} points",
+                       stats=stats)

@@ -36,7 +36,7 @@ def run(prob: pulp.LpProblem, solver: pulp.LpSolver) -> tuple[str, float, float,
     start = time.perf_counter()
     prob.solve(solver)
     taken = sum(1 for v in prob.variables() if v.varValue and v.varValue > 0.5)
-    status = solver.result.status if isinstance(solver, BIPNN) else "optimal"
+    status = solver.result.solution_status if isinstance(solver, BIPNN) else "optimal"
     return status, pulp.value(prob.objective), time.perf_counter() - start, taken
 
 

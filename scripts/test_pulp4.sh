@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # PuLP 4.x needs Python >= 3.12, for which torch has no local wheel: this suite runs the PuLP
-# adapter on models the core's exhaustive solver proves, in .venv312 (numpy + pulp 4 only).
+# adapter on models the core's exhaustive solver proves, in .venv312 (numpy, scipy + pulp 4 only).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PY312=""
@@ -17,6 +17,6 @@ if [ ! -x .venv312/bin/python ]; then
   "$PY312" -m venv .venv312
   .venv312/bin/python -m pip install -q --upgrade pip
 fi
-.venv312/bin/python -m pip install -q "pulp>=4.2,<5" numpy pytest
+.venv312/bin/python -m pip install -q "pulp>=4.2,<5" numpy scipy pytest
 .venv312/bin/python -m pip install -q -e . --no-deps
 .venv312/bin/python -m pytest tests_pulp4

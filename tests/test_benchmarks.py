@@ -131,3 +131,171 @@ def test_quadratic_bqm_export_matches_pubo_energy() -> None:
     X = np.random.default_rng(3).integers(0, 2, (50, 20))
     assert info["reduction"].startswith("none")
     assert np.allclose(bqm.energies((X, list(range(20)))), pubo.evaluate(X))
+
+
+# -- structured suite (issue 12) ------------------------------------------------
+
+def _structured_tiny():
+    from benchmarks import structured as S
+    return [S.generalized_assignment(3, 6, seed=1), S.set_cover(8, 16, 0.3, seed=1), S.set_partitioning(8, 16, seed=1),
+            S.multi_knapsack(16, 3, seed=1), S.quadratic_assignment(4, seed=1)]
+
+
+def _same_problem(a, b) -> bool:
+    from benchmarks.mip import mip_form
+    fa, fb = mip_form(a), mip_form(b)
+    return (np.array_equal(fa.c, fb.c) and (fa.A != fb.A).nnz == 0 and np.array_equal(fa.lo, fb.lo)
+            and np.array_equal(fa.hi, fb.hi) and fa.products == fb.products)
+
+
+def test_structured_generators_are_seeded_and_deterministic() -> None:
+    from benchmarks import structured as S
+    makers = [lambda s: S.assignment(7, seed=s), lambda s: S.generalized_assignment(3, 9, seed=s),
+              lambda s: S.set_cover(10, 30, 0.2, seed=s), lambda s: S.set_partitioning(10, 30, seed=s),
+              lambda s: S.multi_knapsack(12, 3, seed=s), lambda s: S.quadratic_assignment(5, seed=s)]
+    for make in makers:
+        a, b, c = make(3), make(3), make(4)
+        assert a.name == b.name and _same_problem(a.problem, b.problem)
+        assert not _same_problem(a.problem, c.problem)
+        if a.feasible_point is not None:  # planted / trivial points really are feasible
+            assert evaluate_problem(a.problem, a.feasible_point).feasible[0]
+
+
+def test_structured_family_shapes() -> None:
+    from benchmarks import structured as S
+    a = S.assignment(6, seed=0)
+    assert a.problem.n_binaries == 36 and len(a.problem.constraints) == 12
+    assert {c.sense for c in a.problem.constraints} == {"=="}
+    q = S.quadratic_assignment(5, seed=0)
+    F, D = q.extra["flows"], q.extra["distances"]
+    perm = np.array([2, 0, 4, 1, 3])
+    x = np.zeros((5, 5))
+    x[np.arange(5), perm] = 1
+    assert evaluate_problem(q.problem, x.reshape(-1)).objective[0] == pytest.approx(S.qap_value(F, D, perm))
+
+
+def test_bin_packing_matches_pulp_generator_and_reference() -> None:
+    pytest.importorskip("pulp")
+    from benchmarks import structured as S
+    from benchmarks.references import exact_reference
+    inst = S.bin_packing(2)
+    lp = inst.extra["pulp_model"]
+    assert inst.problem.n_binaries == len(lp.variables()) and len(inst.problem.constraints) == lp.numConstraints()
+    assert exact_reference(inst)["value"] == 2.0
+    pytest.importorskip("highspy")
+    from benchmarks.mip import run_highs
+    x, info = run_highs(inst, None, 20.0, 0)
+    assert info["proven_optimal"] and score(inst.problem, x).objective == 2.0
+
+
+def test_assignment_reference_equals_permutation_brute_force() -> None:
+    from itertools import permutations
+
+    from benchmarks import structured as S
+    from benchmarks.references import exact_reference
+    inst = S.assignment(6, seed=2)
+    costs = inst.extra["costs"]
+    best = min(sum(costs[i, p[i]] for i in range(6)) for p in permutations(range(6)))
+    assert exact_reference(inst)["value"] == best
+
+
+def test_scip_reference_equals_brute_force_on_tiny_structured() -> None:
+    pytest.importorskip("pyscipopt")
+    from benchmarks.references import scip_reference
+    for inst in _structured_tiny():
+        ref = scip_reference(inst, 20.0)
+        assert ref["proven"] and ref["value"] == pytest.approx(brute_force(inst.problem).objective), inst.name
+
+
+@pytest.mark.parametrize("solver", ["scip", "highs", "cpsat"])
+def test_mip_baselines_verified_on_tiny_structured(solver: str) -> None:
+    pytest.importorskip({"scip": "pyscipopt", "highs": "highspy", "cpsat": "ortools"}[solver])
+    from benchmarks import mip
+    run = {"scip": mip.run_scip, "highs": mip.run_highs, "cpsat": mip.run_cpsat}[solver]
+    for inst in _structured_tiny():
+        x, info = run(inst, None, 20.0, 0)
+        s = score(inst.problem, x)
+        assert s.feasible and s.objective == pytest.approx(brute_force(inst.problem).objective), inst.name
+        assert info["proven_optimal"] and info["trace"], inst.name
+        assert info["trace"][-1][1] == pytest.approx(s.objective)  # the callback saw the final incumbent
+        times = [t for t, _ in info["trace"]]
+        assert times == sorted(times)
+
+
+def _greedy_bits(value: float, weights: np.ndarray) -> np.ndarray:
+    bits = np.zeros(len(weights))
+    for k in np.argsort(-weights, kind="stable"):
+        if value >= weights[k]:
+            bits[k], value = 1.0, value - weights[k]
+    assert value == 0
+    return bits
+
+
+def test_quadratic_row_penalty_is_exact_with_best_slack() -> None:
+    from itertools import product
+
+    from benchmarks import structured as S
+    from bipnn_backends.core.problem import bounded_binary_weights
+    inst = S.multi_knapsack(6, 2, seed=3)
+    pubo = to_pubo(inst.problem, quadratic_rows=True)
+    n = inst.problem.n_binaries
+    rows = inst.problem.constraints
+    spans = [int(c.rhs) for c in rows]  # a >= 0 on every knapsack row: the slack spans 0..rhs
+    assert pubo.n_slack == sum(len(bounded_binary_weights(s)) for s in spans)
+    rng = np.random.default_rng(0)
+    for bits in product([0.0, 1.0], repeat=n):
+        x = np.array(bits)
+        v = evaluate_problem(inst.problem, x)
+        X = np.hstack([np.tile(x, (256, 1)), rng.integers(0, 2, (256, pubo.n_slack))])
+        if v.feasible[0]:  # the exact slack gives energy = -objective (maximised), any other slack more
+            slack = np.concatenate([_greedy_bits(c.rhs - float(c.body.coefs @ x[c.body.indices]),
+                                                 bounded_binary_weights(s)) for c, s in zip(rows, spans)])
+            assert pubo.evaluate(np.concatenate([x, slack]))[0] == pytest.approx(-v.objective[0])
+            assert np.all(pubo.evaluate(X) >= -v.objective[0] - 1e-6)
+        else:
+            assert np.all(pubo.evaluate(X) > -v.objective[0])
+
+
+def test_quadratic_rows_penalty_feasible_energy_equals_objective() -> None:
+    from benchmarks import structured as S
+    inst = S.assignment(5, seed=1)
+    pubo = to_pubo(inst.problem, quadratic_rows=True)
+    assert pubo.n_slack == 0  # equalities need no slack
+    rng = np.random.default_rng(1)
+    X = np.array([np.eye(5)[rng.permutation(5)].reshape(-1) for _ in range(20)]
+                 + list(rng.integers(0, 2, (200, 25)).astype(float)))
+    v = evaluate_problem(inst.problem, X)
+    e = pubo.evaluate(X)
+    assert np.allclose(e[v.feasible], v.objective[v.feasible]) and np.all(e[~v.feasible] > v.objective[~v.feasible])
+
+
+def test_time_to_target_and_first_feasible_from_records() -> None:
+    from benchmarks.suite_structured import first_feasible_s, improvement_trace, time_to_target
+    mip_rec = {"status": "ok", "objective": 100.0, "time_limit": 5, "wall_s": 5.0,
+               "info": {"trace": [[0.5, 130.0], [1.0, 105.0], [3.0, 100.0]]}}
+    assert first_feasible_s(mip_rec) == 0.5
+    assert time_to_target(mip_rec, 100.0, "min", 10.0) == 1.0 and time_to_target(mip_rec, 90.0, "min") is None
+    ours = {"status": "ok", "objective": 100.0, "time_limit": 5, "wall_s": 5.0,
+            "info": {"history": [[0.1, 50.0], [0.2, 120.0], [2.0, 100.0]], "clock_offset_s": 0.5}}
+    assert first_feasible_s(ours) is None  # no feasibility flag in the old engine's history
+    assert improvement_trace(ours, "min") == [(0.7, 120.0), (2.5, 100.0)]  # 50 < final: infeasible, dropped
+    flagged = {**ours, "info": {"history": [[0.1, 50.0, False], [0.4, 120.0, True], [2.0, 100.0, True]]}}
+    assert first_feasible_s(flagged) == 0.4
+
+
+def test_structured_suite_runs_and_reports(tmp_path, monkeypatch) -> None:
+    pytest.importorskip("highspy")
+    from benchmarks import report, runner
+    from benchmarks.suite_structured import report_structured, run_structured
+    from benchmarks.suites import Config
+    monkeypatch.setattr(report, "OUT_DIR", tmp_path)
+    monkeypatch.setattr(runner, "OUT_DIR", tmp_path)
+    res = runner.Results("structured", "test", {}, out_dir=tmp_path)
+    run_structured(res, Config(time_limit=10.0, solvers=["highs"], only=["mkp-50x5"], log=lambda s: None))
+    (rec,) = res.doc["records"]
+    meta = res.doc["instances"][rec["instance"]]
+    assert rec["status"] == "ok" and meta["sense"] == "max"
+    if (meta["reference"] or {}).get("proven"):
+        assert rec["gap_percent"] == pytest.approx(0.0) and rec["time_to_target_s"] is not None
+    text = report_structured(res.doc)
+    assert "| mkp-50x5-s0 (max) | 50 | 5 | 10 |" in text and "highs" in text

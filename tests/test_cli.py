@@ -13,7 +13,7 @@ import pytest
 from bipnn_backends import __version__
 from bipnn_backends.adapters.pulp import solution
 from bipnn_backends.cli import main
-from test_pulp_models import tiny
+from models import tiny
 
 
 def write(p: pulp.LpProblem, path, **kw) -> str:
@@ -64,10 +64,10 @@ def test_optimal_text_solution_and_summary(tmp_path, capsys):
     summary = capsys.readouterr().out
     assert "optimal" in summary and "objective  12" in summary  # the MPS file drops the constant 7
     lines = out.read_text().splitlines()
-    assert lines[:2] == ["status optimal", "objective 12"]
-    assert lines[2] == "time_limit_reached false" and lines[3].startswith("message ")
-    assert lines[4] == "values 6"
-    values = dict(line.split() for line in lines[5:])
+    assert lines[:3] == ["solution_status optimal", "termination proven", "objective 12"]
+    assert lines[3] == "time_limit_reached false" and lines[4].startswith("message ")
+    assert lines[5] == "values 6"
+    values = dict(line.split() for line in lines[6:])
     assert values == {"x0": "0", "x1": "0", "x2": "1", "x3": "1", "x4": "1", "y": "0"}
 
 
@@ -75,7 +75,7 @@ def test_json_output(tmp_path, capsys):
     model = write(tiny(), tmp_path / "m.mps", with_objsense=True)
     assert main(["solve", model, "--json"]) == solution.EXIT_OK
     doc = json.loads(capsys.readouterr().out)
-    assert doc["format"] == "bipnn-solution" and doc["status"] == "optimal" and doc["objective"] == 12
+    assert doc["format"] == "bipnn-solution" and doc["solution_status"] == "optimal" and doc["objective"] == 12
     assert doc["values"]["x4"] == 1 and "time_total" in doc["stats"]
 
 
@@ -103,7 +103,7 @@ def test_infeasible_exits_4_and_no_solution_exits_5(tmp_path, capsys):
     p += x["x0"] + x["x1"] >= 3, "impossible"
     out = tmp_path / "sol.txt"
     assert main(["solve", write(p, tmp_path / "inf.mps"), "--solution", str(out), "--quiet"]) == solution.EXIT_INFEASIBLE
-    assert out.read_text().splitlines()[:2] == ["status infeasible", "objective none"]
+    assert out.read_text().splitlines()[:2] == ["solution_status infeasible", "termination proven"]
     assert "values 0" in out.read_text()
     q = pulp.LpProblem("clash", pulp.LpMinimize)
     y = [q.add_variable(f"y{i}", cat="Binary") for i in range(20)]
@@ -113,7 +113,7 @@ def test_infeasible_exits_4_and_no_solution_exits_5(tmp_path, capsys):
     q += pulp.lpSum(y[:10]) == 10, "first_ten"
     assert main(["solve", write(q, tmp_path / "clash.mps"), "--time-limit", "1", "--json"]) == solution.EXIT_NO_SOLUTION
     doc = json.loads(capsys.readouterr().out)
-    assert doc["status"] == "no_solution_found" and doc["values"] is None and doc["objective"] is None
+    assert doc["solution_status"] == "none" and doc["values"] is None and doc["objective"] is None
 
 
 def test_options_file_and_warm_start(tmp_path, capsys):
@@ -136,6 +136,43 @@ def test_console_script_and_module(tmp_path):
     for cmd in commands:
         done = subprocess.run(cmd + ["solve", model, "--json"], capture_output=True, text=True)
         assert done.returncode == 0, done.stderr
-        assert json.loads(done.stdout)["status"] == "optimal"
+        assert json.loads(done.stdout)["solution_status"] == "optimal"
     done = subprocess.run(commands[0] + ["solve", str(tmp_path / "missing.mps")], capture_output=True, text=True)
     assert done.returncode == solution.EXIT_BAD_MODEL and "no such model file" in done.stderr
+
+
+# -- defects: paths and files checked before the solve ------------------------------------------
+def test_unwritable_solution_path_exits_2_before_solving(tmp_path, capsys, monkeypatch):
+    import bipnn_backends.cli as cli
+
+    model = write(tiny(), tmp_path / "m.mps", with_objsense=True)
+    monkeypatch.setattr(cli, "solve", lambda *a, **k: pytest.fail("solved before checking --solution"))
+    missing_dir = tmp_path / "no" / "such" / "dir" / "sol.json"
+    assert main(["solve", model, "--solution", str(missing_dir)]) == solution.EXIT_USAGE
+    err = capsys.readouterr().err
+    assert "cannot write the solution to" in err and "Traceback" not in err
+    assert not missing_dir.parent.exists()
+
+
+@pytest.mark.parametrize("content, text", [
+    (b"", "the file is empty"),
+    (b"hello world\nthis is not a model\n", "has no ROWS or COLUMNS section"),
+    (b"\x00\x01\xff\xfe" * 100, "not text"),
+])
+def test_garbage_or_empty_model_is_a_clear_error(tmp_path, capsys, content, text):
+    model = tmp_path / "bad.mps"
+    model.write_bytes(content)
+    assert main(["solve", str(model)]) == solution.EXIT_BAD_MODEL
+    err = capsys.readouterr().err
+    assert "not an MPS model" in err and text in err and "no variables" not in err
+
+
+def test_gzipped_mps_is_read(tmp_path, capsys):
+    import gzip
+
+    model = write(tiny(), tmp_path / "m.mps", with_objsense=True)
+    gz = tmp_path / "m.mps.gz"
+    gz.write_bytes(gzip.compress(open(model, "rb").read()))
+    assert main(["solve", str(gz), "--json", "--seed", "1"]) == solution.EXIT_OK
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["solution_status"] == "optimal" and doc["termination"] == "proven" and doc["objective"] == 12

@@ -190,5 +190,5 @@ def test_feasible_without_proof_is_user_limit_with_stats() -> None:
     stats = prob.solver_stats
     assert stats.solver_name == "BIPNN" and stats.solve_time > 0
     assert stats.num_iters == stats.extra_stats.stats["epochs"]
-    assert stats.extra_stats.status == "feasible"
+    assert stats.extra_stats.solution_status == "feasible"
     assert x.value.shape == (5, 4) and x.value.sum() <= 8

@@ -15,8 +15,8 @@ from bipnn_backends import BIPNN, BIPNN_CMD, ContinuousVariableError, OptionErro
 from bipnn_backends.adapters.pulp import solvers
 from bipnn_backends.pulp import (BipnnPulpError, PulpContinuousVariableError, PulpModelError,
                                  PulpNonFiniteCoefficientError, PulpOptionError, PulpUnboundedVariableError)
-from bipnn_backends.result import FEASIBLE, NO_SOLUTION_FOUND, SolveResult
-from test_pulp_models import tiny
+from bipnn_backends.result import FEASIBLE, NONE, TIME_LIMIT, SolveResult
+from models import tiny
 
 pytestmark = pytest.mark.filterwarnings("ignore:PULP_CBC_CMD is deprecated")
 
@@ -80,7 +80,7 @@ def test_unknown_or_invalid_option_is_an_error(cls):
         cls(model="gcn")
     with pytest.raises(PulpOptionError, match="mip=False"):
         cls(mip=False)
-    with pytest.raises(pulp.PulpSolverError, match="unknown"):
+    with pytest.raises(pulp.PulpSolverError, match="threads.*got 4"):
         pulp.getSolverFromDict({"solver": cls.name, "threads": 4})
 
 
@@ -137,9 +137,10 @@ def test_no_solution_found_is_not_solved_and_writes_no_values():
 
 def test_feasible_maps_to_optimal_with_integer_feasible(monkeypatch):
     p = tiny()
-    values = {"x0": 1.0, "x1": 1.0, "x2": 0.0, "x3": 0.0, "x4": 0.0, "y": 1.0}
+    by_name = {"x0": 1.0, "x1": 1.0, "x2": 0.0, "x3": 0.0, "x4": 0.0, "y": 1.0}
+    values = {j: by_name[v.name] for j, v in enumerate(p.variables())}  # values travel by position
     monkeypatch.setattr(solvers, "solve", lambda problem, opts: SolveResult(
-        FEASIBLE, np.zeros(7), values, 12.0, 0.0, True, "feasible solution found"))
+        FEASIBLE, TIME_LIMIT, np.zeros(7), values, 12.0, 0.0, "feasible solution found"))
     assert p.solve(BIPNN(msg=False)) == pulp.LpStatusOptimal
     assert p.sol_status == pulp.LpSolutionIntegerFeasible
     assert pulp.value(p.objective) == 12
@@ -148,7 +149,7 @@ def test_feasible_maps_to_optimal_with_integer_feasible(monkeypatch):
 def test_least_violating_point_is_never_written(monkeypatch):
     p = tiny()
     monkeypatch.setattr(solvers, "solve", lambda problem, opts: SolveResult(
-        NO_SOLUTION_FOUND, np.ones(7), {v.name: 1.0 for v in p.variables()}, 30.0, 2.0, True, "nothing"))
+        NONE, TIME_LIMIT, np.ones(7), {j: 1.0 for j in range(6)}, 30.0, 2.0, "nothing"))
     assert p.solve(BIPNN(msg=False)) == pulp.LpStatusNotSolved
     assert p.sol_status == pulp.LpSolutionNoSolutionFound
     assert all(v.varValue is None for v in p.variables())
@@ -159,14 +160,15 @@ def test_warm_start_passes_current_values(monkeypatch):
 
     def fake(problem, opts):
         seen.update(opts.warm_start or {})
-        return SolveResult(NO_SOLUTION_FOUND, message="x")
+        return SolveResult(NONE, TIME_LIMIT, message="x")
 
     monkeypatch.setattr(solvers, "solve", fake)
     p = tiny()
     p.variablesDict()["x3"].setInitialValue(1)
     p.variablesDict()["y"].setInitialValue(2)
     p.solve(BIPNN(msg=False, warmStart=True))
-    assert seen == {"x3": 1.0, "y": 2.0}
+    names = [v.name for v in p.variables()]
+    assert {names[j]: v for j, v in seen.items()} == {"x3": 1.0, "y": 2.0}
     seen.clear()
     p.solve(BIPNN(msg=False))
     assert seen == {}
@@ -180,7 +182,7 @@ def test_constant_objective_and_dummy_variable():
     solver = BIPNN(msg=False)
     assert p.solve(solver) == pulp.LpStatusOptimal
     assert sum(v.varValue for v in x) == 2 and pulp.value(p.objective) == 3
-    assert "__dummy" not in solver.result.values
+    assert len(solver.result.values) == 4
 
 
 def test_fixed_continuous_variable_is_accepted():

@@ -11,7 +11,7 @@ import pytest
 
 from bipnn_backends import BIPNN_CMD
 from bipnn_backends.pulp import BipnnPulpError
-from test_pulp_models import tiny
+from models import tiny
 
 
 def fake_bipnn(tmp_path, body: str) -> str:
@@ -79,11 +79,13 @@ def test_infeasible_and_not_solved_through_the_command(tmp_path):
     ("sys.exit(0)", "could not be read"),
     ("sys.stderr.write('boom'); sys.exit(3)", "rejected the model.*boom"),
     ("out = args[args.index('--solution') + 1]\n"
-     "json.dump({'format': 'bipnn-solution', 'status': 'infeasible'}, open(out, 'w'))\nsys.exit(0)",
-     "reported status 'infeasible'"),
+     "json.dump({'format': 'bipnn-solution', 'solution_status': 'infeasible', 'termination': 'proven'},"
+     " open(out, 'w'))\nsys.exit(0)",
+     "reported solution status 'infeasible'"),
     ("out = args[args.index('--solution') + 1]\n"
-     "json.dump({'format': 'bipnn-solution', 'version': 1, 'status': 'feasible', 'objective': 1, 'message': '',"
-     " 'time_limit_reached': False, 'max_violation': 0, 'values': {'x0': 1}, 'stats': {}}, open(out, 'w'))",
+     "json.dump({'format': 'bipnn-solution', 'version': 2, 'solution_status': 'feasible', 'termination': 'epochs',"
+     " 'objective': 1, 'message': '', 'time_limit_reached': False, 'max_violation': 0, 'values': {'x0': 1},"
+     " 'stats': {}}, open(out, 'w'))",
      "no value for"),
 ])
 def test_a_failing_command_is_an_error_never_a_wrong_answer(tmp_path, body, match):

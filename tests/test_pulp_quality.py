@@ -10,7 +10,7 @@ import pytest
 from bipnn_backends import BIPNN, BIPNN_CMD
 from bipnn_backends.adapters.pulp import solution
 from bipnn_backends.cli import main
-from test_pulp_models import MODELS, cbc_optimum, quality
+from models import MODELS, cbc_optimum, quality
 
 pytestmark = pytest.mark.filterwarnings("ignore:PULP_CBC_CMD is deprecated")
 
@@ -58,6 +58,6 @@ def test_command_line(name, tmp_path):
     p.writeMPS(str(mps), with_objsense=True)
     code = main(["solve", str(mps), "--time-limit", str(TIME_LIMIT), "--solution", str(out), "--quiet"])
     doc = solution.read_json(str(out))
-    assert code == solution.EXIT_OK and doc["status"] in ("feasible", "optimal")
+    assert code == solution.EXIT_OK and doc["solution_status"] in ("feasible", "optimal")
     p.assignVarsVals(doc["values"])
     check(p, name, doc["objective"] + p.objective.constant)  # MPS has no objective constant

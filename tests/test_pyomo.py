@@ -83,9 +83,11 @@ def paper_model() -> pyo.ConcreteModel:
 
 def fake_result(status: str, values: dict | None = None, objective: float | None = None,
                 time_limit_reached: bool = False) -> SolveResult:
-    return SolveResult(status, None if values is None else np.zeros(len(values)), values, objective,
-                       0.0 if values is not None else 3.0, time_limit_reached, f"fake {status}",
-                       stop_reason="time_limit" if time_limit_reached else "converged")
+    termination = "proven" if status in ("optimal", "infeasible") else "time_limit" if time_limit_reached \
+        else "converged"
+    return SolveResult(status, termination,
+                       None if values is None else np.zeros(len(values)), values, objective,
+                       0.0 if values is not None else 3.0, f"fake {status}")
 
 
 @pytest.fixture
@@ -104,7 +106,7 @@ def fake_solve(monkeypatch):
 
 def all_ones(status="feasible", **kw):
     def make(problem):
-        vals = {v.name: (v.ub if v.kind == "integer" else 1.0) for v in problem.variables}
+        vals = {v.key: (v.ub if v.kind == "integer" else 1.0) for v in problem.variables}
         return fake_result(status, vals, 7.0, **kw)
     return make
 
@@ -314,7 +316,7 @@ def test_feasible_and_time_limit_statuses(fake_solve):
 
 
 def test_no_solution_found_statuses(fake_solve):
-    fake_solve(lambda problem: fake_result("no_solution_found"))
+    fake_solve(lambda problem: fake_result("none"))
     m = paper_model()
     res = pyo.SolverFactory("bipnn").solve(m)
     assert res.solver.termination_condition == LegacyTC.noSolution
@@ -364,7 +366,8 @@ def test_options_timelimit_tee_and_warmstart(fake_solve, capsys):
                                                               "anneal": {"alpha": 3.0}}, warmstart=True)
     opts = calls[-1][1]
     assert (opts.time_limit, opts.seed, opts.restarts, opts.anneal.alpha) == (3, 5, 4, 3.0)
-    assert opts.warm_start == {f"x[{i}]": i % 2 for i in range(1, 7)} and not opts.verbose
+    by_name = {v.name: opts.warm_start[v.key] for v in calls[-1][0].variables}  # keyed by position
+    assert by_name == {f"x[{i}]": i % 2 for i in range(1, 7)} and not opts.verbose
     NewSolverFactory("bipnn").solve(m, time_limit=4, solver_options={"epochs": 9}, tee=True,
                                     raise_exception_on_nonoptimal_result=False)
     opts = calls[-1][1]

@@ -130,7 +130,7 @@ def test_no_feasible_point_found_by_the_engine():
     m.obj = pyo.Objective(expr=sum(m.x[i] * m.x[(i + 1) % 20] for i in range(20)))
     m.cycle = pyo.Constraint([(0, 1), (1, 2), (0, 2)], rule=lambda m, i, j: m.x[i] + m.x[j] == 1)
     out = pyo.SolverFactory("bipnn").solve(m, timelimit=2, options=ENGINE_OPTIONS)
-    assert out.solver.status == SolverStatus.warning and out.solver.termination_condition == LegacyTC.noSolution
+    assert out.solver.status == SolverStatus.warning and out.solver.termination_condition == LegacyTC.maxTimeLimit
     assert all(m.x[i].value is None for i in m.x)
     res = NewSolverFactory("bipnn").solve(m, time_limit=2, solver_options=ENGINE_OPTIONS,
                                           raise_exception_on_nonoptimal_result=False, load_solutions=False)

@@ -27,7 +27,7 @@ def test_tiny_problem_is_proven_optimal():
     p = small_problem()
     res = solve(p, time_limit=1)
     ref = brute_force(p)
-    assert res.status == "optimal" and res.has_solution
+    assert res.solution_status == "optimal" and res.has_solution
     assert res.objective == pytest.approx(ref.objective)
     assert set(res.values) == {f"x{i}" for i in range(6)}
 
@@ -36,7 +36,7 @@ def test_proven_infeasible_without_search():
     p = small_problem()
     p.add_constraint(Poly.linear([0, 1], [1.0, 1.0]), ">=", 3, "impossible")
     res = solve(p)
-    assert res.status == "infeasible" and "impossible" in res.message
+    assert res.solution_status == "infeasible" and "impossible" in res.message
     assert res.values is None and not res.has_solution
 
 
@@ -46,7 +46,7 @@ def test_exhaustive_proves_infeasibility_of_jointly_infeasible_constraints():
     p.add_constraint(a + b, ">=", 2, "both")
     p.add_constraint(a * b, "<=", 0, "not_both")
     res = solve(p)
-    assert res.status == "infeasible" and "exhaustive" in res.message
+    assert res.solution_status == "infeasible" and "exhaustive" in res.message
 
 
 def test_unknown_and_invalid_options_are_errors():
@@ -64,7 +64,7 @@ def test_unknown_and_invalid_options_are_errors():
 def test_exhaustive_path_does_not_import_torch():
     code = ("import sys, bipnn_backends as b; from bipnn_backends.core.problem import BinaryProblem;"
             "p = BinaryProblem(); x = p.add_binary('x'); p.set_objective(-x);"
-            "r = b.solve(p); assert r.status == 'optimal', r;"
+            "r = b.solve(p); assert r.solution_status == 'optimal', r;"
             "assert 'torch' not in sys.modules and 'dhg' not in sys.modules, 'heavy import'")
     subprocess.run([sys.executable, "-c", code], check=True)
 
@@ -75,7 +75,7 @@ def test_decoded_integers_in_result():
     y = p.add_binary("y")
     p.set_objective((k - 2) ** 2 + 3 * y - y * k)
     res = solve(p)
-    assert res.status == "optimal"
+    assert res.solution_status == "optimal"
     vals = [((kk - 2) ** 2 + 3 * yy - yy * kk) for kk in range(-3, 7) for yy in (0, 1)]
     assert res.objective == pytest.approx(min(vals))
     kk, yy = res.values["k"], res.values["y"]
@@ -90,6 +90,6 @@ def test_jointly_infeasible_beyond_exhaustive_is_no_solution_found_with_least_vi
     p.add_constraint(Poly.linear(idx[:10], np.ones(10)), ">=", 8, "at_least_8_of_first_10")
     p.add_constraint(Poly.linear(idx[5:], np.ones(19)), "<=", 2, "at_most_2_of_last_19")
     res = solve(p, time_limit=1.0)
-    assert res.status == "no_solution_found" and not res.has_solution
+    assert res.solution_status == "none" and not res.has_solution
     assert res.max_violation == pytest.approx(1.0)  # the least possible violation: one unit on one row
     assert res.x is not None and "least-violating" in res.message

@@ -10,7 +10,7 @@ import pulp
 import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
-from test_pulp_models import tiny as build_tiny  # noqa: E402  (the same model as the PuLP 3 suite)
+from models import tiny as build_tiny  # noqa: E402  (the fixture models of every suite)
 
 collect_ignore_glob: list[str] = [] if hasattr(pulp.constants, "LpSolveStatus") else ["test_*.py"]
 

@@ -12,10 +12,11 @@ from pulp.constants import LpSolveStatus as S
 import bipnn_backends
 from bipnn_backends import BIPNN, BIPNN_CMD, ContinuousVariableError
 from bipnn_backends.adapters.pulp import compat, solvers
-from bipnn_backends.pulp import PulpContinuousVariableError, PulpOptionError, PulpUnboundedVariableError
-from bipnn_backends.result import FEASIBLE, NO_SOLUTION_FOUND, SolveResult
+from bipnn_backends.pulp import (PulpContinuousVariableError, PulpModelError, PulpOptionError,
+                                 PulpUnboundedVariableError)
+from bipnn_backends.result import CONVERGED, EPOCHS, FEASIBLE, INTERRUPTED, NONE, TIME_LIMIT, SolveResult
 
-VALUES = {"x0": 1.0, "x1": 1.0, "x2": 0.0, "x3": 0.0, "x4": 0.0, "y": 1.0}  # feasible, objective 12
+VALUES = {0: 1.0, 1: 1.0, 2: 0.0, 3: 0.0, 4: 0.0, 5: 1.0}  # by position (x0..x4, y): feasible, objective 12
 
 
 def test_pulp_4_and_no_torch():
@@ -61,20 +62,22 @@ def test_proven_infeasible(cls, infeasible):
     assert all(v.varValue is None for v in p.variables())
 
 
-@pytest.mark.parametrize("status, reached, epochs, expected, has_solution", [
-    (FEASIBLE, True, None, S.TimeLimit, True),
-    (FEASIBLE, False, 50, S.IterationLimit, True),
-    (FEASIBLE, False, None, S.Stopped, True),
-    (NO_SOLUTION_FOUND, True, None, S.TimeLimit, False),
-    (NO_SOLUTION_FOUND, False, 50, S.NotSolved, False),
+@pytest.mark.parametrize("status, termination, expected, has_solution", [
+    (FEASIBLE, TIME_LIMIT, S.TimeLimit, True),
+    (FEASIBLE, EPOCHS, S.IterationLimit, True),
+    (FEASIBLE, CONVERGED, S.Stopped, True),
+    (FEASIBLE, INTERRUPTED, S.Interrupted, True),
+    (NONE, TIME_LIMIT, S.TimeLimit, False),
+    (NONE, EPOCHS, S.IterationLimit, False),
+    (NONE, INTERRUPTED, S.Interrupted, False),
 ])
-def test_heuristic_statuses(monkeypatch, tiny, status, reached, epochs, expected, has_solution):
+def test_heuristic_statuses(monkeypatch, tiny, status, termination, expected, has_solution):
     """The engine's answers (stubbed: no torch here) reported as PuLP 4's own MIP solvers do."""
     p = tiny()
     values = VALUES if status == FEASIBLE else {k: 1.0 for k in VALUES}
     monkeypatch.setattr(solvers, "solve", lambda problem, opts: SolveResult(
-        status, np.zeros(7), values, 12.0, 0.0 if status == FEASIBLE else 2.0, reached, "stub"))
-    stats = p.solve(BIPNN(msg=False, timeLimit=1, epochs=epochs))
+        status, termination, np.zeros(7), values, 12.0, 0.0 if status == FEASIBLE else 2.0, "stub"))
+    stats = p.solve(BIPNN(msg=False, timeLimit=1))
     assert stats.status == expected and stats.has_solution is has_solution
     if has_solution:
         assert stats.objective == 12 == pulp.value(p.objective)
@@ -87,13 +90,13 @@ def test_warm_start(monkeypatch, tiny):
 
     def fake(problem, opts):
         seen.update(opts.warm_start or {})
-        return SolveResult(NO_SOLUTION_FOUND, message="stub")
+        return SolveResult(NONE, CONVERGED, message="stub")
 
     monkeypatch.setattr(solvers, "solve", fake)
     p = tiny()
     p.variablesDict()["y"].setInitialValue(2)
     p.solve(BIPNN(msg=False, warmStart=True))
-    assert seen == {"y": 2.0}
+    assert seen == {5: 2.0}  # by position: y is the sixth variable
 
 
 def test_constant_objective():
@@ -150,3 +153,24 @@ def test_keep_files(tmp_path, monkeypatch, tiny):
     tiny().solve(BIPNN_CMD(msg=False, keepFiles=True))
     assert sorted(p.name for p in tmp_path.iterdir()) == ["tiny-pulp.mps", "tiny-pulp.options.json",
                                                            "tiny-pulp.sol.json"]
+
+
+@pytest.mark.parametrize("cls", [BIPNN, BIPNN_CMD])
+def test_two_variables_of_one_name_are_refused(cls):
+    """PuLP 4 lets two variables share a name; BIPNN refuses them as PuLP's checkDuplicateVars does."""
+    p = pulp.LpProblem("dup", pulp.LpMaximize)
+    a, b = p.add_variable("x", cat="Binary"), p.add_variable("x", cat="Binary")
+    p += a + 2 * b
+    p += a + b <= 1, "one"
+    with pytest.raises(PulpModelError, match="repeated variable name.*'x'"):
+        p.solve(cls(msg=False))
+    assert a.varValue is None and b.varValue is None
+
+
+def test_values_are_written_by_identity(monkeypatch, tiny):
+    """PuLP 4 hands out new wrappers per access: the write-back goes by the variable's id."""
+    p = tiny()
+    monkeypatch.setattr(solvers, "solve", lambda problem, opts: SolveResult(
+        FEASIBLE, CONVERGED, np.zeros(7), {j: float(j in (1, 5)) for j in range(6)}, 12.0, 0.0, "stub"))
+    p.solve(BIPNN(msg=False))
+    assert [v.varValue for v in p.variables()] == [0, 1, 0, 0, 0, 1]

@@ -17,7 +17,7 @@ def test_solve_reads_the_sense_both_ways(tmp_path, capsys, tiny, objsense):
     tiny().writeMPS(str(model), with_objsense=objsense)
     assert main(["solve", str(model), "--json"]) == solution.EXIT_OK
     doc = json.loads(capsys.readouterr().out)
-    assert doc["status"] == "optimal" and doc["objective"] == 12  # MPS drops the constant 7
+    assert doc["solution_status"] == "optimal" and doc["objective"] == 12  # MPS drops the constant 7
     assert doc["values"] == {"x0": 0, "x1": 0, "x2": 1, "x3": 1, "x4": 1, "y": 0}
 
 
@@ -26,7 +26,7 @@ def test_exit_codes(tmp_path, infeasible):
     infeasible().writeMPS(str(model), with_objsense=True)
     out = tmp_path / "sol.txt"
     assert main(["solve", str(model), "--solution", str(out), "--quiet"]) == solution.EXIT_INFEASIBLE
-    assert out.read_text().startswith("status infeasible\n")
+    assert out.read_text().startswith("solution_status infeasible\ntermination proven\n")
     assert main(["solve", str(tmp_path / "missing.mps")]) == solution.EXIT_BAD_MODEL
     assert main(["solve", str(model), "--option", "bogus=1"]) == solution.EXIT_USAGE
     assert main(["--version"]) == 0

@@ -15,9 +15,10 @@ import numpy as np
 from ..errors import UndefinedFunctionError
 from .evaluate import NUMPY_FUNCTIONS
 from .expr import Callable, Const, Div, Expr, Func, Poly, Power, Product, Sum, Var, describe
+from .functions import REGISTRY
 
 Interval = tuple[float, float]
-_MONOTONE = ("exp", "log", "log10", "sqrt", "tanh", "sigmoid")
+_MONOTONE = tuple(name for name, f in REGISTRY.items() if f.interval == "increasing")
 
 
 def poly_bounds(p: Poly) -> Interval:

@@ -6,30 +6,21 @@ on the user's objective and constraints, never on the penalised PUBO.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 import numpy as np
 
 from ..errors import UndefinedFunctionError, UnsupportedExpressionError
 from .expr import Callable, Const, Div, Expr, Func, Poly, Power, Product, Sum, Var, describe
+from .functions import REGISTRY
+from .linear_system import linear_system
+from .names import current as current_names
 from .problem import BinaryProblem, Constraint
 
-NUMPY_FUNCTIONS = {
-    "sin": np.sin, "cos": np.cos, "tan": np.tan, "exp": np.exp, "log": np.log,
-    "log10": np.log10, "sqrt": np.sqrt, "abs": np.abs, "tanh": np.tanh,
-    "sigmoid": lambda a: 1.0 / (1.0 + np.exp(-a)),
-}
+NUMPY_FUNCTIONS = {name: f.numpy for name, f in REGISTRY.items()}
 
 _CHUNK = 20_000_000  # gathered matrix entries per chunk
-
-
-def scalar_function(name: str, value: float) -> float:
-    """Apply a named function to a constant, rejecting undefined results."""
-    with np.errstate(all="ignore"):
-        out = float(NUMPY_FUNCTIONS[name](np.float64(value)))
-    if not np.isfinite(out):
-        raise UndefinedFunctionError(f"{name}({value:g}) is undefined")
-    return out
 
 
 def polynomial_values(offsets: np.ndarray, indices: np.ndarray, coefs: np.ndarray, X: np.ndarray) -> np.ndarray:
@@ -129,7 +120,9 @@ def values_on_support(expr: Expr, what: str) -> tuple[np.ndarray, np.ndarray]:
     bad = ~np.isfinite(values)
     if bad.any():
         point = enumerate_points(len(support))[np.argmax(bad)]
-        at = ", ".join(f"x{i}={int(v)}" for i, v in zip(support, point))
+        names = current_names()
+        at = names.point(support, point) if names is not None else \
+            ", ".join(f"x{i}={int(v)}" for i, v in zip(support, point))
         raise UndefinedFunctionError(
             f"{what}: {describe(expr)} is undefined at the 0/1 point ({at or 'no variables'})")
     return support, values
@@ -145,8 +138,10 @@ class ProblemValues:
 
 
 def constraint_violation(con: Constraint, X: np.ndarray) -> np.ndarray:
-    """How far each row of X is from satisfying ``con`` (0 when satisfied)."""
-    g = evaluate(con.body, X) - con.rhs
+    """How far each row of X is from satisfying ``con`` (0 when satisfied); reads only the
+    columns of the constraint's support."""
+    support = con.body.support()
+    g = evaluate(con.body, X[:, support], support) - con.rhs
     if con.sense == "<=":
         v = np.maximum(g, 0.0)
     elif con.sense == ">=":
@@ -156,18 +151,52 @@ def constraint_violation(con: Constraint, X: np.ndarray) -> np.ndarray:
     return np.where(np.isfinite(v), v, np.inf)
 
 
+_ROUNDING = 16 * float(np.finfo(np.float64).eps)
+
+
 def feasibility_tolerance(con: Constraint, tol: float) -> float:
-    return tol * max(1.0, abs(con.rhs))
+    """The verifier's threshold for ``con``: violations up to ``tol`` relative to max(1, |rhs|),
+    plus a few ulps so that a residual that is exactly ``tol`` in decimal arithmetic (0.333333*3
+    against 1 with tol 1e-6) is not rejected for the rounding of its binary representation."""
+    return float(feasibility_tolerances(np.array([con.rhs]), tol)[0])
+
+
+def feasibility_tolerances(rhs: np.ndarray, tol: float) -> np.ndarray:
+    """:func:`feasibility_tolerance` of many constraints, from their right-hand sides."""
+    return (tol + _ROUNDING) * np.maximum(1.0, np.abs(rhs))
 
 
 def evaluate_problem(problem: BinaryProblem, X: np.ndarray, tol: float = 1e-6) -> ProblemValues:
-    """Objective (user sense) and feasibility of every row of X on the ORIGINAL problem."""
+    """Objective (user sense) and feasibility of every row of X on the ORIGINAL problem.
+
+    Linear constraints are scored together with one sparse product (see
+    :mod:`.linear_system`), the others each on its own support only, so the cost is
+    O(nonzeros x batch), not O(constraints x batch x variables).
+    """
     X = np.atleast_2d(np.asarray(X, dtype=np.float64))
-    obj = evaluate(problem.objective, X)
+    system = linear_system(problem)
+    linear_obj = system.objective
+    if linear_obj is not None:
+        with np.errstate(all="ignore"):
+            obj = X @ linear_obj[0] + linear_obj[1]
+    else:
+        obj = evaluate(problem.objective, X)
     worst = np.zeros(X.shape[0])
     feasible = np.isfinite(obj)
-    for con in problem.constraints:
+    if len(system.rows):
+        limits = feasibility_tolerances(system.rhs, tol)
+        step = max(1, _CHUNK // 8 // len(system.rows))  # bound the (points x rows) temporaries
+        for s in range(0, X.shape[0], step):
+            with np.errstate(all="ignore"):
+                v = system.violations(X[s:s + step])
+            worst[s:s + step] = np.maximum(worst[s:s + step], v.max(axis=1))
+            feasible[s:s + step] &= (v <= limits).all(axis=1)
+    for k in system.others:
+        con = problem.constraints[k]
         v = constraint_violation(con, X)
         worst = np.maximum(worst, v)
         feasible &= v <= feasibility_tolerance(con, tol)
+    for _, lb, ub in problem.empty_ranges:  # such a variable sits at ceil(lb) > ub
+        worst = np.maximum(worst, math.ceil(lb - 1e-9) - ub)
+        feasible[:] = False
     return ProblemValues(obj, worst, feasible)

@@ -55,8 +55,11 @@ class Expander:
         if isinstance(e, Poly):
             if not (np.isfinite(e.coefs).all() and np.isfinite(e.constant)):
                 bad = np.nonzero(~np.isfinite(e.coefs))[0]
-                where = f"term {int(bad[0])}" if len(bad) else "constant"
-                raise NonFiniteCoefficientError(f"{what} has a NaN or infinite coefficient ({where})")
+                where = "constant" if not len(bad) else "coefficient of " + describe(
+                    Poly(np.array([0, e.offsets[bad[0] + 1] - e.offsets[bad[0]]]),
+                         e.indices[e.offsets[bad[0]]:e.offsets[bad[0] + 1]], np.ones(1)))
+                value = e.coefs[bad[0]] if len(bad) else e.constant
+                raise NonFiniteCoefficientError(f"{what} has a non-finite {where} ({value})")
             self._check_index(e.indices, what)
             return Expansion(e)
         if isinstance(e, Sum):
@@ -67,7 +70,7 @@ class Expander:
         if isinstance(e, Power) and e.is_polynomial and len(e.support()) > self.fit_limit:
             base = self._expand(e.base, what)
             if base.is_polynomial:
-                return Expansion(poly_power(base.poly, int(e.exponent), self.cap, f"{what}, in {describe(e)}"))
+                return Expansion(poly_power(base.poly, int(e.exponent), self.cap, _Where(what, e)))
         if isinstance(e, (Power, Div, Func, Callable)):
             return self._fit_or_opaque(e, what)
         raise ModelError(f"{what}: unsupported expression node {type(e).__name__}")
@@ -78,7 +81,7 @@ class Expander:
             result = parts[0].poly
             try:
                 for p in parts[1:]:
-                    result = poly_product(result, p.poly, self.cap, f"{what}, in {describe(e)}")
+                    result = poly_product(result, p.poly, self.cap, _Where(what, e))
             except ExpansionLimitError:
                 if len(e.support()) > self.fit_limit:
                     raise
@@ -109,6 +112,16 @@ class Expander:
         if len(idx) and (idx.min() < 0 or idx.max() >= self.n):
             raise ModelError(f"{what} refers to variable index {int(idx.max() if idx.max() >= self.n else idx.min())}, "
                              f"outside 0..{self.n - 1}")
+
+
+class _Where:
+    """``what, in <expression>`` for an error message, rendered only if one is raised."""
+
+    def __init__(self, what: str, e: Expr) -> None:
+        self.what, self.e = what, e
+
+    def __str__(self) -> str:
+        return f"{self.what}, in {describe(self.e)}"
 
 
 def expansion_bounds(ex: Expansion, what: str) -> tuple[float, float]:

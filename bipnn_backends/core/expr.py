@@ -14,9 +14,10 @@ from typing import Callable as _Callable, Iterable, Sequence
 
 import numpy as np
 
-FUNCTIONS: tuple[str, ...] = (
-    "sin", "cos", "tan", "exp", "log", "log10", "sqrt", "abs", "tanh", "sigmoid",
-)
+from .functions import REGISTRY, scalar_function
+from .names import current as current_names
+
+FUNCTIONS: tuple[str, ...] = tuple(REGISTRY)  # the names; everything else about them: core/functions.py
 
 Number = (int, float, np.integer, np.floating)
 
@@ -302,7 +303,6 @@ def apply(name: str, arg: object) -> Expr:
     """``apply("sin", x + y)``: a function node (constants are folded)."""
     arg = as_expr(arg)
     if isinstance(arg, Const):
-        from .evaluate import scalar_function
         return Const(scalar_function(name, arg.value))
     return Func(name, arg)
 
@@ -320,35 +320,76 @@ abs_, tanh, sigmoid = _make("abs"), _make("tanh"), _make("sigmoid")
 
 
 def describe(expr: Expr, limit: int = 80) -> str:
-    """A short human-readable rendering, truncated to ``limit`` characters."""
-    text = _describe(expr, limit)
+    """A short human-readable rendering, truncated to ``limit`` characters; variables by the
+    user's names while :func:`~.names.naming` is in effect, else as ``x<index>``."""
+    text = _describe(expr, limit, False)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
-def _describe(e: Expr, limit: int) -> str:
+_SHOWN = 4  # monomials shown per polynomial
+
+
+def _join(parts: list[tuple[float, str]], constant: float, more: int) -> str:
+    text = ""
+    for c, body in parts:
+        term = body if c == 1 else f"-{body}" if c == -1 else f"{c:g}*{body}"
+        text += term if not text else (f" - {term[1:]}" if term.startswith("-") else f" + {term}")
+    if more:
+        text += f" + ...({more} more terms)"
+    if constant or not text:
+        text += f"{constant:g}" if not text else f" - {-constant:g}" if constant < 0 else f" + {constant:g}"
+    return text
+
+
+def _poly_text(e: Poly) -> tuple[str, int]:
+    """(text, number of terms shown)."""
+    names = current_names()
+    head = min(e.n_terms, 64)  # enough to recognise an integer's bits among the first terms
+    if names is not None and e.n_terms and len(e.indices) == e.n_terms:
+        terms, const = names.linear(e.indices[:head], e.coefs[:head], e.constant)
+        extra = e.n_terms - head
+    else:
+        label = names.label if names is not None else (lambda i: f"x{i}")
+        terms = [(float(e.coefs[k]), "*".join(label(int(i)) for i in e.indices[e.offsets[k]:e.offsets[k + 1]]))
+                 for k in range(min(e.n_terms, _SHOWN))]
+        const, extra = e.constant, e.n_terms - min(e.n_terms, _SHOWN)
+    shown = terms[:_SHOWN]
+    return _join(shown, const, len(terms) - len(shown) + extra), len(shown) + (1 if const else 0)
+
+
+def _describe(e: Expr, limit: int, wrap: bool) -> str:
+    """``wrap``: parenthesise a sum (the caller binds tighter than +)."""
     if isinstance(e, Const):
         return f"{e.value:g}"
     if isinstance(e, Var):
-        return f"x{e.index}"
+        names = current_names()
+        return names.label(e.index) if names is not None else f"x{e.index}"
     if isinstance(e, Poly):
-        shown = []
-        for k in range(min(e.n_terms, 4)):
-            idx = e.indices[e.offsets[k]:e.offsets[k + 1]]
-            shown.append(f"{e.coefs[k]:g}*" + "*".join(f"x{i}" for i in idx))
-        more = f" + ...({e.n_terms} terms)" if e.n_terms > 4 else ""
-        const = f" + {e.constant:g}" if e.constant else ""
-        return "(" + " + ".join(shown) + more + const + ")" if shown else f"{e.constant:g}"
+        text, count = _poly_text(e)
+        return f"({text})" if wrap and count > 1 else text
     if isinstance(e, Sum):
-        return "(" + " + ".join(_describe(t, limit) for t in e.terms[:6]) + (" + ..." if len(e.terms) > 6 else "") + ")"
+        text = ""
+        for t in e.terms[:6]:
+            part = _describe(t, limit, False)
+            text += part if not text else f" - {part[1:]}" if part.startswith("-") else f" + {part}"
+        text += " + ..." if len(e.terms) > 6 else ""
+        return f"({text})" if wrap else text
     if isinstance(e, Product):
-        return "*".join(_describe(f, limit) for f in e.factors[:6]) + ("*..." if len(e.factors) > 6 else "")
+        factors = e.factors
+        sign = ""
+        if len(factors) > 1 and isinstance(factors[0], Const) and factors[0].value == -1:
+            sign, factors = "-", factors[1:]
+        return sign + "*".join(_describe(f, limit, True) for f in factors[:6]) + ("*..." if len(factors) > 6 else "")
     if isinstance(e, Power):
         exp_ = int(e.exponent) if e.exponent.is_integer() else e.exponent
-        return f"{_describe(e.base, limit)}**{exp_}"
+        return f"{_describe(e.base, limit, True)}**{exp_}"
     if isinstance(e, Div):
-        return f"{_describe(e.numerator, limit)}/{_describe(e.denominator, limit)}"
+        return f"{_describe(e.numerator, limit, True)}/{_describe(e.denominator, limit, True)}"
     if isinstance(e, Func):
-        return f"{e.name}({_describe(e.arg, limit)})"
+        return f"{e.name}({_describe(e.arg, limit, False)})"
     if isinstance(e, Callable):
-        return f"{e.name}(" + ",".join(f"x{v}" for v in e.variables[:6]) + (",..." if len(e.variables) > 6 else "") + ")"
+        names = current_names()
+        label = names.label if names is not None else (lambda i: f"x{i}")
+        more = ",..." if len(e.variables) > 6 else ""
+        return f"{e.name}(" + ",".join(label(v) for v in e.variables[:6]) + more + ")"
     return type(e).__name__

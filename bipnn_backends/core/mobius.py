@@ -14,8 +14,11 @@ from .expr import Poly
 from .multilinear import canonicalize
 
 
-def mobius_coefficients(values: np.ndarray) -> np.ndarray:
-    """Coefficients indexed by subset bitmask, from values indexed by point bitmask."""
+_EPS = float(np.finfo(np.float64).eps)
+
+
+def _subset_transform(values: np.ndarray, sign: float) -> np.ndarray:
+    """out[S] = sum over T subset of S of sign^(|S|-|T|) * values[T], in O(s 2^s)."""
     values = np.asarray(values, dtype=np.float64)
     s = int(np.log2(len(values)))
     if len(values) != 1 << s:
@@ -26,14 +29,35 @@ def mobius_coefficients(values: np.ndarray) -> np.ndarray:
         sl1 = [slice(None)] * s
         sl0 = [slice(None)] * s
         sl1[axis], sl0[axis] = 1, 0
-        a[tuple(sl1)] -= a[tuple(sl0)]
+        a[tuple(sl1)] += sign * a[tuple(sl0)]
     return a.reshape(-1)
+
+
+def mobius_coefficients(values: np.ndarray) -> np.ndarray:
+    """Coefficients indexed by subset bitmask, from values indexed by point bitmask."""
+    return _subset_transform(values, -1.0)
+
+
+def rounding_bound(values: np.ndarray) -> np.ndarray:
+    """For each subset S, a bound on the rounding error of its Möbius coefficient: the
+    coefficient sums |S| levels of differences of the values at subsets of S."""
+    s = int(np.log2(len(values)))
+    sizes = np.zeros(1, dtype=np.int64)
+    for _ in range(s):
+        sizes = np.concatenate((sizes, sizes + 1))
+    return 2 * _EPS * sizes * _subset_transform(np.abs(values), 1.0)
 
 
 def fit(support: np.ndarray, values: np.ndarray) -> Poly:
     """The multilinear polynomial over ``support`` (sorted global indices) equal to
-    ``values[r]`` at the point whose bit b is x[support[b]], for every r."""
+    ``values[r]`` at the point whose bit b is x[support[b]], for every r.
+
+    A coefficient within its own rounding bound (a sum of values that cancels exactly in
+    exact arithmetic) is dropped: it is noise of the transform, not a term of the function.
+    Every other coefficient is kept, however small beside the others.
+    """
     coefs = mobius_coefficients(values)
+    coefs[np.abs(coefs) <= rounding_bound(values)] = 0.0
     s = len(support)
     masks = np.nonzero(coefs)[0]
     masks = masks[masks != 0]

@@ -11,15 +11,21 @@ import numpy as np
 from ..errors import ExpansionLimitError
 from .expr import Poly
 
-_ZERO = 1e-12  # relative size below which a coefficient is rounding noise
 _SENTINEL = np.iinfo(np.int64).max
 
 
 def canonicalize(p: Poly) -> Poly:
     """Sort each monomial, drop repeated variables (x^k = x), merge equal monomials,
-    drop zero coefficients; monomials ordered by degree then lexicographically."""
+    drop coefficients that are exactly zero (every other one is kept, however small beside
+    the largest: a user's 1 beside 1e15 is part of the model); monomials ordered by degree
+    then lexicographically."""
     if p.n_terms == 0:
         return Poly(np.zeros(1, np.int64), np.zeros(0, np.int64), np.zeros(0), p.constant)
+    if len(p.indices) == p.n_terms:  # linear: one sort and one bincount
+        idx, inverse = np.unique(p.indices, return_inverse=True)
+        coefs = np.bincount(inverse, weights=p.coefs, minlength=len(idx))
+        keep = coefs != 0
+        return Poly(np.arange(int(keep.sum()) + 1), idx[keep], coefs[keep], p.constant)
     deg = np.diff(p.offsets)
     by_degree: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
     for d in np.unique(deg):
@@ -47,8 +53,7 @@ def canonicalize(p: Poly) -> Poly:
     coefs = np.concatenate(out_coef)
     degs = np.concatenate(out_deg)
     flat = np.concatenate(out_idx)
-    scale_ = max(1.0, float(np.abs(coefs).max(initial=0.0)))
-    nz = np.abs(coefs) > _ZERO * scale_
+    nz = coefs != 0
     if not nz.all():
         flat, coefs, degs = flat[np.repeat(nz, degs)], coefs[nz], degs[nz]
     return Poly(np.concatenate(([0], np.cumsum(degs))), flat, coefs, p.constant)
@@ -95,7 +100,7 @@ def _ragged_take(offsets: np.ndarray, indices: np.ndarray, rows: np.ndarray) -> 
     return indices[starts + within], lengths
 
 
-def poly_product(a: Poly, b: Poly, cap: int, what: str) -> Poly:
+def poly_product(a: Poly, b: Poly, cap: int, what: object) -> Poly:
     """Canonical product of two polynomials; raises if it would exceed ``cap`` monomials."""
     ma, mb = a.n_terms, b.n_terms
     pairs = ma * mb
@@ -122,7 +127,7 @@ def poly_product(a: Poly, b: Poly, cap: int, what: str) -> Poly:
     return canonicalize(poly_sum(parts))
 
 
-def poly_power(p: Poly, k: int, cap: int, what: str) -> Poly:
+def poly_power(p: Poly, k: int, cap: int, what: object) -> Poly:
     """p ** k for an integer k >= 0, by repeated squaring."""
     result, base = constant(1.0), canonicalize(p)
     while k:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
-from typing import Iterable, Mapping, Sequence
+from typing import Hashable, Iterable, Mapping, Sequence
 
 import numpy as np
 
@@ -22,7 +22,12 @@ _ONE = np.ones(1)  # shared encoding weights of every binary variable
 
 @dataclass(frozen=True)
 class Variable:
-    """A user-level variable: value = offset + sum_k weights[k] * x[first + k]."""
+    """A user-level variable: value = lb + sum_k weights[k] * x[first + k] (a binary: x[first]).
+
+    ``key`` identifies it in decoded values and warm starts (default: its name);
+    adapters pass their own key (a position in their list of host variables) so
+    two host variables of equal name never share a value.
+    """
 
     name: str
     kind: str  # "binary", "integer" or "fixed"
@@ -30,6 +35,7 @@ class Variable:
     ub: float
     first: int
     weights: np.ndarray
+    key: Hashable = None
 
     @property
     def binaries(self) -> range:
@@ -46,6 +52,31 @@ class Constraint:
     rhs: float
 
 
+@dataclass(frozen=True)
+class VariableMap:
+    """Every user-level variable as ``value = lb + sum_k weights[k] * x[indices[k]]`` in flat arrays.
+
+    Variable ``j`` reads ``indices[ptr[j]:ptr[j+1]]``; adapters translate and decode
+    through it by position, so values travel by identity, never by name.
+    """
+
+    keys: list[Hashable]
+    kinds: list[str]
+    ptr: np.ndarray
+    indices: np.ndarray
+    weights: np.ndarray
+    offsets: np.ndarray
+
+    def values(self, x: np.ndarray) -> np.ndarray:
+        """User-level values from a 0/1 vector; integers and binaries exactly integral."""
+        x = np.asarray(x, dtype=np.float64)
+        n = len(self.keys)
+        owner = np.repeat(np.arange(n), np.diff(self.ptr))
+        out = self.offsets + np.bincount(owner, self.weights * x[self.indices], minlength=n)
+        fixed = np.array([k == "fixed" for k in self.kinds], dtype=bool)
+        return np.where(fixed, out, np.round(out))
+
+
 @dataclass
 class BinaryProblem:
     """A binary program over named variables; see the module docstring."""
@@ -56,26 +87,29 @@ class BinaryProblem:
     objective: Expr = field(default_factory=lambda: Const(0.0))
     sense: str = "min"
     constraints: list[Constraint] = field(default_factory=list)
+    empty_ranges: list[tuple[str, float, float]] = field(default_factory=list)  # integers without a value
 
     @property
     def n_binaries(self) -> int:
         return len(self.binary_names)
 
     # -- variables -----------------------------------------------------
-    def add_binary(self, name: str) -> Var:
+    def add_binary(self, name: str, key: Hashable = None) -> Var:
         """A 0/1 variable."""
         index = self._new_binaries([name])
-        self.variables.append(Variable(name, "binary", 0.0, 1.0, index, _ONE))
+        self.variables.append(Variable(name, "binary", 0.0, 1.0, index, _ONE, _key(key, name)))
         return Var(index)
 
-    def add_binaries(self, names: Sequence[str]) -> np.ndarray:
+    def add_binaries(self, names: Sequence[str], keys: Sequence[Hashable] | None = None) -> np.ndarray:
         """Many 0/1 variables at once; returns their indices."""
         first = self.n_binaries
         self.binary_names.extend(names)
-        self.variables.extend(Variable(n, "binary", 0.0, 1.0, first + k, _ONE) for k, n in enumerate(names))
+        keys = names if keys is None else keys
+        self.variables.extend(Variable(n, "binary", 0.0, 1.0, first + k, _ONE, _key(key, n))
+                              for k, (n, key) in enumerate(zip(names, keys)))
         return np.arange(first, first + len(names), dtype=np.int64)
 
-    def add_integer(self, name: str, lb: float | None, ub: float | None) -> Expr:
+    def add_integer(self, name: str, lb: float | None, ub: float | None, key: Hashable = None) -> Expr:
         """An integer in [lb, ub] encoded exactly with bounded-binary weights 1, 2, 4, ..., r.
 
         Every integer in the range is representable and none outside it, so
@@ -85,27 +119,29 @@ class BinaryProblem:
             raise UnboundedVariableError(
                 f"integer variable {name!r} needs finite bounds (got lb={lb}, ub={ub}); "
                 "give it bounds so it can be encoded in binaries")
-        lo, hi = math.ceil(lb - 1e-9), math.floor(ub + 1e-9)
-        if hi < lo:
-            raise UnboundedVariableError(f"integer variable {name!r} has an empty range [{lb}, {ub}]")
+        lo, hi = integer_range(lb, ub)
+        if hi < lo:  # no integer in range: the problem is infeasible, which solve() reports
+            self.empty_ranges.append((name, float(lb), float(ub)))
+            return self.add_fixed(name, lo, key)
         if lo == hi:
-            return self.add_fixed(name, lo)
+            return self.add_fixed(name, lo, key)
         weights = bounded_binary_weights(hi - lo)
         first = self._new_binaries([f"{name}#b{k}" for k in range(len(weights))])
-        self.variables.append(Variable(name, "integer", float(lo), float(hi), first, weights))
+        self.variables.append(Variable(name, "integer", float(lo), float(hi), first, weights, _key(key, name)))
         return Poly.linear(np.arange(first, first + len(weights)), weights, float(lo))
 
-    def add_fixed(self, name: str, value: float) -> Const:
+    def add_fixed(self, name: str, value: float, key: Hashable = None) -> Const:
         """A variable fixed to ``value``: a constant that is still reported back."""
         if not math.isfinite(value):
             raise NonFiniteCoefficientError(f"variable {name!r} is fixed to {value}")
-        self.variables.append(Variable(name, "fixed", float(value), float(value), self.n_binaries, np.zeros(0)))
+        self.variables.append(Variable(name, "fixed", float(value), float(value), self.n_binaries, np.zeros(0),
+                                       _key(key, name)))
         return Const(value)
 
-    def add_continuous(self, name: str, lb: float | None, ub: float | None) -> Const:
+    def add_continuous(self, name: str, lb: float | None, ub: float | None, key: Hashable = None) -> Const:
         """Continuous variables are accepted only when fixed by equal bounds."""
         if lb is not None and ub is not None and lb == ub:
-            return self.add_fixed(name, lb)
+            return self.add_fixed(name, lb, key)
         raise ContinuousVariableError(
             f"variable {name!r} is continuous (bounds {lb}, {ub}); BIPNN solves binary and "
             "bounded-integer programs only: make it Binary/Integer with finite bounds, or fix it")
@@ -133,22 +169,31 @@ class BinaryProblem:
         return con
 
     # -- values ------------------------------------------------------------
-    def decode(self, x: np.ndarray) -> dict[str, float]:
-        """User-level values (binaries as 0/1, integers decoded) from a 0/1 vector."""
-        x = np.asarray(x, dtype=np.float64)
-        out = {}
-        for v in self.variables:
-            val = v.lb + float(np.dot(v.weights, x[v.first:v.first + len(v.weights)])) if v.kind != "binary" else float(x[v.first])
-            out[v.name] = float(round(val)) if v.kind != "fixed" else val
-        return out
+    def encoding(self) -> VariableMap:
+        """The user-level variables as flat arrays (see :class:`VariableMap`)."""
+        n = len(self.variables)
+        lengths = np.fromiter((len(v.weights) for v in self.variables), np.int64, n)
+        ptr = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(lengths, out=ptr[1:])
+        first = np.fromiter((v.first for v in self.variables), np.int64, n)
+        indices = np.repeat(first - ptr[:-1], lengths) + np.arange(int(ptr[-1]), dtype=np.int64)
+        weights = np.concatenate([v.weights for v in self.variables]) if n else np.zeros(0)
+        offsets = np.fromiter((0.0 if v.kind == "binary" else v.lb for v in self.variables), np.float64, n)
+        return VariableMap([v.key for v in self.variables], [v.kind for v in self.variables], ptr, indices,
+                           weights.astype(np.float64), offsets)
 
-    def encode(self, values: Mapping[str, float]) -> np.ndarray:
-        """A 0/1 vector from user-level values (missing ones are 0); used for warm starts."""
+    def decode(self, x: np.ndarray) -> dict[Hashable, float]:
+        """User-level values by key (binaries as 0/1, integers decoded) from a 0/1 vector."""
+        enc = self.encoding()
+        return dict(zip(enc.keys, enc.values(x).tolist()))
+
+    def encode(self, values: Mapping[Hashable, float]) -> np.ndarray:
+        """A 0/1 vector from user-level values by key (missing ones are 0); used for warm starts."""
         x = np.zeros(self.n_binaries)
         for v in self.variables:
-            if v.name not in values or values[v.name] is None or v.kind == "fixed":
+            if v.key not in values or values[v.key] is None or v.kind == "fixed":
                 continue
-            val = float(values[v.name])
+            val = float(values[v.key])
             if v.kind == "binary":
                 x[v.first] = 1.0 if val > 0.5 else 0.0
                 continue
@@ -159,6 +204,20 @@ class BinaryProblem:
                     x[v.first + k] = 1.0
                     rest -= w
         return x
+
+
+def _key(key: Hashable, name: str) -> Hashable:
+    return name if key is None else key
+
+
+def integer_range(lb: float, ub: float) -> tuple[int, int]:
+    """The integers in [lb, ub], as (first, last), allowing 1e-9 of rounding noise in the bounds."""
+    return math.ceil(lb - 1e-9), math.floor(ub + 1e-9)
+
+
+def is_binary_range(lb: float | None, ub: float | None) -> bool:
+    """True when an integer variable with these bounds takes exactly the values 0 and 1."""
+    return lb is not None and ub is not None and integer_range(lb, ub) == (0, 1)
 
 
 def bounded_binary_weights(span: int) -> np.ndarray:

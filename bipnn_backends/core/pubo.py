@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import cached_property
 
 import numpy as np
+import scipy.sparse as sp
 
 from .evaluate import evaluate, polynomial_values
 from .expr import Expr
@@ -60,17 +61,22 @@ class LinearBlock:
     rhs: np.ndarray
     weights: np.ndarray
     names: list[str]
+    _AT: sp.csr_matrix | None = field(default=None, repr=False, compare=False)  # A transposed, built once
 
     @property
     def n_rows(self) -> int:
         return len(self.rhs)
 
     def residuals(self, X: np.ndarray) -> np.ndarray:
-        """A x - rhs for every row of X: shape (B, n_rows)."""
+        """A x - rhs for every row of X: shape (B, n_rows), by one sparse product
+        (O(nonzeros x B) time, O(rows x B) memory)."""
         X = np.atleast_2d(np.asarray(X, dtype=np.float64))
         if self.n_rows == 0:
             return np.zeros((X.shape[0], 0))
-        return np.add.reduceat(X[:, self.indices] * self.coefs, self.offsets[:-1], axis=1) - self.rhs
+        if self._AT is None or self._AT.shape[0] != X.shape[1]:
+            A = sp.csr_matrix((self.coefs, self.indices, self.offsets), shape=(self.n_rows, X.shape[1]))
+            self._AT = A.T.tocsr()
+        return np.asarray(X @ self._AT) - self.rhs
 
     def penalty(self, X: np.ndarray) -> np.ndarray:
         r = self.residuals(X)

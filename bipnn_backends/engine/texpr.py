@@ -13,12 +13,9 @@ import torch
 
 from ..errors import UnsupportedExpressionError
 from ..core.expr import Callable, Const, Div, Expr, Func, Poly, Power, Product, Sum, Var
+from ..core.functions import REGISTRY
 
-TORCH_FUNCTIONS = {
-    "sin": torch.sin, "cos": torch.cos, "tan": torch.tan, "exp": torch.exp, "log": torch.log,
-    "log10": torch.log10, "sqrt": torch.sqrt, "abs": torch.abs, "tanh": torch.tanh,
-    "sigmoid": torch.sigmoid,
-}
+TORCH_FUNCTIONS = {name: getattr(torch, f.torch) for name, f in REGISTRY.items()}
 
 
 class TorchExpr:

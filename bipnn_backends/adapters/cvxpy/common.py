@@ -16,23 +16,27 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import scipy.sparse as sp
 from cvxpy import settings as s
-from cvxpy.error import SolverError
+from ...core.expr import Poly
+from ...core.problem import BinaryProblem, integer_range
+from ...options import Options
+from ...result import FEASIBLE, INFEASIBLE, NONE, OPTIMAL, SolveResult
+from .._kit import options_from_host, raising_host_errors
+from .errors import (ERRORS, BipnnCvxpyError, CvxpyContinuousVariableError, CvxpyExpansionLimitError,
+                     CvxpyModelError, CvxpyNonFiniteCoefficientError, CvxpyOptionError, CvxpyUnboundedVariableError,
+                     CvxpyUndefinedFunctionError, CvxpyUnsupportedExpressionError)
 
-from ... import errors
-from ...core.expr import Const, Poly
-from ...core.problem import BinaryProblem
-from ...options import Options, make_options
-from ...result import ERROR, FEASIBLE, INFEASIBLE, NO_SOLUTION_FOUND, OPTIMAL, SolveResult
+__all__ = ["BipnnCvxpyError", "CvxpyContinuousVariableError", "CvxpyExpansionLimitError", "CvxpyModelError",
+           "CvxpyNonFiniteCoefficientError", "CvxpyOptionError", "CvxpyUnboundedVariableError",
+           "CvxpyUndefinedFunctionError", "CvxpyUnsupportedExpressionError"]
 
 SOLVER_NAME = "BIPNN"
 
-#: SolveResult status -> CVXPY status (rationale in docs/cvxpy.md).
+#: Solution status -> CVXPY status (rationale in docs/cvxpy.md).
 STATUS_MAP: dict[str, str] = {
-    OPTIMAL: s.OPTIMAL,                          # proven (exhaustive search)
-    FEASIBLE: s.USER_LIMIT,                      # verified feasible, stopped on its budget, no proof
-    INFEASIBLE: s.INFEASIBLE,                    # proven infeasible
-    NO_SOLUTION_FOUND: s.INFEASIBLE_INACCURATE,  # nothing feasible found, infeasibility NOT proven
-    ERROR: s.SOLVER_ERROR,
+    OPTIMAL: s.OPTIMAL,                # proven (exhaustive search)
+    FEASIBLE: s.USER_LIMIT,            # verified feasible, stopped on its budget, no proof
+    INFEASIBLE: s.INFEASIBLE,          # proven infeasible
+    NONE: s.INFEASIBLE_INACCURATE,     # nothing feasible found, infeasibility NOT proven
 }
 
 #: Keys CVXPY's own solving chain leaves in ``solver_opts``; they are not ours to reject.
@@ -42,51 +46,12 @@ CHAIN_KEYS = frozenset({"use_quad_obj"})
 STRUCTURAL_ATTRIBUTES = ("symmetric", "diag", "PSD", "NSD", "hermitian", "complex", "imag", "sparsity")
 
 
-class CvxpyModelError(errors.ModelError, SolverError):
-    """The CVXPY model cannot be turned into a binary program; nothing was changed."""
-
-
-class CvxpyContinuousVariableError(errors.ContinuousVariableError, SolverError):
-    """A continuous CVXPY variable (BIPNN solves boolean and bounded-integer programs)."""
-
-
-class CvxpyUnboundedVariableError(errors.UnboundedVariableError, SolverError):
-    """An integer CVXPY variable without finite bounds."""
-
-
-class CvxpyUnsupportedExpressionError(errors.UnsupportedExpressionError, SolverError):
-    """A CVXPY atom or constraint the translator does not know."""
-
-
-class CvxpyOptionError(errors.OptionError, SolverError):
-    """An unknown or invalid BIPNN option passed through ``prob.solve``."""
-
-
-_WRAPPERS: dict[type, type] = {
-    errors.ContinuousVariableError: CvxpyContinuousVariableError,
-    errors.UnboundedVariableError: CvxpyUnboundedVariableError,
-    errors.UnsupportedExpressionError: CvxpyUnsupportedExpressionError,
-    errors.OptionError: CvxpyOptionError,
-    errors.ModelError: CvxpyModelError,
-}
-
-
-def host_error(exc: errors.BipnnError) -> Exception:
-    """The CVXPY-flavoured counterpart of a core error (also a ``cvxpy.error.SolverError``)."""
-    return errors.to_host_error(exc, _WRAPPERS, None, SolverError)
-
-
 def make_cvxpy_options(solver_opts: Mapping[str, Any], verbose: bool,
-                       warm_start: Mapping[str, float] | None = None) -> Options:
+                       warm_start: Mapping[int, float] | None = None) -> Options:
     """Options from ``prob.solve`` keywords: CVXPY's ``verbose`` plus BIPNN's canonical names."""
     opts = {k: v for k, v in solver_opts.items() if k not in CHAIN_KEYS}
-    opts["verbose"] = bool(verbose or opts.get("verbose", False))
-    if warm_start:
-        opts["warm_start"] = dict(warm_start)
-    try:
-        return make_options(opts)
-    except errors.OptionError as exc:
-        raise CvxpyOptionError(str(exc)) from None
+    with raising_host_errors(ERRORS):
+        return options_from_host(opts, verbose=verbose, warm_start=warm_start)
 
 
 def entry_names(name: str, shape: tuple[int, ...]) -> list[str]:
@@ -150,7 +115,7 @@ def check_variables(variables: Sequence[Any]) -> None:
 
 @dataclass
 class Encoding:
-    """``columns = M @ binaries + m`` for a :class:`BinaryProblem` built from columns."""
+    """``columns = M @ binaries + m`` for a :class:`BinaryProblem` built from columns (key = column)."""
 
     problem: BinaryProblem
     M: sp.csr_array
@@ -166,40 +131,31 @@ class Encoding:
         A = sp.csr_array(A)
         return sp.csr_array(A @ self.M), np.asarray(const, dtype=np.float64) + A @ self.m
 
-    def warm_start(self, x0: np.ndarray) -> dict[str, float]:
-        """Warm-start values by name from column values (NaN = unknown)."""
-        return {self.names[j]: float(x0[j]) for j in np.flatnonzero(np.isfinite(x0))}
+    def warm_start(self, x0: np.ndarray) -> dict[int, float]:
+        """Warm-start values by column from column values (NaN = unknown)."""
+        return {int(j): float(x0[j]) for j in np.flatnonzero(np.isfinite(x0))}
 
 
 def encode_columns(problem: BinaryProblem, names: Sequence[str], kinds: np.ndarray,
                    lb: np.ndarray, ub: np.ndarray) -> Encoding:
-    """Add one user-level variable per column ("b" or "i"; "f" for fixed at ``lb``)."""
+    """Add one user-level variable per column ("b" or "i"; "f" for fixed at ``lb``), keyed by column.
+
+    The affine map comes from the problem's own :meth:`~BinaryProblem.encoding`."""
     n = len(names)
-    rows, cols, vals = [np.zeros(0, np.int64)], [np.zeros(0, np.int64)], [np.zeros(0)]
-    m = np.zeros(n)
     boolean = np.flatnonzero(kinds == "b")
-    if len(boolean):
-        idx = problem.add_binaries([names[j] for j in boolean])
-        rows.append(boolean)
-        cols.append(idx)
-        vals.append(np.ones(len(idx)))
-    try:
+    with raising_host_errors(ERRORS):
+        if len(boolean):
+            problem.add_binaries([names[j] for j in boolean], boolean.tolist())
         for j in np.flatnonzero(kinds != "b"):
             if kinds[j] == "f":
-                expr = problem.add_fixed(names[j], float(lb[j]))
+                problem.add_fixed(names[j], float(lb[j]), int(j))
             else:
-                expr = problem.add_integer(names[j], float(lb[j]), float(ub[j]))
-            if isinstance(expr, Poly):
-                rows.append(np.full(len(expr.indices), j))
-                cols.append(expr.indices)
-                vals.append(expr.coefs)
-                m[j] = expr.constant
-            elif isinstance(expr, Const):
-                m[j] = expr.value
-    except errors.BipnnError as exc:
-        raise host_error(exc) from None
-    M = sp.csr_array((np.concatenate(vals), (np.concatenate(rows), np.concatenate(cols))),
-                     shape=(n, problem.n_binaries))
+                problem.add_integer(names[j], float(lb[j]), float(ub[j]), int(j))
+    enc = problem.encoding()
+    cols = np.asarray(enc.keys, dtype=np.int64)
+    M = sp.csr_array((enc.weights, (np.repeat(cols, np.diff(enc.ptr)), enc.indices)), shape=(n, problem.n_binaries))
+    m = np.zeros(n)
+    m[cols] = enc.offsets
     return Encoding(problem, M, m, list(names))
 
 
@@ -221,12 +177,15 @@ def singleton_bounds(A: sp.sparray, rhs: np.ndarray, sense: str, integer: np.nda
     used[used] = integer[cols[used]]
     for r in np.flatnonzero(used):
         j, bound = cols[r], rhs[r] / coef[r]
+        if not math.isfinite(bound):
+            continue  # stays a constraint, where the non-finite value is reported
         upper = sense == "==" or (sense == "<=") == (coef[r] > 0)
         lower = sense == "==" or not upper
+        lo, hi = integer_range(bound, bound)
         if upper:
-            ub[j] = min(ub[j], math.floor(bound + 1e-9))
+            ub[j] = min(ub[j], hi)
         if lower:
-            lb[j] = max(lb[j], math.ceil(bound - 1e-9))
+            lb[j] = max(lb[j], lo)
     return used
 
 
@@ -235,13 +194,11 @@ def add_linear_rows(problem: BinaryProblem, A: sp.sparray, const: np.ndarray, se
     """One constraint ``A[r] @ binaries + const[r] (sense) rhs[r]`` per row, each a vectorised Poly."""
     A = sp.csr_array(A)
     rhs = np.broadcast_to(np.asarray(rhs, dtype=np.float64), (A.shape[0],))
-    try:
+    with raising_host_errors(ERRORS):
         for r in range(A.shape[0]):
             lo, hi = A.indptr[r], A.indptr[r + 1]
             problem.add_constraint(Poly.linear(A.indices[lo:hi], A.data[lo:hi], 0.0), sense,
                                    float(rhs[r] - const[r]), names[r])
-    except errors.BipnnError as exc:
-        raise host_error(exc) from None
 
 
 def solver_attr(result: SolveResult) -> dict[str, Any]:

@@ -12,6 +12,7 @@ through the equalities that define them; everything else is handed to
 
 from __future__ import annotations
 
+import sys
 from typing import Any
 
 import numpy as np
@@ -23,7 +24,8 @@ from scipy.sparse.csgraph import maximum_bipartite_matching
 
 from ...core.expr import Poly
 from ...core.problem import BinaryProblem
-from .common import (SOLVER_NAME, STATUS_MAP, CvxpyContinuousVariableError, Encoding,
+from .._kit import echo_log, raising_host_errors
+from .common import (SOLVER_NAME, STATUS_MAP, CvxpyContinuousVariableError, Encoding, ERRORS,
                      add_linear_rows, check_variables, encode_columns, entry_names, make_cvxpy_options,
                      singleton_bounds, solver_attr)
 
@@ -84,12 +86,14 @@ class BIPNN(QpSolver):
         names, x0 = data[COLUMNS]
         enc, problem = _translate(data, names)
         opts = make_cvxpy_options(solver_opts, verbose, enc.warm_start(x0) if warm_start else None)
-        result = solve(problem, opts)
+        with echo_log([sys.stdout] if verbose else [], exclusive=True, unless_configured=True), \
+                raising_host_errors(ERRORS):
+            result = solve(problem, opts)
         return {"result": result, "encoding": enc}
 
     def invert(self, results: dict, inverse_data: Any) -> Solution:
         result, enc = results["result"], results["encoding"]
-        status = STATUS_MAP[result.status]
+        status = STATUS_MAP[result.solution_status]
         attr = solver_attr(result)
         if status not in s.SOLUTION_PRESENT:
             return failure_solution(status, attr)

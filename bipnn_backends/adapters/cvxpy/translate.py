@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import functools
 import math
+import sys
 import time
 import warnings
 from dataclasses import dataclass
@@ -29,7 +30,7 @@ from cvxpy.atoms.affine.affine_atom import AffAtom
 from cvxpy.atoms.affine.binary_operators import DivExpression, MulExpression, multiply
 from cvxpy.constraints import Equality, Inequality, NonNeg, NonPos, Zero
 from cvxpy.cvxcore.python import canonInterface
-from cvxpy.error import ParameterError, SolverError
+from cvxpy.error import ParameterError
 from cvxpy.expressions.leaf import Leaf
 from cvxpy.expressions.variable import Variable
 from cvxpy.lin_ops import lin_op
@@ -38,11 +39,13 @@ from cvxpy.reductions.eval_params import replace_params_with_consts
 from cvxpy.reductions.solution import Solution
 
 from ...core.expr import Expr, Poly, apply, quicksum
+from ...core.functions import by_host_spelling
 from ...core.problem import BinaryProblem
-from ...errors import BipnnError
-from .common import (SOLVER_NAME, STATUS_MAP, CvxpyOptionError, CvxpyUnsupportedExpressionError, Encoding,
-                     add_linear_rows, check_variables, encode_columns, entry_names, host_error,
-                     make_cvxpy_options, singleton_bounds, solver_attr, variable_bounds, variable_kinds)
+from .._kit import echo_log, raising_host_errors
+from .common import (ERRORS, SOLVER_NAME, STATUS_MAP, CvxpyNonFiniteCoefficientError, CvxpyOptionError,
+                     CvxpyUnsupportedExpressionError, Encoding, add_linear_rows, check_variables, encode_columns,
+                     entry_names, make_cvxpy_options, singleton_bounds, solver_attr, variable_bounds,
+                     variable_kinds)
 
 _CONST_PARAMS = ({lin_op.CONSTANT_ID: 1}, {lin_op.CONSTANT_ID: 0})
 
@@ -144,14 +147,13 @@ def _product(items: list) -> Any:
     return functools.reduce(lambda a, b: a * b, items)
 
 
+def _ir_function(name: str) -> Callable[[Any], Any]:
+    return lambda a: apply(name, a)
+
+
+#: CVXPY atom -> IR: the atoms that are IR functions (core/functions.py), then compositions.
 _FUNCTIONS: dict[str, Callable[[Any], Any]] = {
-    "abs": lambda a: apply("abs", a),
-    "exp": lambda a: apply("exp", a),
-    "log": lambda a: apply("log", a),
-    "sin": lambda a: apply("sin", a),
-    "cos": lambda a: apply("cos", a),
-    "tan": lambda a: apply("tan", a),
-    "tanh": lambda a: apply("tanh", a),
+    **{atom: _ir_function(name) for atom, name in by_host_spelling("cvxpy").items()},
     "sinh": lambda a: (apply("exp", a) - apply("exp", -a)) * 0.5,
     "log1p": lambda a: apply("log", 1.0 + a),
     "logistic": lambda a: apply("log", 1.0 + apply("exp", a)),
@@ -171,6 +173,7 @@ class Translator:
         self.n_cols = len(enc.names)
         self._has_vars: dict[int, bool] = {}
         self._linear: dict[int, bool] = {}
+        self.where = "the objective"  # what error messages name
 
     def has_vars(self, e: Any) -> bool:
         key = id(e)
@@ -195,7 +198,9 @@ class Translator:
             return np.asarray(e.value, dtype=np.float64).reshape(e.shape)
         if self.is_linear(e):
             try:
-                return Affine(*self.enc.affine(*self.columns_affine(e)))
+                A, c = self.columns_affine(e)
+                _check_finite(A, c, self.where, self.enc.names)
+                return Affine(*self.enc.affine(A, c))
             except NotImplementedError:  # an affine atom CVXPY canonicalises elsewhere (e.g. cumsum)
                 self._linear[id(e)] = False
         args = [self.value(a) for a in e.args]
@@ -333,7 +338,8 @@ def translate_problem(prob: cp.Problem) -> tuple[Encoding, BinaryProblem, list[A
         kinds.append(kind)
         lbs.append(lb)
         ubs.append(ub)
-    kinds_all, lb_all, ub_all = np.concatenate(kinds), np.concatenate(lbs), np.concatenate(ubs)
+    kinds_all = np.concatenate(kinds) if kinds else np.zeros(0, dtype="<U1")
+    lb_all, ub_all = (np.concatenate(b) if b else np.zeros(0) for b in (lbs, ubs))
 
     placeholder = Translator(Encoding(BinaryProblem(), sp.csr_array((len(names), 0)), np.zeros(len(names)), names),
                              id_to_col)
@@ -341,6 +347,7 @@ def translate_problem(prob: cp.Problem) -> tuple[Encoding, BinaryProblem, list[A
     for k, (con, sense, body) in enumerate(constraints):
         if placeholder.is_linear(body) and placeholder.has_vars(body):
             A, c = placeholder.columns_affine(body)
+            _check_finite(A, c, _label(k, con), names)
             keep = np.ones(A.shape[0], dtype=bool)
             if sense != ">=":
                 keep = ~singleton_bounds(A, -c, sense, kinds_all == "i", lb_all, ub_all)
@@ -351,11 +358,13 @@ def translate_problem(prob: cp.Problem) -> tuple[Encoding, BinaryProblem, list[A
     problem = BinaryProblem(name="cvxpy")
     enc = encode_columns(problem, names, kinds_all, lb_all, ub_all)
     tr = Translator(enc, id_to_col)
-    try:
+    with raising_host_errors(ERRORS):
         sense = "max" if isinstance(prob.objective, cp.Maximize) else "min"
+        tr.where = "the objective"
         problem.set_objective(tr.scalar(objective), sense)
         for k, (con, csense, body) in enumerate(constraints):
-            labels = entry_names(f"{type(con).__name__}{con.id}", body.shape)
+            tr.where = _label(k, con)
+            labels = entry_names(f"constraints[{k}]", body.shape)
             if k in linear_rows:
                 A, c, keep = linear_rows[k]
                 Ab, cb = enc.affine(A[keep], c[keep])
@@ -364,9 +373,25 @@ def translate_problem(prob: cp.Problem) -> tuple[Encoding, BinaryProblem, list[A
             entries = _entries(tr.value(body), body.shape).reshape(-1, order="F")
             for label, entry in zip(labels, entries):
                 problem.add_constraint(entry, csense, 0.0, label)
-    except BipnnError as exc:
-        raise host_error(exc) from None
     return enc, problem, variables
+
+
+def _label(k: int, con: Any) -> str:
+    """How messages name the k-th constraint of ``prob.constraints`` (CVXPY constraints have no names)."""
+    text = str(con)
+    return f"constraints[{k}] ({text if len(text) <= 60 else text[:57] + '...'})"
+
+
+def _check_finite(A: sp.csr_array, c: np.ndarray, where: str, names: list[str]) -> None:
+    """Refuse a NaN or infinite coefficient or constant, naming the variable it multiplies."""
+    A = sp.csr_array(A)
+    bad = np.flatnonzero(~np.isfinite(A.data))
+    if len(bad):
+        col = int(A.indices[bad[0]])
+        raise CvxpyNonFiniteCoefficientError(f"{where}: the coefficient {A.data[bad[0]]} on variable "
+                                             f"{names[col]!r} is not finite")
+    if not np.isfinite(c).all():
+        raise CvxpyNonFiniteCoefficientError(f"{where}: the constant {c[~np.isfinite(c)][0]} is not finite")
 
 
 def solve_method(prob: cp.Problem, verbose: bool = False, warm_start: bool = True, **kwargs: Any) -> float:
@@ -382,15 +407,12 @@ def solve_method(prob: cp.Problem, verbose: bool = False, warm_start: bool = Tru
     opts = make_cvxpy_options(kwargs, verbose, x0)
     from ...solve import solve
 
-    try:
+    with echo_log([sys.stdout] if verbose else [], exclusive=True, unless_configured=True), \
+            raising_host_errors(ERRORS):
         result = solve(problem, opts)
-    except BipnnError as exc:
-        raise host_error(exc) from None
-    status = STATUS_MAP[result.status]
+    status = STATUS_MAP[result.solution_status]
     attr = solver_attr(result)
     attr[s.SETUP_TIME] = (attr[s.SETUP_TIME] or 0.0) + (time.perf_counter() - start - (attr[s.SOLVE_TIME] or 0.0))
-    if status == s.SOLVER_ERROR:
-        raise SolverError(f"Solver '{SOLVER_NAME}' failed: {result.message}")
     if status in s.SOLUTION_PRESENT:
         cols = enc.values(result.x)
         primal, offset = {}, 0

@@ -1,4 +1,5 @@
-"""Every difference between PuLP 3.x and PuLP 4.x the adapter relies on, in one place.
+"""Every difference between PuLP 3.x and PuLP 4.x the adapter relies on, in one place
+(registration, model access, status codes; reading MPS files is :mod:`.mps`).
 
 PuLP 4 (Python >= 3.12) keeps the model in a Rust core: constraints are a
 method, variables are not hashable, unused variables stay in the model
@@ -10,13 +11,14 @@ and ``pulp.apis.addSolver`` is the public registration hook.
 
 from __future__ import annotations
 
-from typing import Any
+import operator
+from typing import Any, Callable
 
 import pulp
 import pulp.apis
 from pulp import constants as const
 
-from ...result import FEASIBLE, INFEASIBLE, NO_SOLUTION_FOUND, OPTIMAL
+from ...result import CONVERGED, EPOCHS, FEASIBLE, INFEASIBLE, INTERRUPTED, NONE, OPTIMAL, TIME_LIMIT
 
 PULP_VERSION: str = getattr(pulp, "__version__", "0")
 PULP4: bool = hasattr(const, "LpSolveStatus")
@@ -48,6 +50,17 @@ def constraints(lp: Any) -> list[tuple[str, Any]]:
     return list(lp._constraints.items())  # 3.x: names live only in this dict; the public view warns
 
 
+#: What identifies a variable within its model: PuLP 4's ``id`` (PuLP 4 hands out a new Python
+#: wrapper for each access, so ``id()`` would not do there), PuLP 3's object identity.
+identity: Callable[[Any], int] = operator.attrgetter("id") if PULP4 else id
+
+
+def set_values(variables: list[Any], values: list[float]) -> None:
+    """Assign ``values[j]`` to ``variables[j]`` (by position, never by name)."""
+    for v, val in zip(variables, values):
+        v.varValue = val
+
+
 def start_clock() -> Any:
     """What :func:`finish` needs to time the solve (PuLP 4's ``clocks()``)."""
     if PULP4:
@@ -56,54 +69,37 @@ def start_clock() -> Any:
     return None
 
 
-def finish(solver: Any, lp: Any, status: str, time_limit_reached: bool, epochs_set: bool, start: Any) -> Any:
-    """Record ``status`` (one of the core's) on ``lp`` and return what ``actualSolve`` returns.
+if PULP4:
+    _S = const.LpSolveStatus
+    #: PuLP 4: termination -> LpSolveStatus of a search that stopped without a proof.
+    PULP4_STOPPED = {TIME_LIMIT: _S.TimeLimit, EPOCHS: _S.IterationLimit, CONVERGED: _S.Stopped,
+                     INTERRUPTED: _S.Interrupted}
+    #: PuLP 4: solution status -> (LpSolveStatus, or None for "by termination"; has_solution).
+    PULP4_STATUS = {OPTIMAL: (_S.Optimal, True), INFEASIBLE: (_S.Infeasible, False),
+                    FEASIBLE: (None, True), NONE: (None, False)}
+else:
+    #: PuLP 3: solution status -> (LpStatus, LpSolution); always an explicit solution status.
+    PULP3_STATUS = {
+        OPTIMAL: (const.LpStatusOptimal, const.LpSolutionOptimal),
+        FEASIBLE: (const.LpStatusOptimal, const.LpSolutionIntegerFeasible),
+        INFEASIBLE: (const.LpStatusInfeasible, const.LpSolutionInfeasible),
+        NONE: (const.LpStatusNotSolved, const.LpSolutionNoSolutionFound),
+    }
 
-    PuLP 3: ``(LpStatus, LpSolution)`` pairs, always with an explicit solution status.
+
+def finish(solver: Any, lp: Any, solution_status: str, termination: str, start: Any) -> Any:
+    """Record the result's status on ``lp`` and return what ``actualSolve`` returns.
+
+    PuLP 3: the ``LpStatus`` code, with an explicit solution status.
     PuLP 4: ``buildStats`` with the reason the search stopped, as PuLP 4's own MIP solvers
     report a time-limited incumbent (``TimeLimit`` with ``has_solution=True``).
     """
     if PULP4:
-        S = const.LpSolveStatus
-        stopped = S.TimeLimit if time_limit_reached else (S.IterationLimit if epochs_set else S.Stopped)
-        code, has_solution = {
-            OPTIMAL: (S.Optimal, True),
-            FEASIBLE: (stopped, True),
-            INFEASIBLE: (S.Infeasible, False),
-            NO_SOLUTION_FOUND: (S.TimeLimit if time_limit_reached else S.NotSolved, False),
-        }[status]
-        return solver.buildStats(lp, code, has_solution, start=start)
-    code, sol_status = {
-        OPTIMAL: (const.LpStatusOptimal, const.LpSolutionOptimal),
-        FEASIBLE: (const.LpStatusOptimal, const.LpSolutionIntegerFeasible),
-        INFEASIBLE: (const.LpStatusInfeasible, const.LpSolutionInfeasible),
-        NO_SOLUTION_FOUND: (const.LpStatusNotSolved, const.LpSolutionNoSolutionFound),
-    }[status]
+        code, has_solution = PULP4_STATUS[solution_status]
+        return solver.buildStats(lp, code or PULP4_STOPPED[termination], has_solution, start=start)
+    code, sol_status = PULP3_STATUS[solution_status]
     lp.assignStatus(code, sol_status)
     return code
-
-
-def read_mps(path: str, maximize: bool | None) -> Any:
-    """Read an MPS file into an ``LpProblem``.
-
-    ``maximize`` True/False: the file's objective is as written and has this sense (an
-    ``OBJSENSE`` section). None: the file only has PuLP's ``*SENSE:`` comment, or nothing;
-    then the installed PuLP's own convention applies (PuLP 4 negates a maximisation's
-    coefficients when it writes them and negates them back when it reads).
-    """
-    if maximize is None:
-        sense = const.LpMaximize if _sense_comment(path) == "Maximize" else const.LpMinimize
-        return pulp.LpProblem.fromMPS(path, sense=sense)[1]
-    lp = pulp.LpProblem.fromMPS(path, sense=const.LpMinimize)[1]
-    if maximize:
-        lp.sense = const.LpMaximize
-    return lp
-
-
-def _sense_comment(path: str) -> str | None:
-    with open(path) as f:
-        first = f.readline().strip()
-    return first.split(":", 1)[1].strip() if first.startswith("*SENSE:") else None
 
 
 def is_integer_category(cat: str) -> bool:

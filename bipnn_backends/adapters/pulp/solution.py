@@ -2,15 +2,19 @@
 
 JSON (``--json``, or ``--solution FILE.json``)::
 
-    {"format": "bipnn-solution", "version": 1, "status": "feasible", "objective": 42.0,
-     "message": "...", "time_limit_reached": true, "max_violation": 0.0,
+    {"format": "bipnn-solution", "version": 2, "solution_status": "feasible",
+     "termination": "time_limit", "objective": 42.0, "message": "...",
+     "time_limit_reached": true, "max_violation": 0.0,
      "values": {"x": 1.0, "y": 0.0}, "stats": {...}}
 
-``values`` is null unless the status is ``optimal`` or ``feasible``.
+``solution_status`` is optimal, feasible, infeasible or none; ``termination`` is
+proven, time_limit, epochs, converged or interrupted (see :mod:`bipnn_backends.result`);
+``time_limit_reached`` is derived from it. ``values`` is null unless the solution
+status is ``optimal`` or ``feasible``.
 
 Text (``--solution FILE``, any other extension): one ``key value`` line for each
-of ``status``, ``objective`` (``none`` without a solution), ``time_limit_reached``
-and ``message``, then ``values N`` and N lines ``name value``.
+of ``solution_status``, ``termination``, ``objective`` (``none`` without a solution),
+``time_limit_reached`` and ``message``, then ``values N`` and N lines ``name value``.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ...result import FEASIBLE, INFEASIBLE, NO_SOLUTION_FOUND, OPTIMAL, SolveResult
+from ...result import FEASIBLE, INFEASIBLE, NONE, OPTIMAL, TERMINATIONS, SolveResult
 
 EXIT_OK = 0            # optimal or feasible: a verified solution
 EXIT_ERROR = 1         # unexpected internal error
@@ -29,12 +33,12 @@ EXIT_USAGE = 2         # bad command line or option
 EXIT_BAD_MODEL = 3     # the model cannot be read or is not a bounded binary/integer program
 EXIT_INFEASIBLE = 4    # proven infeasible
 EXIT_NO_SOLUTION = 5   # no feasible solution found (not proven infeasible)
+EXIT_INTERRUPTED = 130  # Ctrl-C before the search had started (no solution to report)
 
-EXIT_BY_STATUS = {OPTIMAL: EXIT_OK, FEASIBLE: EXIT_OK, INFEASIBLE: EXIT_INFEASIBLE,
-                  NO_SOLUTION_FOUND: EXIT_NO_SOLUTION}
+EXIT_BY_STATUS = {OPTIMAL: EXIT_OK, FEASIBLE: EXIT_OK, INFEASIBLE: EXIT_INFEASIBLE, NONE: EXIT_NO_SOLUTION}
 
 FORMAT = "bipnn-solution"
-VERSION = 1
+VERSION = 2
 
 
 def document(result: SolveResult) -> dict[str, Any]:
@@ -43,7 +47,8 @@ def document(result: SolveResult) -> dict[str, Any]:
     return {
         "format": FORMAT,
         "version": VERSION,
-        "status": result.status,
+        "solution_status": result.solution_status,
+        "termination": result.termination,
         "objective": result.objective if solved else None,
         "message": result.message,
         "time_limit_reached": bool(result.time_limit_reached),
@@ -59,7 +64,8 @@ def to_json(doc: dict[str, Any]) -> str:
 
 def to_text(doc: dict[str, Any]) -> str:
     values = doc["values"] or {}
-    lines = [f"status {doc['status']}",
+    lines = [f"solution_status {doc['solution_status']}",
+             f"termination {doc['termination']}",
              f"objective {'none' if doc['objective'] is None else _number(doc['objective'])}",
              f"time_limit_reached {str(doc['time_limit_reached']).lower()}",
              f"message {' '.join(str(doc['message']).split())}",
@@ -78,7 +84,8 @@ def read_json(path: str) -> dict[str, Any]:
     """Read and check a JSON solution document; raises ValueError if it is not one."""
     with open(path) as f:
         doc = json.load(f)
-    if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("status") not in EXIT_BY_STATUS:
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT or doc.get("solution_status") not in EXIT_BY_STATUS \
+            or doc.get("termination") not in TERMINATIONS:
         raise ValueError(f"{path} is not a bipnn solution document")
     return doc
 

@@ -1,14 +1,15 @@
 """``BIPNN`` (in process) and ``BIPNN_CMD`` (the ``bipnn`` command line) as PuLP solvers.
 
-Options in PuLP's spelling (``timeLimit``, ``msg``, ``warmStart``, and for
-``BIPNN_CMD`` ``path``, ``keepFiles``) plus the core's own by their canonical
-names (``seed``, ``device``, ``epochs``, ``restarts``, ``model``, ...). They are
-validated on construction, which imports no torch.
+Options in PuLP's spelling (``timeLimit``, ``msg``, ``warmStart``, ``options`` as
+``"NAME=VALUE"`` strings, and for ``BIPNN_CMD`` ``path``, ``keepFiles``) plus the
+core's own by their canonical names (``seed``, ``device``, ``epochs``, ``restarts``,
+``model``, ...). Every value is validated on construction (which imports no torch)
+and again at solve time, so settings changed on the object afterwards
+(``solver.options = [...]``, ``solver.mip = False``) are honoured or refused.
 """
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import json
 import logging
@@ -16,69 +17,70 @@ import os
 import signal
 import subprocess
 import sys
-from typing import Any, Iterator
+from typing import Any
 
 from pulp import LpSolver, LpSolver_CMD
 
-from ...errors import BipnnError
-from ...options import Options, make_options
-from ...result import ERROR, SolveResult
+from ...options import Options
+from ...result import SolveResult
 from ...solve import solve
+from .._kit import echo_log, options_from_host, parse_assignments, raising_host_errors
 from . import compat, solution
-from .errors import BipnnPulpError, PulpOptionError, as_pulp_error
-from .translate import current_values, translate
+from .errors import ERRORS, BipnnPulpError, PulpOptionError
+from .translate import Translation, translate
 
 log = logging.getLogger("bipnn_backends")
 
-HOST_SPELLED = ("time_limit", "verbose", "warm_start")  # timeLimit, msg, warmStart
-CORE_OPTIONS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Options) if f.name not in HOST_SPELLED)
+#: The core's canonical names in PuLP's spelling (used in error messages).
+ALIASES = {"time_limit": "timeLimit", "verbose": "msg", "warm_start": "warmStart"}
+CORE_OPTIONS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(Options) if f.name not in ALIASES)
+#: Seconds the ``bipnn`` subprocess may run beyond its time limit (start-up, reformulation, writing)
+#: before it is interrupted, plus this share of the time limit.
+CMD_TIMEOUT_MARGIN = 60.0
+CMD_TIMEOUT_SHARE = 0.1
+#: Seconds an interrupted subprocess gets to write its solution before it is killed.
+CMD_INTERRUPT_GRACE = 30.0
 
 
 class _BipnnSolver:
     """What both solvers share: option checking and mapping, and the write-back."""
 
     name: str
+    mip: bool
     msg: bool
     timeLimit: float | None
+    options: list[str]
     optionsDict: dict[str, Any]
     result: SolveResult | None
+    HOST_KEYWORDS: tuple[str, ...] = ("timeLimit", "msg", "warmStart", "options", "mip")
 
-    def _check(self, mip: bool, options: dict[str, Any], host: tuple[str, ...]) -> None:
+    def _check_keywords(self, options: dict[str, Any]) -> None:
         unknown = [k for k in options if k not in CORE_OPTIONS]
         if unknown:
             raise PulpOptionError(
                 f"{self.name}: unknown option(s) {', '.join(map(repr, unknown))}; valid: "
-                f"{', '.join(host + CORE_OPTIONS)}")
-        if not mip:
-            raise PulpOptionError(f"{self.name} solves integer programs: mip=False (the LP relaxation) is not supported")
+                f"{', '.join(self.HOST_KEYWORDS + CORE_OPTIONS)}")
 
-    def bipnn_options(self, lp: Any = None) -> Options:
-        """The core :class:`Options` of this solver (with the warm start read from ``lp``)."""
-        kw = {k: v for k, v in self.optionsDict.items() if k != "warmStart"}
-        if self.timeLimit is not None:
-            kw["time_limit"] = float(self.timeLimit)
-        elif kw.get("epochs") is not None:
-            kw["time_limit"] = None
-        kw["verbose"] = bool(self.msg)
-        if lp is not None and self.optionsDict.get("warmStart"):
-            kw["warm_start"] = current_values(lp)
-        try:
-            return make_options(kw)
-        except BipnnError as exc:
-            raise as_pulp_error(exc) from exc
+    def bipnn_options(self, tr: Translation | None = None) -> Options:
+        """The core :class:`Options` of this solver as it is set now (warm start read from ``tr``)."""
+        with raising_host_errors(ERRORS):
+            if not self.mip:
+                raise PulpOptionError(f"{self.name} solves integer programs: mip=False (the LP relaxation) "
+                                      "is not supported")
+            kw = parse_assignments(self.options or [], f"{self.name}'s options list")
+            kw.update((k, v) for k, v in self.optionsDict.items() if k not in ("warmStart", "threads"))
+            warm = tr.current_values() if tr is not None and self.optionsDict.get("warmStart") else None
+            return options_from_host(kw, time_limit=self.timeLimit, verbose=self.msg, warm_start=warm,
+                                     threads=self.optionsDict.get("threads"), aliases=ALIASES)
 
-    def _finish(self, lp: Any, result: SolveResult, opts: Options, start: Any) -> Any:
+    def _finish(self, lp: Any, tr: Translation, result: SolveResult, start: Any) -> Any:
         """Write values (only for a verified solution) and the status back; PuLP's return value."""
-        if result.status == ERROR:
-            raise BipnnPulpError(f"{self.name}: {result.message}")
         if result.has_solution:
-            lp.assignVarsVals(result.values)
-            if getattr(lp, "dummyVar", None) is not None:  # so that value(lp.objective) is not None
-                lp.dummyVar.varValue = 0.0
+            tr.write(result.values, getattr(lp, "dummyVar", None))
         self.result = result
         log.info("%s: %s%s", self.name, result.message,
                  f"; objective {result.objective:.10g}" if result.has_solution else "")
-        return compat.finish(self, lp, result.status, result.time_limit_reached, opts.epochs is not None, start)
+        return compat.finish(self, lp, result.solution_status, result.termination, start)
 
     def _copy_settings(self) -> dict[str, Any]:
         data = self.toDict()  # type: ignore[attr-defined]
@@ -92,16 +94,18 @@ class BIPNN(_BipnnSolver, LpSolver):
     :param timeLimit: seconds (default: the core's 10 s; None with ``epochs`` set: no limit)
     :param msg: log progress and a summary (logger ``bipnn_backends``, to stdout if unconfigured)
     :param warmStart: start from the variables' current values
-    :param options: the core's options by name: seed, device, epochs, restarts, model, hidden,
+    :param options: ``"NAME=VALUE"`` strings, the same as keywords (values read as JSON)
+    :param kwargs: the core's options by name: seed, device, epochs, restarts, model, hidden,
         lr, anneal, penalty, polish, fit_limit, max_monomials, exhaustive_limit, tolerance
     """
 
     name = "BIPNN"
 
     def __init__(self, mip: bool = True, msg: bool = True, timeLimit: float | None = None,
-                 warmStart: bool = False, **options: Any) -> None:
-        self._check(mip, options, ("timeLimit", "msg", "warmStart", "mip"))
-        LpSolver.__init__(self, mip=mip, msg=msg, timeLimit=timeLimit, warmStart=warmStart, **options)
+                 warmStart: bool = False, options: list[str] | None = None, **kwargs: Any) -> None:
+        self._check_keywords({k: v for k, v in kwargs.items() if k != "threads"})
+        LpSolver.__init__(self, mip=mip, msg=msg, options=options, timeLimit=timeLimit, warmStart=warmStart,
+                          **kwargs)
         self.result = None
         self.bipnn_options()
 
@@ -116,14 +120,12 @@ class BIPNN(_BipnnSolver, LpSolver):
         if kwargs:
             raise PulpOptionError(f"{self.name}: unknown solve argument(s) {', '.join(map(repr, kwargs))}")
         start = compat.start_clock()
-        problem = translate(lp)
-        opts = self.bipnn_options(lp)
-        with _echo(self.msg):
-            try:
-                result = solve(problem, opts)
-            except BipnnError as exc:
-                raise as_pulp_error(exc) from exc
-            return self._finish(lp, result, opts, start)
+        tr = translate(lp)
+        opts = self.bipnn_options(tr)
+        with echo_log([sys.stdout] if self.msg else [], exclusive=True, unless_configured=True):
+            with raising_host_errors(ERRORS):
+                result = solve(tr.problem, opts)
+            return self._finish(lp, tr, result, start)
 
 
 class BIPNN_CMD(_BipnnSolver, LpSolver_CMD):
@@ -133,15 +135,19 @@ class BIPNN_CMD(_BipnnSolver, LpSolver_CMD):
     Same options as :class:`BIPNN`, plus ``path`` (the executable; default: the
     ``bipnn`` script next to ``sys.executable``, else ``python -m bipnn_backends.cli``)
     and ``keepFiles`` (keep ``<lp.name>-pulp.*`` in the current directory).
+    The subprocess gets the time limit plus a margin; when that runs out, or on
+    Ctrl-C, it is interrupted and its best solution so far is read back.
     """
 
     name = "BIPNN_CMD"
+    HOST_KEYWORDS = _BipnnSolver.HOST_KEYWORDS + ("path", "keepFiles")
 
     def __init__(self, path: str | None = None, keepFiles: bool = False, mip: bool = True, msg: bool = True,
-                 timeLimit: float | None = None, warmStart: bool = False, **options: Any) -> None:
-        self._check(mip, options, ("timeLimit", "msg", "warmStart", "mip", "path", "keepFiles"))
-        LpSolver_CMD.__init__(self, path=path, keepFiles=keepFiles, mip=mip, msg=msg, timeLimit=timeLimit,
-                              warmStart=warmStart, **options)
+                 timeLimit: float | None = None, warmStart: bool = False, options: list[str] | None = None,
+                 **kwargs: Any) -> None:
+        self._check_keywords({k: v for k, v in kwargs.items() if k != "threads"})
+        LpSolver_CMD.__init__(self, path=path, keepFiles=keepFiles, mip=mip, msg=msg, options=options,
+                              timeLimit=timeLimit, warmStart=warmStart, **kwargs)
         self.result = None
         self.bipnn_options()
 
@@ -168,41 +174,76 @@ class BIPNN_CMD(_BipnnSolver, LpSolver_CMD):
         if kwargs:
             raise PulpOptionError(f"{self.name}: unknown solve argument(s) {', '.join(map(repr, kwargs))}")
         start = compat.start_clock()
-        translate(lp)  # the same model errors as BIPNN, before any file is written
-        opts = self.bipnn_options(lp)
+        tr = translate(lp)  # the same model errors as BIPNN, before any file is written
+        opts = self.bipnn_options(tr)
         if not self.available():
             raise BipnnPulpError(f"{self.name}: cannot execute {self.path!r}")
-        lp.checkDuplicateVars()
         files = list(self.create_tmp_files(lp.name, "mps", "options.json", "sol.json"))
         mps, options_file, sol = files
         try:
             self.silent_remove(sol)
             lp.writeMPS(mps, with_objsense=True)
             with open(options_file, "w") as f:
-                json.dump(_cli_options(opts), f)
+                json.dump(_cli_options(opts, tr), f)
             cmd = self.command() + ["solve", mps, "--solution", sol, "--options", options_file]
             if not self.msg:
                 cmd.append("--quiet")
-            doc = self._run(cmd, sol)
+            timeout = None if opts.time_limit is None else \
+                opts.time_limit * (1 + CMD_TIMEOUT_SHARE) + CMD_TIMEOUT_MARGIN
+            doc = self._run(cmd, sol, timeout)
         finally:
             self.delete_tmp_files(*files)
-        result = self._result(lp, doc)
-        return self._finish(lp, result, opts, start)
+        result = self._result(lp, tr, doc)
+        return self._finish(lp, tr, result, start)
 
-    def _run(self, cmd: list[str], sol: str) -> dict[str, Any]:
+    def _run(self, cmd: list[str], sol: str, timeout: float | None) -> dict[str, Any]:
+        """Run ``cmd``; on timeout or Ctrl-C interrupt it once (SIGINT) and read what it wrote."""
+        posix = os.name == "posix"
         try:
-            proc = subprocess.run(cmd, stdout=None if self.msg else subprocess.DEVNULL,
-                                  stderr=None if self.msg else subprocess.PIPE, text=True)
+            proc = subprocess.Popen(cmd, stdout=None if self.msg else subprocess.DEVNULL,
+                                    stderr=None if self.msg else subprocess.PIPE, text=True,
+                                    start_new_session=posix)  # Ctrl-C reaches us only: we forward it once
         except OSError as exc:
             raise BipnnPulpError(f"{self.name}: cannot run {cmd[0]!r}: {exc}") from exc
-        rc = proc.returncode
-        detail = "(its output is above)" if self.msg else (proc.stderr or "").strip()[-2000:] or "(it wrote nothing)"
+        why = ""
+        try:
+            try:
+                _, err = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                why = f"was still running after {timeout:.0f} s (its time limit plus a margin)"
+                err = self._interrupt(proc, posix)
+            except KeyboardInterrupt:
+                why = "was interrupted (Ctrl-C)"
+                err = self._interrupt(proc, posix)
+        finally:
+            if proc.poll() is None:
+                proc.kill()
+                proc.wait()
+        if why:
+            log.warning("%s: the bipnn command %s; reading its best solution so far", self.name, why)
+        return self._read(proc.returncode, err, sol)
+
+    def _interrupt(self, proc: subprocess.Popen, posix: bool) -> str | None:
+        if posix:
+            proc.send_signal(signal.SIGINT)
+        else:
+            proc.terminate()
+        try:
+            return proc.communicate(timeout=CMD_INTERRUPT_GRACE)[1]
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            return proc.communicate()[1]
+
+    def _read(self, rc: int, err: str | None, sol: str) -> dict[str, Any]:
+        detail = "(its output is above)" if self.msg else (err or "").strip()[-2000:] or "(it wrote nothing)"
         if rc not in (solution.EXIT_OK, solution.EXIT_INFEASIBLE, solution.EXIT_NO_SOLUTION):
             if rc < 0:
                 what = f"was killed by signal {signal.Signals(-rc).name}" if -rc in signal.valid_signals() \
                     else f"was killed (exit code {rc})"
             elif rc == solution.EXIT_BAD_MODEL:
                 what = "rejected the model"
+            elif rc == solution.EXIT_INTERRUPTED:
+                what = "was interrupted before it had a solution"
             else:
                 what = f"failed with exit code {rc}"
             raise BipnnPulpError(f"{self.name}: the bipnn command {what}; no solution was read. {detail}")
@@ -211,48 +252,28 @@ class BIPNN_CMD(_BipnnSolver, LpSolver_CMD):
         except (OSError, ValueError) as exc:
             raise BipnnPulpError(f"{self.name}: bipnn exited with code {rc} but its solution file "
                                  f"could not be read ({exc})") from exc
-        if solution.EXIT_BY_STATUS[doc["status"]] != rc:
-            raise BipnnPulpError(f"{self.name}: bipnn exited with code {rc} but reported status {doc['status']!r}")
+        if solution.EXIT_BY_STATUS[doc["solution_status"]] != rc:
+            raise BipnnPulpError(f"{self.name}: bipnn exited with code {rc} but reported solution status "
+                                 f"{doc['solution_status']!r}")
         return doc
 
-    def _result(self, lp: Any, doc: dict[str, Any]) -> SolveResult:
-        """The :class:`SolveResult` of a solution document, checked against ``lp``."""
-        result = SolveResult(doc["status"], message=doc["message"], time_limit_reached=doc["time_limit_reached"],
-                             stats=doc["stats"])
+    def _result(self, lp: Any, tr: Translation, doc: dict[str, Any]) -> SolveResult:
+        """The :class:`SolveResult` of a solution document, checked against the translation."""
+        result = SolveResult(doc["solution_status"], doc["termination"], message=doc["message"], stats=doc["stats"])
         if not result.has_solution:
             return result
         values = doc["values"] or {}
-        missing = [v.name for v in compat.used_variables(lp) if v.name != compat.DUMMY and v.name not in values]
+        missing = [v.name for v in tr.variables if v.name not in values]
         if missing:
             raise BipnnPulpError(f"{self.name}: the solution file has no value for {', '.join(missing[:5])}")
-        result.values = {k: float(v) for k, v in values.items()}
+        result.values = {j: float(values[v.name]) for j, v in enumerate(tr.variables)}
         result.max_violation = doc["max_violation"]
         result.objective = float(doc["objective"]) + float(lp.objective.constant)  # MPS drops the constant
         return result
 
 
-def _cli_options(opts: Options) -> dict[str, Any]:
-    """Every option by its canonical name, for ``bipnn solve --options``."""
+def _cli_options(opts: Options, tr: Translation) -> dict[str, Any]:
+    """Every option by its canonical name, for ``bipnn solve --options`` (warm start by name)."""
     data = dataclasses.asdict(opts)
-    data["warm_start"] = dict(opts.warm_start) if opts.warm_start else None
+    data["warm_start"] = {tr.variables[j].name: v for j, v in opts.warm_start.items()} if opts.warm_start else None
     return data
-
-
-@contextlib.contextmanager
-def _echo(msg: bool) -> Iterator[None]:
-    """With ``msg``, print the ``bipnn_backends`` log to stdout, unless that logger has its own handlers."""
-    if not msg or log.handlers:
-        yield
-        return
-    handler = logging.StreamHandler(sys.stdout)
-    handler.setFormatter(logging.Formatter("%(message)s"))
-    saved = log.level, log.propagate
-    log.addHandler(handler)
-    log.setLevel(logging.INFO)
-    log.propagate = False
-    try:
-        yield
-    finally:
-        log.removeHandler(handler)
-        log.setLevel(saved[0])
-        log.propagate = saved[1]

@@ -1,46 +1,71 @@
-"""PuLP model -> :class:`BinaryProblem`, and the values back.
+"""PuLP model -> :class:`BinaryProblem`, and the values back, by identity.
 
-Every PuLP variable becomes ``offset + sum_k w_k x[i_k]`` over the problem's
-binaries (a binary: one index; a bounded integer: its binary encoding; a fixed
-variable: an offset). Those maps are kept in flat arrays, so each constraint
-and the objective become one vectorised :class:`Poly` leaf.
+Every PuLP variable is added to the problem with its position in
+:attr:`Translation.variables` as key, so values travel by position, never by
+name. The problem's :meth:`~BinaryProblem.encoding` gives each variable as
+``offset + sum_k w_k x[i_k]`` in flat arrays, so each constraint and the
+objective become one vectorised :class:`Poly` leaf (O(nonzeros)).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any
+from collections import Counter
+from dataclasses import dataclass
+from itertools import repeat
+from typing import Any, Hashable
 
 import numpy as np
 
 from ...core.expr import Poly
-from ...core.problem import BinaryProblem
-from ...errors import BipnnError
+from ...core.problem import BinaryProblem, is_binary_range
+from .._kit import raising_host_errors
 from . import compat
-from .errors import PulpModelError, PulpNonFiniteCoefficientError, as_pulp_error
+from .errors import ERRORS, PulpModelError, PulpNonFiniteCoefficientError
 
 SENSES = {-1: "<=", 0: "==", 1: ">="}  # LpConstraintLE, LpConstraintEQ, LpConstraintGE (3.x and 4.x)
 
 
-class _Columns:
-    """Flat map from PuLP variable position to (binary indices, weights, offset)."""
+@dataclass
+class Translation:
+    """A translated model: the problem and the PuLP variables it reads (key = position)."""
 
-    def __init__(self, names: list[str], lengths: list[int],
-                 indices: list[np.ndarray], weights: list[np.ndarray], offsets: list[float]) -> None:
-        self.names = names
-        self.position = {n: j for j, n in enumerate(names)}
-        self.lengths = np.array(lengths, dtype=np.int64)
-        self.ptr = np.concatenate(([0], np.cumsum(self.lengths))).astype(np.int64)
-        self.indices = np.concatenate(indices).astype(np.int64) if indices else np.zeros(0, np.int64)
-        self.weights = np.concatenate(weights).astype(np.float64) if weights else np.zeros(0)
-        self.offsets = np.array(offsets, dtype=np.float64)
+    problem: BinaryProblem
+    variables: list[Any]
+
+    def write(self, values: dict[Hashable, float], dummy: Any = None) -> None:
+        """Set each variable's value from ``values`` (keyed by position)."""
+        compat.set_values(self.variables, [values[j] for j in range(len(self.variables))])
+        if dummy is not None:  # so that value(lp.objective) is not None
+            dummy.varValue = 0.0
+
+    def current_values(self) -> dict[int, float]:
+        """The variables' current values by position (for a warm start); unset ones are left out."""
+        return {j: float(v.varValue) for j, v in enumerate(self.variables) if v.varValue is not None}
+
+
+class _Columns:
+    """Flat map from a PuLP variable (by identity) to (binary indices, weights, offset)."""
+
+    def __init__(self, problem: BinaryProblem, variables: list[Any]) -> None:
+        enc = problem.encoding()
+        self.names = [v.name for v in variables]
+        self.position = {compat.identity(v): j for j, v in enumerate(variables)}
+        self.ptr = enc.ptr
+        self.lengths = np.diff(enc.ptr)
+        self.indices = enc.indices
+        self.weights = enc.weights
+        self.offsets = enc.offsets
 
     def linear(self, expr: Any, what: str, constant: float = 0.0) -> Poly:
         """``sum a_v * column_v + constant`` for a PuLP expression (its own constant excluded)."""
         items = list(expr.items())
         n = len(items)
-        pos = np.fromiter((self.position[v.name] for v, _ in items), np.int64, n)
-        a = np.fromiter((c for _, c in items), np.float64, n)
+        keys, coefs = zip(*items) if n else ((), ())
+        pos = np.fromiter(map(self.position.get, map(compat.identity, keys), repeat(-1)), np.int64, n)
+        a = np.fromiter(coefs, np.float64, n)
+        if n and pos.min() < 0:  # only PuLP's __dummy (fixed at 0) is not one of the model's variables
+            a, pos = a[pos >= 0], pos[pos >= 0]
         if not np.isfinite(a).all():
             k = int(np.nonzero(~np.isfinite(a))[0][0])
             raise PulpNonFiniteCoefficientError(
@@ -53,52 +78,41 @@ class _Columns:
                            constant + float(a @ self.offsets[pos]))
 
 
-def translate(lp: Any) -> BinaryProblem:
-    """The :class:`BinaryProblem` of a PuLP model; raises a ``Pulp*Error`` naming the culprit.
+def translate(lp: Any) -> Translation:
+    """The :class:`Translation` of a PuLP model; raises a ``Pulp*Error`` naming the culprit.
 
     Reads the model only: it is left unchanged whatever happens.
     """
-    try:
+    with raising_host_errors(ERRORS):
         return _translate(lp)
-    except BipnnError as exc:
-        raise as_pulp_error(exc) from exc
 
 
-def _translate(lp: Any) -> BinaryProblem:
+def _translate(lp: Any) -> Translation:
     variables = [v for v in compat.used_variables(lp) if v.name != compat.DUMMY]
     if not variables:
         raise PulpModelError(f"the model {lp.name!r} has no variables: there is nothing to solve")
+    _refuse_duplicates(variables)
     problem = BinaryProblem(name=lp.name)
-    kinds = []
-    for v in variables:
-        lb, ub = _bound(v.lowBound), _bound(v.upBound)
-        binary = compat.is_integer_category(v.cat) and lb == 0 and ub == 1
-        kinds.append((v.name, lb, ub, "binary" if binary else v.cat))
-    binary_names = [name for name, _, _, kind in kinds if kind == "binary"]
-    first = problem.add_binaries(binary_names)
-    next_binary = iter(first)
+    run: list[int] = []  # consecutive binaries, added in one call
 
-    names, lengths, indices, weights, offsets = [], [], [], [], []
-    one = np.ones(1)
-    for name, lb, ub, kind in kinds:
-        if kind == "binary":
-            idx, w, off = np.array([next(next_binary)]), one, 0.0
+    def flush() -> None:
+        if run:
+            problem.add_binaries([variables[j].name for j in run], list(run))
+            run.clear()
+
+    for j, v in enumerate(variables):
+        lb, ub = _bound(v.lowBound), _bound(v.upBound)
+        integer = compat.is_integer_category(v.cat)
+        if integer and is_binary_range(lb, ub):
+            run.append(j)
+            continue
+        flush()
+        if integer:
+            problem.add_integer(v.name, lb, ub, key=j)
         else:
-            expr = problem.add_integer(name, lb, ub) if compat.is_integer_category(kind) \
-                else problem.add_continuous(name, lb, ub)
-            if isinstance(expr, Poly):
-                idx, w, off = expr.indices, expr.coefs, expr.constant
-            else:
-                idx, w, off = np.zeros(0, np.int64), np.zeros(0), float(expr.value)
-        names.append(name)
-        lengths.append(len(idx))
-        indices.append(idx)
-        weights.append(w)
-        offsets.append(off)
-    names.append(compat.DUMMY)  # fixed at 0 when PuLP put it in a constant objective
-    lengths.append(0)
-    offsets.append(0.0)
-    cols = _Columns(names, lengths, indices, weights, offsets)
+            problem.add_continuous(v.name, lb, ub, key=j)
+    flush()
+    cols = _Columns(problem, variables)
 
     objective = lp.objective
     if objective is None:
@@ -110,7 +124,16 @@ def _translate(lp: Any) -> BinaryProblem:
         what = f"constraint {cname!r}"
         rhs = -_finite(con.constant, f"the right-hand side of {what}")
         problem.add_constraint(cols.linear(con, what), SENSES[con.sense], rhs, cname)
-    return problem
+    return Translation(problem, variables)
+
+
+def _refuse_duplicates(variables: list[Any]) -> None:
+    """PuLP's own ``checkDuplicateVars`` rule: two variables may not share a name."""
+    counts = Counter(v.name for v in variables)
+    repeated = [name for name, k in counts.items() if k > 1]
+    if repeated:
+        raise PulpModelError(f"repeated variable name(s) {', '.join(map(repr, repeated[:5]))}: two different "
+                             "variables share a name, as PuLP's checkDuplicateVars refuses; rename them")
 
 
 def _bound(value: Any) -> float | None:
@@ -130,9 +153,3 @@ def _finite(value: Any, what: str) -> float:
 
 def _sense(lp: Any) -> str:
     return "max" if lp.sense == -1 else "min"  # LpMaximize == -1 in 3.x and 4.x
-
-
-def current_values(lp: Any) -> dict[str, float]:
-    """The variables' current values (for a warm start); unset ones are left out."""
-    return {v.name: float(v.varValue) for v in compat.used_variables(lp)
-            if v.varValue is not None and v.name != compat.DUMMY}

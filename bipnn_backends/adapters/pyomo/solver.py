@@ -10,10 +10,10 @@ legitimate termination; ``optimal`` only when proven).
 from __future__ import annotations
 
 import datetime
+import io
 import logging
 import math
-from contextlib import contextmanager
-from typing import Any, Iterator, Mapping, Sequence, TextIO
+from typing import Any, Mapping, Sequence
 
 from pyomo.common.collections import ComponentMap
 from pyomo.common.config import Bool, ConfigValue
@@ -28,17 +28,51 @@ from pyomo.core.base.block import BlockData
 from pyomo.core.base.constraint import ConstraintData
 from pyomo.core.base.objective import maximize
 from pyomo.core.base.var import VarData
+from pyomo.core.kernel.block import IBlock
+from pyomo.core.kernel.suffix import import_suffix_generator
 from pyomo.core.staleflag import StaleFlagManager
 from pyomo.opt.results.solution import SolutionStatus as LegacySolutionStatus
 from pyomo.opt.results.solver import SolverStatus as LegacySolverStatus
 from pyomo.opt.results.solver import TerminationCondition as LegacyTerminationCondition
 
-from ...errors import ModelError, OptionError
-from ...options import Options, make_options
-from ...result import FEASIBLE, INFEASIBLE, NO_SOLUTION_FOUND, OPTIMAL, SolveResult
+from ..._version import __version__
+from ...options import Options
+from ...result import (CONVERGED, EPOCHS, FEASIBLE, INFEASIBLE, INTERRUPTED, NONE, OPTIMAL, PROVEN, TIME_LIMIT,
+                       SolveResult)
 from ...solve import solve as bipnn_solve
-from .errors import as_pyomo_error
+from .._kit import echo_log, options_from_host, raising_host_errors
+from .errors import ERRORS
 from .translate import Translation, translate
+
+TC, SS = TerminationCondition, SolutionStatus
+#: (solution status, termination) -> the new interface's (TerminationCondition, SolutionStatus).
+STATUS = {
+    (OPTIMAL, PROVEN): (TC.convergenceCriteriaSatisfied, SS.optimal),
+    (INFEASIBLE, PROVEN): (TC.provenInfeasible, SS.noSolution),
+    (FEASIBLE, TIME_LIMIT): (TC.maxTimeLimit, SS.feasible),
+    (FEASIBLE, EPOCHS): (TC.iterationLimit, SS.feasible),
+    (FEASIBLE, INTERRUPTED): (TC.interrupted, SS.feasible),
+    (FEASIBLE, CONVERGED): (TC.unknown, SS.feasible),
+    (NONE, TIME_LIMIT): (TC.maxTimeLimit, SS.noSolution),
+    (NONE, EPOCHS): (TC.iterationLimit, SS.noSolution),
+    (NONE, INTERRUPTED): (TC.interrupted, SS.noSolution),
+    (NONE, CONVERGED): (TC.locallyInfeasible, SS.noSolution),
+}
+
+LSS, LTC, LSol = LegacySolverStatus, LegacyTerminationCondition, LegacySolutionStatus
+#: (solution status, termination) -> the legacy (SolverStatus, TerminationCondition, SolutionStatus).
+LEGACY_STATUS = {
+    (OPTIMAL, PROVEN): (LSS.ok, LTC.optimal, LSol.optimal),
+    (INFEASIBLE, PROVEN): (LSS.warning, LTC.infeasible, LSol.infeasible),
+    (FEASIBLE, TIME_LIMIT): (LSS.ok, LTC.maxTimeLimit, LSol.stoppedByLimit),
+    (FEASIBLE, EPOCHS): (LSS.ok, LTC.maxIterations, LSol.stoppedByLimit),
+    (FEASIBLE, INTERRUPTED): (LSS.aborted, LTC.userInterrupt, LSol.stoppedByLimit),
+    (FEASIBLE, CONVERGED): (LSS.ok, LTC.feasible, LSol.feasible),
+    (NONE, TIME_LIMIT): (LSS.warning, LTC.maxTimeLimit, LSol.unknown),
+    (NONE, EPOCHS): (LSS.warning, LTC.maxIterations, LSol.unknown),
+    (NONE, INTERRUPTED): (LSS.aborted, LTC.userInterrupt, LSol.unknown),
+    (NONE, CONVERGED): (LSS.warning, LTC.noSolution, LSol.unknown),
+}
 
 LOGGER = "bipnn_backends"
 
@@ -64,29 +98,34 @@ class BipnnConfig(SolverConfig):
 class BipnnSolutionLoader(SolutionLoader):
     """Holds bipnn's verified feasible point (or nothing) for one model."""
 
-    def __init__(self, model: BlockData, values: ComponentMap | None, message: str = "") -> None:
+    def __init__(self, model: BlockData, values: ComponentMap | None) -> None:
         self._pyomo_model = model
         self._values = values
-        self._message = message
 
     def get_number_of_solutions(self) -> int:
         return 0 if self._values is None else 1
 
     def get_vars(self, vars_to_load: Sequence[VarData] | None = None) -> Mapping[VarData, float]:
         if self._values is None:
-            raise NoSolutionError(f"bipnn has no feasible solution to load: {self._message}")
+            raise NoSolutionError()
         if vars_to_load is None:
             return ComponentMap(self._values.items())
         return ComponentMap((v, self._values[v]) for v in vars_to_load if v in self._values)
 
     def get_duals(self, cons_to_load: Sequence[ConstraintData] | None = None) -> dict[ConstraintData, float]:
-        raise NoDualsError("bipnn solves binary programs: there are no duals")
+        raise NoDualsError()
 
     def get_reduced_costs(self, vars_to_load: Sequence[VarData] | None = None) -> Mapping[VarData, float]:
-        raise NoReducedCostsError("bipnn solves binary programs: there are no reduced costs")
+        raise NoReducedCostsError()
 
     def load_import_suffixes(self) -> None:
-        """Clear import suffixes (dual, rc, ...): a binary program has none to load."""
+        """Clear import suffixes (dual, rc, ...): a binary program has none to load.
+
+        ``pyomo.kernel`` blocks have their own suffix API (Pyomo's generic walk asserts on them)."""
+        if isinstance(self._pyomo_model, IBlock):
+            for suffix in import_suffix_generator(self._pyomo_model, active=True, descend_into=True):
+                suffix.clear()
+            return
         self._collect_and_clear_import_suffixes()
 
 
@@ -97,11 +136,14 @@ class Bipnn(SolverBase):
     #: The new interface raises when asked to load a solution that does not exist; the legacy one does not.
     _raise_on_missing_solution = True
 
+    def __init__(self, **kwds: Any) -> None:
+        super().__init__(**kwds)
+        _options(self.config)  # every option value checked when the solver object is built
+
     def available(self) -> Availability:
         return Availability.FullLicense
 
     def version(self) -> tuple[int, ...]:
-        from ... import __version__
         return tuple(int(p) for p in __version__.split(".") if p.isdigit())
 
     def solve(self, model: BlockData, **kwds: Any) -> Results:
@@ -112,26 +154,27 @@ class Bipnn(SolverBase):
             config.timer = HierarchicalTimer()
         timer = config.timer
         opts = _options(config)
+        StaleFlagManager.mark_all_as_stale()  # as Pyomo's own solvers: every Var is stale until loaded
         timer.start("translate")
         try:
             tr = translate(model, opts.fit_limit)
         finally:
             timer.stop("translate")
         if config.warmstart_discrete_vars:
-            opts.warm_start = {name: var.value for var, name in tr.variables if var.value is not None}
+            opts = _options(config, {j: var.value for j, var in enumerate(tr.variables) if var.value is not None})
         timer.start("solve")
+        log = io.StringIO()
         try:
-            with _tee(config.tee):
+            with echo_log(config.tee, capture=log), raising_host_errors(ERRORS):
                 logging.getLogger(LOGGER).info(
                     "bipnn: %d Vars (%d binaries after encoding), %d constraints",
                     len(tr.variables), tr.problem.n_binaries, tr.n_constraints)
                 res = bipnn_solve(tr.problem, opts)
                 logging.getLogger(LOGGER).info("bipnn: %s", res.message)
-        except ModelError as exc:
-            raise as_pyomo_error(exc) from exc
         finally:
             timer.stop("solve")
         results = self._results(model, tr, res, opts, config)
+        results.solver_log = log.getvalue() or f"bipnn: {res.message}\n"
         results.timing_info.start_timestamp = start
         results.timing_info.wall_time = (datetime.datetime.now(datetime.timezone.utc) - start).total_seconds()
         results.timing_info.timer = timer
@@ -144,18 +187,19 @@ class Bipnn(SolverBase):
         results.solver_config = config
         values = None
         if res.has_solution:
-            values = ComponentMap((var, _as_number(res.values[name])) for var, name in tr.variables)
-        loader = BipnnSolutionLoader(model, values, res.message)
+            values = ComponentMap((var, _as_number(res.values[j])) for j, var in enumerate(tr.variables))
+        loader = BipnnSolutionLoader(model, values)
         results.solution_loader = loader
-        results.termination_condition, results.solution_status = _new_status(res)
-        if tr.objective is not None and res.status != INFEASIBLE:
+        results.termination_condition, results.solution_status = STATUS[res.solution_status, res.termination]
+        if tr.objective is not None and res.solution_status != INFEASIBLE:
             results.incumbent_objective = res.objective if res.has_solution else None
-            if res.status == OPTIMAL:
+            if res.solution_status == OPTIMAL:
                 results.objective_bound = res.objective
             else:
                 results.objective_bound = math.inf if tr.objective.sense == maximize else -math.inf
         info = results.extra_info
-        info.status = res.status
+        info.solution_status = res.solution_status
+        info.termination = res.termination
         info.message = res.message
         info.time_limit_reached = res.time_limit_reached
         info.max_violation = res.max_violation
@@ -166,15 +210,12 @@ class Bipnn(SolverBase):
         info.number_of_constraints = tr.n_constraints
         if (results.termination_condition != TerminationCondition.convergenceCriteriaSatisfied
                 and config.raise_exception_on_nonoptimal_result):
-            raise NoOptimalSolutionError(
-                f"bipnn: {res.message}. bipnn is a heuristic: set raise_exception_on_nonoptimal_result=False "
-                "to accept feasible solutions without an optimality proof.")
+            raise NoOptimalSolutionError()
         if config.load_solutions:
             if res.has_solution:
-                StaleFlagManager.mark_all_as_stale()
                 loader.load_vars()
             elif self._raise_on_missing_solution:
-                raise NoFeasibleSolutionError(f"bipnn: {res.message}; nothing to load (use load_solutions=False)")
+                raise NoFeasibleSolutionError()
         return results
 
 
@@ -194,7 +235,7 @@ class LegacyBipnn(LegacySolverWrapper, Bipnn):
     def _map_results(self, model: BlockData, results: Results) -> tuple[Any, Any]:
         legacy, soln = super()._map_results(model, results)
         info = results.extra_info
-        solver_status, termination, solution_status = _legacy_status(info.status, info.time_limit_reached)
+        solver_status, termination, solution_status = LEGACY_STATUS[info.solution_status, info.termination]
         legacy.solver.name = "bipnn"
         legacy.solver.status = solver_status
         legacy.solver.termination_condition = termination
@@ -212,74 +253,12 @@ class LegacyBipnn(LegacySolverWrapper, Bipnn):
         return legacy, soln
 
 
-def _options(config: Any) -> Options:
-    """Canonical options from Pyomo's config: solver_options, time_limit, tee."""
-    if config.threads is not None:
-        raise OptionError("bipnn has no 'threads' option; torch uses its own thread settings")
-    overrides: dict[str, Any] = {}
-    if config.time_limit is not None:
-        overrides["time_limit"] = config.time_limit
-    if config.tee:
-        overrides["verbose"] = True
-    return make_options(config.solver_options.value(), **overrides)
-
-
-def _new_status(res: SolveResult) -> tuple[TerminationCondition, SolutionStatus]:
-    if res.status == OPTIMAL:
-        return TerminationCondition.convergenceCriteriaSatisfied, SolutionStatus.optimal
-    if res.status == INFEASIBLE:
-        return TerminationCondition.provenInfeasible, SolutionStatus.noSolution
-    if res.stop_reason == "time_limit":
-        stop = TerminationCondition.maxTimeLimit
-    elif res.stop_reason == "epochs":
-        stop = TerminationCondition.iterationLimit
-    elif res.stop_reason == "interrupted":
-        stop = TerminationCondition.interrupted
-    elif res.status == NO_SOLUTION_FOUND:
-        stop = TerminationCondition.locallyInfeasible
-    else:
-        stop = TerminationCondition.unknown
-    if res.status == FEASIBLE:
-        return stop, SolutionStatus.feasible
-    return stop, SolutionStatus.noSolution
-
-
-def _legacy_status(status: str, time_limit_reached: bool) -> tuple[Any, Any, Any]:
-    if status == OPTIMAL:
-        return LegacySolverStatus.ok, LegacyTerminationCondition.optimal, LegacySolutionStatus.optimal
-    if status == FEASIBLE and time_limit_reached:
-        return LegacySolverStatus.ok, LegacyTerminationCondition.maxTimeLimit, LegacySolutionStatus.stoppedByLimit
-    if status == FEASIBLE:
-        return LegacySolverStatus.ok, LegacyTerminationCondition.feasible, LegacySolutionStatus.feasible
-    if status == INFEASIBLE:
-        return LegacySolverStatus.warning, LegacyTerminationCondition.infeasible, LegacySolutionStatus.infeasible
-    return LegacySolverStatus.warning, LegacyTerminationCondition.noSolution, LegacySolutionStatus.unknown
+def _options(config: Any, warm_start: Mapping[int, float] | None = None) -> Options:
+    """Canonical options from Pyomo's config: solver_options, time_limit, tee, threads."""
+    with raising_host_errors(ERRORS):
+        return options_from_host(config.solver_options.value(), time_limit=config.time_limit,
+                                 verbose=bool(config.tee), warm_start=warm_start, threads=config.threads)
 
 
 def _as_number(v: float) -> float | int:
     return int(v) if float(v).is_integer() else v
-
-
-@contextmanager
-def _tee(streams: list[TextIO]) -> Iterator[None]:
-    """Stream the ``bipnn_backends`` log to Pyomo's ``tee`` destinations for the duration."""
-    if not streams:
-        yield
-        return
-    logger = logging.getLogger(LOGGER)
-    handlers = []
-    for stream in streams:
-        handler = logging.StreamHandler(stream)
-        handler.setFormatter(logging.Formatter("%(message)s"))
-        handler.setLevel(logging.INFO)
-        handlers.append(handler)
-        logger.addHandler(handler)
-    level = logger.level
-    if logger.getEffectiveLevel() > logging.INFO:
-        logger.setLevel(logging.INFO)
-    try:
-        yield
-    finally:
-        for handler in handlers:
-            logger.removeHandler(handler)
-        logger.setLevel(level)

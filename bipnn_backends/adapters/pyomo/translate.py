@@ -30,17 +30,16 @@ from pyomo.core.expr.visitor import StreamBasedExpressionVisitor
 from pyomo.contrib.solver.common.util import get_objective
 
 from ...core.evaluate import evaluate
-from ...core.expr import FUNCTIONS, Callable, Const, Expr, Poly, apply, as_expr, quicksum
-from ...core.problem import BinaryProblem
+from ...core.expr import Callable, Const, Expr, Poly, apply, as_expr, quicksum
+from ...core.functions import OPAQUE, by_host_spelling
+from ...core.problem import BinaryProblem, is_binary_range
 from ...errors import ModelError
-from .errors import (PyomoModelError, PyomoNonFiniteCoefficientError, PyomoUndefinedFunctionError,
-                     PyomoUnsupportedExpressionError, as_pyomo_error)
+from .._kit import as_host_error
+from .errors import (ERRORS, PyomoModelError, PyomoNonFiniteCoefficientError, PyomoUndefinedFunctionError,
+                     PyomoUnsupportedExpressionError)
 
-#: Functions outside the IR's own set, kept as opaque callables of their (few) binaries.
-EXTRA_FUNCTIONS: dict[str, _Fn[[np.ndarray], np.ndarray]] = {
-    "asin": np.arcsin, "acos": np.arccos, "atan": np.arctan, "sinh": np.sinh, "cosh": np.cosh,
-    "asinh": np.arcsinh, "acosh": np.arccosh, "atanh": np.arctanh, "ceil": np.ceil, "floor": np.floor,
-}
+#: Pyomo's spelling -> the IR's function (core/functions.py); others are OPAQUE callables.
+PYOMO_FUNCTIONS = by_host_spelling("pyomo")
 
 
 class _Mono:
@@ -58,10 +57,10 @@ Value = Any  # float | _Mono | Expr
 
 @dataclass
 class Translation:
-    """A translated model: the problem, and the Pyomo Vars it reads (with their problem names)."""
+    """A translated model: the problem, and the Pyomo Vars it reads (key in the problem = position)."""
 
     problem: BinaryProblem
-    variables: list[tuple[VarData, str]]
+    variables: list[VarData]
     objective: ObjectiveData | None
     n_constraints: int
     n_binary_vars: int
@@ -80,7 +79,7 @@ class _Translator:
         self.fit_limit = fit_limit
         self.problem = BinaryProblem(name=model.name)
         self.leaves: dict[int, Value] = {}  # id(VarData) -> leaf; the model keeps the Vars alive
-        self.variables: list[tuple[VarData, str]] = []
+        self.variables: list[VarData] = []
         self.kinds = {"binary": 0, "integer": 0}
         self.where = "model"
         self.walker = _Walker(self)
@@ -131,7 +130,7 @@ class _Translator:
             raise self._error(exc) from exc
 
     def _error(self, exc: ModelError) -> PyomoModelError:
-        return as_pyomo_error(type(exc)(f"{self.where}: {exc}"))
+        return as_host_error(type(exc)(f"{self.where}: {exc}"), ERRORS)
 
     # -- leaves --------------------------------------------------------------
     def var_leaf(self, var: VarData) -> Value:
@@ -145,22 +144,22 @@ class _Translator:
         return leaf
 
     def _register(self, var: VarData) -> Value:
-        name = var.name
+        name, key = var.name, len(self.variables)
         lb, ub = var.bounds
         try:
             if var.is_integer():
-                if lb is not None and ub is not None and math.ceil(lb - 1e-9) == 0 and math.floor(ub + 1e-9) == 1:
-                    leaf: Value = _Mono(1.0, (self.problem.add_binary(name).index,))
+                if is_binary_range(lb, ub):
+                    leaf: Value = _Mono(1.0, (self.problem.add_binary(name, key).index,))
                     self.kinds["binary"] += 1
                 else:
-                    enc = self.problem.add_integer(name, lb, ub)
+                    enc = self.problem.add_integer(name, lb, ub, key)
                     leaf = enc.value if isinstance(enc, Const) else enc
                     self.kinds["integer"] += 1
             else:
-                leaf = self.problem.add_continuous(name, lb, ub).value
+                leaf = self.problem.add_continuous(name, lb, ub, key).value
         except ModelError as exc:
             raise self._error(exc) from exc
-        self.variables.append((var, name))
+        self.variables.append(var)
         return leaf
 
     def number(self, v: Any) -> float:
@@ -195,6 +194,9 @@ class _Translator:
             if isinstance(arg, MonomialTermExpression):
                 c, var = arg.args
                 c = float(c) if type(c) in native_numeric_types else self.constant(c)
+                if not math.isfinite(c):
+                    raise PyomoNonFiniteCoefficientError(
+                        f"{self.where}: the coefficient {c} on Var {var.name!r} is not finite")
             elif isinstance(arg, VarData):
                 c, var = 1.0, arg
             elif not arg.is_potentially_variable():
@@ -271,10 +273,10 @@ class _Translator:
         return to_ir(base) ** exponent
 
     def _function(self, name: str, arg: Value) -> Value:
-        if name in FUNCTIONS:
-            out = apply(name, to_ir(arg))
+        if name in PYOMO_FUNCTIONS:
+            out = apply(PYOMO_FUNCTIONS[name], to_ir(arg))
             return out.value if isinstance(out, Const) else out
-        fn = EXTRA_FUNCTIONS.get(name)
+        fn = OPAQUE.get(name)
         if fn is None:
             raise PyomoUnsupportedExpressionError(f"{self.where}: function {name!r} is not supported by bipnn")
         if isinstance(arg, float):
@@ -313,6 +315,9 @@ class _Walker(StreamBasedExpressionVisitor):
 
     def beforeChild(self, node: Any, child: Any, child_idx: int) -> tuple[bool, Value]:
         if type(child) in native_numeric_types:
+            if isinstance(node, MonomialTermExpression) and not math.isfinite(child):
+                raise PyomoNonFiniteCoefficientError(
+                    f"{self.t.where}: the coefficient {float(child)} on Var {node.args[1].name!r} is not finite")
             return False, self.t.number(child)
         if child.is_expression_type():
             if not child.is_potentially_variable():

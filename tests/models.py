@@ -1,0 +1,214 @@
+"""The fixture models of every suite: host-neutral specifications, one builder per host, and PuLP
+reference models (imported as ``models``; tests/ is on ``sys.path`` under pytest).
+
+A :class:`Spec` is a linear model over named variables; ``to_pulp``, ``to_pyomo`` and
+``to_cvxpy`` build it in each host. The expected answers come from brute force over the
+specification itself, so no suite trusts the solver it tests.
+"""
+
+from __future__ import annotations
+
+import itertools
+import math
+import random
+from dataclasses import dataclass, field
+from typing import Any
+
+try:
+    import pulp
+except ImportError:  # the PuLP builders need PuLP; the specifications do not
+    pulp = None
+
+
+@dataclass(frozen=True)
+class Var:
+    name: str
+    lb: float | None = 0
+    ub: float | None = 1
+    kind: str = "binary"  # "binary", "integer" or "continuous"
+
+
+@dataclass(frozen=True)
+class Row:
+    name: str
+    coefs: dict[str, float]
+    sense: str  # "<=", ">=", "=="
+    rhs: float
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str
+    sense: str  # "min" or "max"
+    variables: tuple[Var, ...]
+    objective: dict[str, float]
+    constant: float = 0.0
+    rows: tuple[Row, ...] = field(default_factory=tuple)
+
+    def brute_force(self) -> tuple[float | None, dict[str, float] | None]:
+        """The optimum and an optimal point (None, None when infeasible); integers and binaries only."""
+        ranges = [range(int(v.lb), int(v.ub) + 1) for v in self.variables]
+        best, arg = None, None
+        for point in itertools.product(*ranges):
+            values = {v.name: float(x) for v, x in zip(self.variables, point)}
+            if not all(_holds(r, values) for r in self.rows):
+                continue
+            obj = self.constant + sum(c * values[n] for n, c in self.objective.items())
+            if best is None or (obj < best if self.sense == "min" else obj > best):
+                best, arg = obj, values
+        return best, arg
+
+
+def _holds(row: Row, values: dict[str, float], tol: float = 1e-9) -> bool:
+    lhs = sum(c * values[n] for n, c in row.coefs.items())
+    return {"<=": lhs <= row.rhs + tol, ">=": lhs >= row.rhs - tol, "==": abs(lhs - row.rhs) <= tol}[row.sense]
+
+
+TINY = Spec(
+    "tiny", "max",
+    tuple(Var(f"x{i}") for i in range(5)) + (Var("y", 0, 3, "integer"),),
+    {"x0": 1, "x1": 2, "x2": 3, "x3": 4, "x4": 5, "y": 2}, 7.0,
+    (Row("cap", {"x0": 1, "x1": 1, "x2": 1, "x3": 1, "x4": 1, "y": 1}, "<=", 3),),
+)
+INFEASIBLE = Spec(
+    "infeasible", "min", TINY.variables, TINY.objective, 0.0,
+    TINY.rows + (Row("impossible", {"x0": 1, "x1": 1}, ">=", 3),),
+)
+COVER = Spec(
+    "cover", "min", tuple(Var(f"s{j}") for j in range(8)),
+    {f"s{j}": c for j, c in enumerate([3, 2, 4, 1, 5, 2, 3, 1])}, 0.0,
+    tuple(Row(f"cover{i}", {f"s{j}": 1 for j in sets}, ">=", 1)
+          for i, sets in enumerate([(0, 1, 2), (2, 3), (4, 5, 6), (1, 6, 7), (0, 3, 7), (5, 7)])),
+)
+CONTINUOUS = Spec(
+    "continuous", "max", TINY.variables + (Var("z", 0, 4, "continuous"),), {**TINY.objective, "z": 1}, 7.0,
+    TINY.rows + (Row("zcap", {"z": 1}, "<=", 3),),
+)
+SOLVABLE = {"tiny": TINY, "infeasible": INFEASIBLE, "cover": COVER}
+
+
+# -- builders: each returns (model, {name: host variable}) -------------------------------------
+def to_pulp(spec: Spec) -> tuple[Any, dict[str, Any]]:
+    prob = pulp.LpProblem(spec.name, pulp.LpMaximize if spec.sense == "max" else pulp.LpMinimize)
+    cats = {"binary": pulp.LpBinary, "integer": pulp.LpInteger, "continuous": pulp.LpContinuous}
+    xs = {v.name: prob.add_variable(v.name, v.lb, v.ub, cat=cats[v.kind]) for v in spec.variables}
+    prob += pulp.lpSum(c * xs[n] for n, c in spec.objective.items()) + spec.constant
+    for r in spec.rows:
+        lhs = pulp.lpSum(c * xs[n] for n, c in r.coefs.items())
+        prob += (lhs <= r.rhs if r.sense == "<=" else lhs >= r.rhs if r.sense == ">=" else lhs == r.rhs), r.name
+    return prob, xs
+
+
+def to_pyomo(spec: Spec) -> tuple[Any, dict[str, Any]]:
+    import pyomo.environ as pyo
+
+    m = pyo.ConcreteModel(spec.name)
+    domains = {"binary": pyo.Binary, "integer": pyo.Integers, "continuous": pyo.Reals}
+    xs = {}
+    for v in spec.variables:
+        var = pyo.Var(domain=domains[v.kind], bounds=(v.lb, v.ub))
+        m.add_component(v.name, var)
+        xs[v.name] = var
+    m.obj = pyo.Objective(expr=sum(c * xs[n] for n, c in spec.objective.items()) + spec.constant,
+                          sense=pyo.maximize if spec.sense == "max" else pyo.minimize)
+    for r in spec.rows:
+        lhs = sum(c * xs[n] for n, c in r.coefs.items())
+        m.add_component(r.name, pyo.Constraint(
+            expr=lhs <= r.rhs if r.sense == "<=" else lhs >= r.rhs if r.sense == ">=" else lhs == r.rhs))
+    return m, xs
+
+
+def to_cvxpy(spec: Spec) -> tuple[Any, dict[str, Any]]:
+    import cvxpy as cp
+
+    xs, cons = {}, []
+    for v in spec.variables:
+        if v.kind == "binary":
+            xs[v.name] = cp.Variable(boolean=True, name=v.name)
+            continue
+        xs[v.name] = cp.Variable(integer=v.kind == "integer", name=v.name)
+        if v.lb is not None:
+            cons.append(xs[v.name] >= v.lb)
+        if v.ub is not None:
+            cons.append(xs[v.name] <= v.ub)
+    objective = sum(c * xs[n] for n, c in spec.objective.items()) + spec.constant
+    for r in spec.rows:
+        lhs = sum(c * xs[n] for n, c in r.coefs.items())
+        cons.append(lhs <= r.rhs if r.sense == "<=" else lhs >= r.rhs if r.sense == ">=" else lhs == r.rhs)
+    goal = cp.Maximize(objective) if spec.sense == "max" else cp.Minimize(objective)
+    return cp.Problem(goal, cons), xs
+
+
+# -- PuLP reference models (larger; CBC gives their optima) ----------------------------------------
+def knapsack(n: int = 60, seed: int = 1) -> "pulp.LpProblem":
+    r = random.Random(seed)
+    w = [r.randint(5, 40) for _ in range(n)]
+    v = [r.randint(5, 60) for _ in range(n)]
+    p = pulp.LpProblem("knapsack", pulp.LpMaximize)
+    x = [p.add_variable(f"x{i}", cat="Binary") for i in range(n)]
+    p += pulp.lpSum(v[i] * x[i] for i in range(n))
+    p += pulp.lpSum(w[i] * x[i] for i in range(n)) <= sum(w) // 3, "capacity"
+    return p
+
+
+def set_cover(n: int = 40, m: int = 30, seed: int = 2) -> "pulp.LpProblem":
+    r = random.Random(seed)
+    p = pulp.LpProblem("set_cover", pulp.LpMinimize)
+    x = [p.add_variable(f"s{j}", cat="Binary") for j in range(n)]
+    cost = [r.randint(1, 10) for _ in range(n)]
+    p += pulp.lpSum(cost[j] * x[j] for j in range(n))
+    for i in range(m):
+        p += pulp.lpSum(x[j] for j in r.sample(range(n), 4)) >= 1, f"cover{i}"
+    return p
+
+
+def assignment(n: int = 10, seed: int = 3) -> "pulp.LpProblem":
+    r = random.Random(seed)
+    c = [[r.randint(1, 50) for _ in range(n)] for _ in range(n)]
+    p = pulp.LpProblem("assignment", pulp.LpMinimize)
+    x = [[p.add_variable(f"a{i}_{j}", cat="Binary") for j in range(n)] for i in range(n)]
+    p += pulp.lpSum(c[i][j] * x[i][j] for i in range(n) for j in range(n))
+    for i in range(n):
+        p += pulp.lpSum(x[i][j] for j in range(n)) == 1, f"row{i}"
+        p += pulp.lpSum(x[j][i] for j in range(n)) == 1, f"col{i}"
+    return p
+
+
+def general_integers(n: int = 12, seed: int = 4) -> "pulp.LpProblem":
+    """Bounded integers switched on by binaries, with an objective constant."""
+    r = random.Random(seed)
+    p = pulp.LpProblem("general_integers", pulp.LpMaximize)
+    y = [p.add_variable(f"y{i}", 0, r.randint(2, 9), cat="Integer") for i in range(n)]
+    b = [p.add_variable(f"b{i}", cat="Binary") for i in range(n)]
+    p += pulp.lpSum(r.randint(1, 9) * y[i] + r.randint(1, 20) * b[i] for i in range(n)) + 5
+    for k in range(4):
+        p += pulp.lpSum(r.randint(1, 6) * y[i] + r.randint(0, 5) * b[i] for i in range(n)) <= 60, f"res{k}"
+    for i in range(n):
+        p += y[i] <= 9 * b[i], f"link{i}"
+    return p
+
+
+def tiny() -> "pulp.LpProblem":
+    """:data:`TINY` in PuLP: seven binaries after encoding, the exhaustive path proves the optimum (19)."""
+    return to_pulp(TINY)[0]
+
+
+MODELS = {"knapsack": knapsack, "set_cover": set_cover, "assignment": assignment,
+          "general_integers": general_integers}
+
+
+def cbc_optimum(build) -> float:
+    p = build()
+    p.solve(pulp.PULP_CBC_CMD(msg=False))
+    assert p.status == pulp.LpStatusOptimal
+    return pulp.value(p.objective)
+
+
+def quality(sense: int, found: float, best: float) -> float:
+    """found/best for a maximisation, best/found for a minimisation (1 is optimal, all optima > 0)."""
+    return found / best if sense == pulp.LpMaximize else best / found
+
+
+
+def is_close(a: float | None, b: float | None) -> bool:
+    return a is not None and b is not None and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)

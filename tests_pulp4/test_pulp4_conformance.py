@@ -1,0 +1,32 @@
+"""The conformance suite's checks on PuLP 4's two entry points (no torch here: proven answers, errors)."""
+
+from __future__ import annotations
+
+import pytest
+
+import conformance_checks as checks
+import models
+from conformance import entries
+
+ENTRIES = {e.name: e for e in entries(pulp_only=True)}
+
+
+@pytest.mark.parametrize("spec", sorted(models.SOLVABLE))
+@pytest.mark.parametrize("entry", sorted(ENTRIES))
+def test_proven_answers(entry, spec):
+    checks.check_solvable(ENTRIES[entry], models.SOLVABLE[spec])
+
+
+@pytest.mark.parametrize("entry", sorted(ENTRIES))
+def test_model_error_classes(entry):
+    checks.check_model_error(ENTRIES[entry], models.CONTINUOUS)
+
+
+@pytest.mark.parametrize("entry", sorted(ENTRIES))
+def test_option_error_classes(entry):
+    checks.check_option_error(ENTRIES[entry])
+
+
+@pytest.mark.parametrize("entry", sorted(ENTRIES))
+def test_time_limit_zero(entry):
+    checks.check_time_limit_zero(ENTRIES[entry])
