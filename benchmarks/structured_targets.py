@@ -75,7 +75,7 @@ def _scip(p: BinaryProblem, limit: float) -> float:
 def _core(name: str, p: BinaryProblem, ref: float, limit: float) -> None:
     t = time.perf_counter()
     res = solve(p, time_limit=limit, seed=0)
-    _line(name, limit, time.perf_counter() - t, res.status, res.objective, ref, res.stats)
+    _line(name, limit, time.perf_counter() - t, res.solution_status, res.objective, ref, res.stats)
 
 
 def _pulp(name: str, lp, ref: float | None, limit: float) -> None:

@@ -135,7 +135,7 @@ def test_assignment_reaches_the_optimum():
     for seed in range(6):
         p, opt = _assignment(12, seed)
         res = solve(p, time_limit=None, epochs=20, seed=seed)
-        assert res.status == "feasible"
+        assert res.solution_status == "feasible"
         hits += res.objective == pytest.approx(opt)
     assert hits >= 5
 
@@ -166,7 +166,7 @@ def test_bin_packing_reaches_the_optimum():
                 sizes.append(s)
                 left -= s
         res = solve(_packing(list(rng.permutation(sizes)), cap), time_limit=None, epochs=20, seed=seed)
-        assert res.status == "feasible"
+        assert res.solution_status == "feasible"
         hits += res.objective == bins
     assert hits >= 4
 
@@ -188,7 +188,7 @@ def test_set_partitioning_and_covering_reach_the_brute_force_optimum():
         ref = brute_force(p, 1e-6)
         res = solve(p, time_limit=None, epochs=20, seed=seed, exhaustive_limit=0)
         total += 1
-        hits += res.status == "feasible" and res.objective == pytest.approx(ref.objective)
+        hits += res.solution_status == "feasible" and res.objective == pytest.approx(ref.objective)
     assert hits >= 5
 
 
@@ -205,5 +205,5 @@ def test_trivial_feasible_point_is_always_returned():
     cs = ConstraintSearch(reform)
     assert (feasible_start(cs.model, reform.n) == 0).all()
     res = solve(p, time_limit=None, epochs=0, seed=0)
-    assert res.status == "feasible" and res.objective > 0
+    assert res.solution_status == "feasible" and res.objective > 0
     assert evaluate_problem(p, res.x[None, :]).feasible[0]

@@ -89,6 +89,7 @@ class ConstraintSearch:
         self.model = build_model(reform, tolerance)
         self.n_groups = len(self.model.g_off) - 1
         self.nnz = len(self.model.m_idx) + len(self.model.r_idx) + self.n
+        self.first_feasible_at: float | None = None  # perf_counter time a chain first held a feasible point
 
     def start(self, X: np.ndarray, seeds: np.ndarray) -> Chains:
         """Chains from the 0/1 rows of X (groups repaired greedily), one generator seed each."""
@@ -100,7 +101,12 @@ class ConstraintSearch:
                    np.zeros((C, n), np.int64), x.copy(), np.zeros((C, 2 * n + 1), np.int64), np.zeros((C, 5)),
                    np.zeros((C, 6), np.int64), np.asarray(seeds, dtype=np.uint64) | np.uint64(1))
         construct_batch(M, S)
+        self._note_feasible(S, (S.it[:, 0] == 0).any())
         return S
+
+    def _note_feasible(self, S: Chains, feasible: bool) -> None:
+        if self.first_feasible_at is None and feasible:
+            self.first_feasible_at = time.perf_counter()
 
     def run(self, S: Chains, deadline: float | None = None, work: float | None = None) -> int:
         """Run the chains until ``deadline`` (perf_counter) or until each has done ``work`` more
@@ -108,7 +114,8 @@ class ConstraintSearch:
         stall = max(STALL_STEPS, STALL_PER_OBJECT * (self.n_groups + len(self.model.free)))
         target = None if work is None else float(S.fl[:, 3].max()) + work
         if deadline is None:
-            run_batch(self.model, S, target, stall, KICKS)
+            run_batch(self.model, S, float(target), stall, KICKS)
+            self._note_feasible(S, np.isfinite(S.fl[:, 2]).any())
             return 1
         step, calls = float(FIRST_WORK), 0
         while True:
@@ -117,6 +124,7 @@ class ConstraintSearch:
                 goal = min(goal, target)
             t = time.perf_counter()
             run_batch(self.model, S, goal, stall, KICKS)
+            self._note_feasible(S, np.isfinite(S.fl[:, 2]).any())
             calls += 1
             now = time.perf_counter()
             per_work = max(now - t, 1e-9) / step
@@ -128,3 +136,23 @@ class ConstraintSearch:
         """(best feasible point of each chain that found one, current points)."""
         ok = np.isfinite(S.fl[:, 2])
         return S.best[ok].astype(np.float64), S.x.astype(np.float64)
+
+
+def _warm_up() -> None:
+    """Compile (or load from numba's on-disk cache) the kernels for the one set of types the engine
+    uses, when the engine is imported: solve() does not count that import against the time limit."""
+    from ..core.problem import BinaryProblem
+    from ..core.pubo import LinearBlock, Pubo
+
+    pubo = Pubo(3, np.array([0, 1, 3]), np.array([0, 1, 2]), np.array([1.0, -2.0]), 0.0)
+    one_hot = LinearBlock("eq", np.array([0, 2]), np.array([0, 1]), np.array([1.0, 1.0]), np.array([1.0]),
+                          np.array([1.0]), ["g"])
+    cap = LinearBlock("le", np.array([0, 2]), np.array([1, 2]), np.array([1.0, 1.0]), np.array([1.0]),
+                      np.array([1.0]), ["c"])
+    cs = ConstraintSearch(Reformulation(BinaryProblem(), 1.0, pubo, [one_hot, cap]))
+    S = cs.start(np.zeros((2, 3)), np.arange(2))
+    cs.run(S, work=100)
+    cs.run(S, deadline=time.perf_counter() + 0.01)
+
+
+_warm_up()

@@ -400,6 +400,8 @@ def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: fl
         if len(part):
             found.append(part)
             tr.offer(part, tr.energy(part))
+    if cs.first_feasible_at is not None:
+        stats["first_feasible_at"] = cs.first_feasible_at  # perf_counter time; solve() reports it on its clock
     stats.update(cs_chains=len(starts), cs_groups=cs.n_groups, cs_calls=calls, cs_steps=int(S.it[:, 1].sum()),
                  cs_restarts=int(S.it[:, 5].sum()), cs_feasible_chains=len(B), time_cs=time.perf_counter() - t_cs)
     tr.say("%7.2fs  constraint-aware search: %d steps, best energy %.6g", tr.elapsed(), stats["cs_steps"], tr.best_e)
