@@ -2,10 +2,11 @@
 
 Time plan with a deadline: training runs until the annealing window ends
 (``anneal.fraction`` of the budget), then rounding/sampling, 1-flip descent
-and the post-training search use the rest. The search is compiled simulated
-annealing (``sa_kernel``; rounds of parallel chains with doubling sweeps)
-when the energy has no nonlinear blocks or opaque terms, else numpy iterated
-local search. Without a deadline: ``epochs`` epochs (annealing over all
+and the post-training search use the rest. The search is the constraint-aware
+search (``constraint_search``) when there are linear rows and no nonlinear
+blocks or opaque terms (training is then skipped for the default model, see
+``_trains``); compiled simulated annealing (``sa_kernel``; rounds of parallel
+chains with doubling sweeps) for a pure PUBO; else numpy iterated local search. Without a deadline: ``epochs`` epochs (annealing over all
 of them), then a descent and, per epoch trained (at least 10,
 at most 1000), one ILS round or ``SA_SWEEPS_PER_EPOCH`` annealing sweeps, so
 the answer depends on the seed and options only. With a deadline the local search
