@@ -54,7 +54,7 @@ def build_model(reform: Reformulation, tolerance: float = 1e-6) -> Model:
     v_group[g_mem] = np.repeat(np.arange(len(g_off) - 1, dtype=np.int64), np.diff(g_off))
     per_var = np.zeros(n)
     np.add.at(per_var, m_idx, np.repeat(np.abs(m_coef), np.diff(m_off)))
-    scale = float(np.mean(per_var[per_var > 0])) if (per_var > 0).any() else 1.0
+    scale = float(np.median(per_var[per_var > 0])) if (per_var > 0).any() else 1.0  # median: robust to a few huge ones
     return Model(m_off, m_idx, m_coef, v_moff, v_mono, np.ascontiguousarray(m_coef[v_mono]),
                  np.ascontiguousarray(rows.offsets, dtype=np.int64), np.ascontiguousarray(rows.indices),
                  np.ascontiguousarray(rows.coefs), np.ascontiguousarray(rows.rhs),
@@ -63,7 +63,7 @@ def build_model(reform: Reformulation, tolerance: float = 1e-6) -> Model:
                  np.ascontiguousarray(1.0 / np.where(absmax > 0, absmax, 1.0)),
                  v_roff, np.ascontiguousarray(row_of[order]), np.ascontiguousarray(rows.coefs[order]),
                  g_off, g_mem, v_group, np.flatnonzero(v_group < 0).astype(np.int64),
-                 float(pubo.constant), 1.0 / scale, 1e-9 * max(1.0, float(np.abs(m_coef).max(initial=0.0))))
+                 float(pubo.constant), 1.0 / scale, 1e-9 * max(1.0, scale))
 
 
 def feasible_start(model: Model, n: int) -> np.ndarray:

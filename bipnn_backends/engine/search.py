@@ -375,7 +375,7 @@ def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: fl
     """Constraint-aware local search (``constraint_search``) for a PUBO with linear rows: half the
     chains start from the feasibility-favouring start, half from the best training points, every
     one-hot group repaired greedily; they run until ``ls_end`` (or a work budget set by the epochs
-    trained). The starts and each chain's best feasible and final points join ``found``."""
+    trained, or asked for when training was skipped). The starts and each chain's best feasible and final points join ``found``."""
     t_cs = time.perf_counter()
     cs = constraint_search.ConstraintSearch(reform, opts.tolerance)
     x0 = constraint_search.feasible_start(cs.model, reform.n).astype(np.float64)
@@ -390,7 +390,8 @@ def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: fl
     tr.say("%7.2fs  constraint-aware search: %d groups, %d rows %s, %d chains; best start energy %.6g",
            tr.elapsed(), cs.n_groups, reform.structure.rows.n_rows, reform.structure.counts(), len(starts),
            tr.best_e)
-    work = None if ls_end is not None else CS_WORK_PER_EPOCH * cs.nnz * min(max(ILS_MIN_ROUNDS, stats["epochs"]),
+    epochs = stats["epochs"] if stats["epochs"] > 0 else (opts.epochs or 0)  # training may have been skipped
+    work = None if ls_end is not None else CS_WORK_PER_EPOCH * cs.nnz * min(max(ILS_MIN_ROUNDS, epochs),
                                                                             ILS_MAX_ROUNDS)
     calls = cs.run(S, deadline=ls_end, work=work)
     B, cur = cs.results(S)
