@@ -1,4 +1,4 @@
-"""The ``bipnn`` command line: solve an MPS model with BIPNN.
+"""The ``bipnn`` command line: solve an MPS, OPB or WCNF model with BIPNN.
 
     bipnn solve MODEL.mps [--time-limit S] [--seed N] [--device D] [--solution OUT]
                           [--json] [--quiet] [--option NAME=VALUE ...] [--options FILE.json]
@@ -25,6 +25,8 @@ from .adapters.pulp import compat, solution
 from .adapters.pulp.mps import read_mps
 from .adapters.pulp.translate import translate
 from .errors import BipnnError, ModelError, OptionError
+from .formats import is_core_format, read_problem
+from .pool import pool_document
 from .result import SolveResult
 from .solve import solve
 
@@ -45,13 +47,18 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     s = sub.add_parser("solve", help="solve a model file", description="Solve an MPS model with BIPNN.")
     s.add_argument("model", metavar="MODEL",
-                   help="model file (.mps or .mps.gz; an OBJSENSE section sets maximisation)")
+                   help="model file: .mps (an OBJSENSE section sets maximisation), .opb (pseudo-Boolean) or "
+                        ".wcnf (weighted MaxSAT), each optionally gzipped (.gz)")
     s.add_argument("--time-limit", type=float, metavar="S", help="seconds (default 10)")
     s.add_argument("--seed", type=int, metavar="N", help="random seed (default 0)")
     s.add_argument("--device", metavar="D", help="auto, cpu, cuda or cuda:N (default auto)")
+    s.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: every CPU the process may use)")
+    s.add_argument("--cluster", metavar="ADDR", help="run a portfolio on a Ray cluster: 'auto' or its address")
     s.add_argument("--solution", metavar="OUT", help="write the solution here (JSON if OUT ends with .json, else text)")
     s.add_argument("--json", action="store_true", help="print the solution document as JSON instead of a summary")
     s.add_argument("--quiet", action="store_true", help="print nothing but errors (and --json output)")
+    s.add_argument("--pool", type=int, metavar="K", help="keep the K best distinct solutions (JSON \"pool\")")
+    s.add_argument("--plot", metavar="FILE", help="save a convergence plot (PNG, SVG or PDF; needs matplotlib)")
     s.add_argument("--option", action="append", default=[], metavar="NAME=VALUE",
                    help="any solver option by its canonical name, e.g. epochs=200 or anneal='{\"alpha\": 3}'")
     s.add_argument("--options", metavar="FILE", help="a JSON object of solver options (the flags above win)")
@@ -94,10 +101,13 @@ def _solve(args: argparse.Namespace) -> int:
     options_from_host(options)  # every option checked before the model is read
     if args.solution:
         _check_writable(args.solution)
-    lp = read_mps(args.model)
-    tr = translate(lp)
-    names = [v.name for v in tr.variables]
-    if warm:
+    if is_core_format(args.model):  # OPB / WCNF: read into the core, keyed by name already
+        problem, names = read_problem(args.model), None
+    else:
+        lp = read_mps(args.model)  # kept alive: PuLP 4 variables refer to their model weakly
+        tr = translate(lp)
+        problem, names = tr.problem, [v.name for v in tr.variables]
+    if warm and names is not None:
         position = {n: j for j, n in enumerate(names)}
         unknown = [n for n in warm if n not in position]
         if unknown:
@@ -105,9 +115,16 @@ def _solve(args: argparse.Namespace) -> int:
         warm = {position[n]: v for n, v in warm.items()}
     opts = options_from_host(options, warm_start=warm)
     with echo_log([sys.stderr] if interactive and not log.hasHandlers() else []):
-        result = solve(tr.problem, opts)
+        result = solve(problem, opts)
         log.info("bipnn: %s", result.message)
     doc = solution.document(_by_name(result, names))
+    if args.pool or len(result.pool) > 1:
+        doc["pool"] = pool_document(result.pool)
+    if args.plot:
+        try:
+            result.plot(args.plot)
+        except ImportError as exc:
+            raise _UsageError(str(exc)) from None
     if args.solution:
         solution.write(doc, args.solution)
     if args.json:
@@ -117,10 +134,14 @@ def _solve(args: argparse.Namespace) -> int:
     return solution.EXIT_BY_STATUS[result.solution_status]
 
 
-def _by_name(result: SolveResult, names: list[str]) -> SolveResult:
-    """``result`` with values keyed by variable name (MPS names are unique)."""
+def _by_name(result: SolveResult, names: list[str] | None) -> SolveResult:
+    """``result`` (and its pool) with values keyed by variable name (MPS names are unique)."""
+    if names is None:
+        return result
     if result.values is not None:
         result.values = {names[j]: v for j, v in result.values.items()}
+    for entry in result.pool:
+        entry.values = {names[j]: v for j, v in entry.values.items()}
     return result
 
 
@@ -149,7 +170,8 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
             raise _UsageError(f"the options file {args.options!r} must hold a JSON object")
         options.update(loaded)
     options.update(parse_assignments(args.option, "--option"))
-    for name, value in (("time_limit", args.time_limit), ("seed", args.seed), ("device", args.device)):
+    for name, value in (("time_limit", args.time_limit), ("seed", args.seed), ("device", args.device),
+                        ("pool_size", args.pool), ("threads", args.threads), ("cluster", args.cluster)):
         if value is not None:
             options[name] = value
     return options

@@ -9,8 +9,9 @@ from __future__ import annotations
 import dataclasses
 import math
 import numbers
+import os
 from dataclasses import dataclass, field
-from typing import Any, Mapping
+from typing import Any, Callable, Mapping
 
 import numpy as np
 
@@ -18,6 +19,23 @@ from .errors import OptionError
 
 MODELS = ("logits", "hgnn+", "hypergcn", "unigcn")
 PENALTY_METHODS = ("auto", "exact")
+
+
+THREAD_CAPS = ("OMP_NUM_THREADS", "NUMBA_NUM_THREADS")  # set to a positive integer: cap the default threads
+
+
+def available_cpus() -> int:
+    """The default of ``threads``: CPUs this process may run on (its affinity mask, which containers
+    and ``taskset`` narrow), capped by ``OMP_NUM_THREADS`` / ``NUMBA_NUM_THREADS`` when set."""
+    try:
+        n = len(os.sched_getaffinity(0))
+    except AttributeError:  # macOS, Windows
+        n = os.cpu_count() or 1
+    for var in THREAD_CAPS:
+        value = os.environ.get(var, "").strip()
+        if value.isdigit() and int(value) > 0:
+            n = min(n, int(value))
+    return max(1, n)
 
 
 @dataclass
@@ -65,6 +83,14 @@ class Options:
     exhaustive_limit: int = 16
     warm_start: Mapping[str, float] | None = None
     tolerance: float = 1e-6
+    pool_size: int = 1          # solutions kept in result.pool (docs/extras.md)
+    pool_distance: int = 1      # least number of variables in which two pooled solutions differ
+    callback: Callable[[Any], Any] | None = None  # fn(event) on each new best verified point
+    threads: int = field(default_factory=available_cpus)  # 1 = one chain pair on one core (docs/parallel.md)
+    cluster: str | None = None      # None (this process), "auto" (running Ray cluster) or a Ray address
+    workers: int | None = None      # Ray portfolio members (None: one per CPU of the cluster)
+    num_cpus: float = 1.0           # per Ray worker
+    num_gpus: float = 0.0           # per Ray worker
 
 
 def _build(cls: type, values: Mapping[str, Any], where: str) -> Any:
@@ -85,8 +111,9 @@ def make_options(options: Options | Mapping[str, Any] | None = None, *, aliases:
     those messages. ``time_limit=inf`` means no time limit.
     """
     if isinstance(options, Options):
-        base = dataclasses.asdict(options)
-        base["warm_start"] = options.warm_start
+        # shallow: asdict would deep-copy the callback (and the object its bound method belongs to)
+        base = {f.name: getattr(options, f.name) for f in dataclasses.fields(Options)}
+        base["anneal"], base["penalty"] = dataclasses.replace(options.anneal), dataclasses.replace(options.penalty)
     else:
         base = dict(options or {})
     base.update(overrides)
@@ -179,3 +206,15 @@ def _validate(o: Options, aliases: Mapping[str, str]) -> None:
         raise OptionError(f"option {_name('warm_start', aliases)} must map variables to values, "
                           f"got {type(o.warm_start).__name__}")
     _real(o, "tolerance", aliases, low=0.0)
+    _integer(o, "pool_size", 1, None, aliases)
+    _integer(o, "pool_distance", 1, None, aliases)
+    if o.callback is not None and not callable(o.callback):
+        raise OptionError(f"option {_name('callback', aliases)} must be a function of one argument (the event), "
+                          f"got {o.callback!r}")
+    _integer(o, "threads", 1, None, aliases)
+    if o.cluster is not None and (not isinstance(o.cluster, str) or not o.cluster):
+        raise OptionError(f"option {_name('cluster', aliases)} must be None, 'auto' or a Ray address such as "
+                          f"'ray://host:10001', got {o.cluster!r}")
+    _integer(o, "workers", 1, None, aliases, optional=True)
+    _real(o, "num_cpus", aliases, low=0.0, strict=True)
+    _real(o, "num_gpus", aliases, low=0.0)

@@ -19,7 +19,7 @@ PROVEN = "proven"            # exhaustive search, or a proof of infeasibility
 TIME_LIMIT = "time_limit"    # the time limit ran out
 EPOCHS = "epochs"            # the epoch budget ran out
 CONVERGED = "converged"      # training converged and no time limit was running
-INTERRUPTED = "interrupted"  # Ctrl-C (SIGINT): the best point so far is kept
+INTERRUPTED = "interrupted"  # Ctrl-C (SIGINT) or a callback's stop(): the best point so far is kept
 
 TERMINATIONS = (PROVEN, TIME_LIMIT, EPOCHS, CONVERGED, INTERRUPTED)
 
@@ -43,7 +43,9 @@ class SolveResult:
     The objective is in the user's sense (a maximisation reports the maximum).
     ``stats`` has: epochs, restarts, device, time per phase (seconds), final
     gamma, sizes, and ``history``: (seconds, best penalised energy so far in the
-    objective's sense, which is the objective itself once the point is feasible).
+    objective's sense, which is the objective itself once the point is feasible) and
+    ``phases``: (name, start, end) seconds of training, descent and the search rounds.
+    ``pool``: the best distinct verified solutions (options ``pool_size``, ``pool_distance``).
     """
 
     solution_status: str
@@ -54,6 +56,7 @@ class SolveResult:
     max_violation: float | None = None
     message: str = ""
     stats: dict[str, Any] = field(default_factory=dict)
+    pool: list = field(default_factory=list)  # PoolSolution entries, best first (options pool_size/pool_distance)
 
     def __post_init__(self) -> None:
         if self.solution_status not in SOLUTION_STATUSES:
@@ -73,3 +76,8 @@ class SolveResult:
     def time_limit_reached(self) -> bool:
         """True when the search stopped on the time limit."""
         return self.termination == TIME_LIMIT
+
+    def plot(self, path: str | None = None, ax: Any = None, title: str | None = None) -> Any:
+        """Best objective vs time with the phases marked (needs ``bipnn_backends[plot]``); see plot.py."""
+        from .plot import plot_result
+        return plot_result(self, path, ax, title)

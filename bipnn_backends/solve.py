@@ -15,12 +15,15 @@ from typing import Any, Mapping
 
 import numpy as np
 
+from .callback import Watch
 from .core.brute_force import brute_force
 from .core.evaluate import evaluate_problem
 from .core.problem import BinaryProblem
 from .core.pubo import Reformulation
 from .core.reformulate import reformulate
 from .options import Options, make_options
+from .pool import PoolSolution, build_pool, exhaustive_pool
+from .progress import progress_display
 from .result import (CONVERGED, EPOCHS, FEASIBLE, INFEASIBLE, INTERRUPTED, NONE, OPTIMAL, PROVEN, TIME_LIMIT,
                      SolveResult)
 
@@ -46,11 +49,17 @@ def solve(problem: BinaryProblem, options: Options | Mapping[str, Any] | None = 
 
     t0 += time.perf_counter() - t_import  # the one-time import does not count against time_limit
     start = problem.encode(opts.warm_start) if opts.warm_start else None
-    out = search(reform, opts, deadline=_deadline(t0, opts.time_limit), start=start)
-    stats.update(out.stats)
-    t_verify = time.perf_counter()
-    candidates = np.concatenate((out.candidates, constructions(problem, reform, opts)))  # never miss a trivial point
-    status, k, vals, message = _best(problem, candidates, opts)
+    with progress_display(opts.verbose, t0, opts.time_limit) as progress:
+        watch = Watch(problem, opts.tolerance, t0, opts.callback, progress)
+        out = search(reform, opts, deadline=_deadline(t0, opts.time_limit), start=start,
+                     on_best=watch.on_best if opts.callback or progress else None)
+        stats.update(out.stats)
+        t_verify = time.perf_counter()
+        candidates = np.concatenate((out.candidates, constructions(problem, reform, opts)))  # never miss a trivial point
+        status, k, vals, message = _best(problem, candidates, opts)
+        pool = _pool(problem, candidates, vals, opts)
+        if pool and (opts.callback or progress):
+            watch.on_best(pool[0].x, force=True)  # the returned point, if the engine's energy order hid it
     stats["time_verify"] = time.perf_counter() - t_verify
     stats["history"] = [(t, reform.sign * e) for t, e in out.stats.get("history", [])]
     if "first_feasible_at" in out.stats:  # the constraint-aware search: first chain holding a feasible point
@@ -60,7 +69,13 @@ def solve(problem: BinaryProblem, options: Options | Mapping[str, Any] | None = 
     stop = INTERRUPTED if out.stats.get("interrupted") else TIME_LIMIT if out.time_limit_reached else (
         CONVERGED if out.stats.get("converged") else EPOCHS)
     return SolveResult(status, stop, x=x, values=problem.decode(x), objective=float(vals.objective[k]),
-                       max_violation=float(vals.max_violation[k]), message=message, stats=stats)
+                       max_violation=float(vals.max_violation[k]), message=message, stats=stats, pool=pool)
+
+
+def _pool(problem: BinaryProblem, X: np.ndarray, vals: Any, opts: Options) -> list[PoolSolution]:
+    """The best distinct verified feasible rows of X (options pool_size, pool_distance); see pool.py."""
+    return build_pool(problem, X, vals.feasible, vals.objective, vals.max_violation, opts.pool_size,
+                      opts.pool_distance)
 
 
 def _deadline(t0: float, time_limit: float | None) -> float | None:
@@ -101,7 +116,8 @@ def _construct(problem: BinaryProblem, reform: Reformulation, opts: Options, sta
     stats.update(method="construction", time_total=time.perf_counter() - t0)
     return SolveResult(status, TIME_LIMIT, x=X[k], values=problem.decode(X[k]), objective=float(vals.objective[k]),
                        max_violation=float(vals.max_violation[k]),
-                       message=f"time_limit=0: {message} among the cheapest constructions", stats=stats)
+                       message=f"time_limit=0: {message} among the cheapest constructions", stats=stats,
+                       pool=_pool(problem, X, vals, opts))
 
 
 def _exhaustive(problem: BinaryProblem, opts: Options, stats: dict, t0: float) -> SolveResult:
@@ -116,11 +132,16 @@ def _exhaustive(problem: BinaryProblem, opts: Options, stats: dict, t0: float) -
                    f"no feasible solution found ({seen}); the least-violating point violates by "
                    f"{vals.max_violation[0]:.6g}")
         return SolveResult(status, TIME_LIMIT, x=x, values=problem.decode(x), objective=float(vals.objective[0]),
-                           max_violation=float(vals.max_violation[0]), message=message, stats=stats)
+                           max_violation=float(vals.max_violation[0]), message=message, stats=stats,
+                           pool=_pool(problem, np.atleast_2d(x), vals, opts))
     if ref.x is None:
         return SolveResult(INFEASIBLE, PROVEN, stats=stats,
                            message=f"proven infeasible by exhaustive search over {ref.points} points")
     violation = float(evaluate_problem(problem, ref.x, opts.tolerance).max_violation[0])
+    pool = [PoolSolution(ref.objective, problem.decode(ref.x), violation, ref.x)] if opts.pool_size == 1 else \
+        exhaustive_pool(problem, opts.pool_size, opts.pool_distance, opts.tolerance, _deadline(t0, opts.time_limit))
+    if opts.callback is not None:
+        Watch(problem, opts.tolerance, t0, opts.callback).on_best(ref.x)
     return SolveResult(OPTIMAL, PROVEN, x=ref.x, values=problem.decode(ref.x), objective=ref.objective,
                        max_violation=violation, message=f"proven optimal by exhaustive search over {ref.points} points",
-                       stats=stats)
+                       stats=stats, pool=pool)

@@ -330,7 +330,7 @@ def test_trivial_feasible_point_is_never_missed_after_a_search(monkeypatch):
     """Whatever the search returns, the cheap constructions (all zeros here) are verified too."""
     import bipnn_backends.engine as engine
     p = _knapsack(30)
-    monkeypatch.setattr(engine, "search", lambda reform, opts, deadline=None, start=None:
+    monkeypatch.setattr(engine, "search", lambda reform, opts, deadline=None, start=None, on_best=None:
                         engine.EngineOutput(np.ones((1, reform.n)), {}, True))  # an infeasible point only
     res = solve(p, time_limit=1.0)
     assert res.solution_status == "feasible" and res.objective == 0.0 and not res.x.any()

@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 from bipnn_backends.core.evaluate import enumerate_points
-from bipnn_backends.engine.sa_kernel import Annealer, anneal_batch, supported
+from bipnn_backends.engine.sa_kernel import Annealer, anneal_batch, init_batch, supported
 from test_engine import make_reform, nonlinear_parts, opts, random_block, random_pubo, run
 
 
@@ -43,13 +43,16 @@ def test_tracked_best_energy_has_no_drift_and_is_a_local_minimum(seed):
     X = rng.integers(0, 2, (3, n))
     x = X.astype(np.int8)
     B = x.copy()
-    BE = ann.energy(B)
+    Z, RES, EX = np.empty((3, len(ann.P[2])), ann.zt.dtype), np.empty((3, len(ann.P[9]))), np.empty(3)
+    init_batch(x, ann.P, Z, RES, EX)
+    BE = EX.copy()
     states = np.arange(1, 4, dtype=np.uint64)
     ratio = np.full(3, 0.98)
     BE0 = BE.copy()
     for start in range(0, 200, 50):  # in chunks, as Annealer.anneal runs it
-        anneal_batch(x, B, BE, ann.P, np.full(3, 2.0), ratio, start, start + 50, states, ann.tol)
+        anneal_batch(x, Z, RES, EX, B, BE, ann.P, np.full(3, 2.0), ratio, start, start + 50, states, ann.tol)
         np.testing.assert_allclose(BE, reform.energy(B.astype(np.float64)), rtol=1e-9, atol=1e-9)
+        np.testing.assert_allclose(EX, reform.energy(x.astype(np.float64)), rtol=1e-9, atol=1e-9)
     assert (BE < BE0).all()
     B, E, done = ann.anneal(X, np.full(3, 2.0), np.full(3, 0.01), 200, np.arange(3))
     assert done == 200

@@ -64,8 +64,9 @@ def test_options_from_host_rules():
     assert options_from_host({}, verbose=1).verbose is True
     assert options_from_host({"verbose": True}).verbose is True
     assert options_from_host({}, warm_start={0: 1.0}).warm_start == {0: 1.0}
-    with pytest.raises(core.OptionError, match="'threads' is not supported.*got 2"):
-        options_from_host({}, threads=2)
+    assert options_from_host({"threads": 1}, threads=2).threads == 2  # the host's spelling wins
+    with pytest.raises(core.OptionError, match="'threads' must be >= 1, got 0"):
+        options_from_host({}, threads=0)
     with pytest.raises(core.OptionError, match="'timeLimit' \\(time_limit\\) must be a number, got 'x'"):
         options_from_host({}, time_limit="x", aliases={"time_limit": "timeLimit"})
 

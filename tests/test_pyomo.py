@@ -387,8 +387,8 @@ def test_unknown_option_is_an_error():
     m = paper_model()
     with pytest.raises(OptionError, match="nonsense"):
         pyo.SolverFactory("bipnn").solve(m, options={"nonsense": 1})
-    with pytest.raises(OptionError):
-        NewSolverFactory("bipnn").solve(m, threads=2)
+    with pytest.raises(OptionError, match="'threads' must be >= 1, got 0"):
+        NewSolverFactory("bipnn").solve(m, threads=0)
     assert all(m.x[i].value is None for i in m.I)
 
 

@@ -89,14 +89,13 @@ def options_from_host(options: Mapping[str, Any] | None = None, *, time_limit: A
     Rules, the same on every host: a host time limit wins over ``options["time_limit"]``;
     with neither, ``epochs`` alone means no time limit and otherwise the core's default
     applies; output is on when the host asks for it (msg, tee, verbose) or
-    ``options["verbose"]`` is True; ``threads`` is refused (torch keeps its own setting).
+    ``options["verbose"]`` is True; a host's ``threads`` wins over ``options["threads"]``.
     ``aliases`` name the host's spellings in error messages.
     """
     aliases = dict(aliases or {})
-    if threads is not None:
-        raise OptionError(f"option {aliases.get('threads', 'threads')!r} is not supported by bipnn "
-                          f"(got {threads!r}); torch uses its own thread settings (torch.set_num_threads)")
     kw = dict(options or {})
+    if threads is not None:
+        kw["threads"] = threads
     if time_limit is not None:
         kw["time_limit"] = time_limit
     elif "time_limit" not in kw and kw.get("epochs") is not None:

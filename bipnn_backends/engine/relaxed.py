@@ -74,9 +74,35 @@ class RelaxedEnergy:
     def pubo_terms(self, logp: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
         """Sum over monomials of coef * prod p (without the constant), per row."""
         total = torch.zeros(p.shape[0], device=p.device, dtype=p.dtype)
+        logp_t = logp.t().contiguous()  # (n, R): a variable's restarts are adjacent, gathers move rows
         for idx, coefs in self.groups:
-            if idx.shape[1] == 1:
-                total = total + p[:, idx[:, 0]] @ coefs
-            else:
-                total = total + torch.exp(logp[:, idx].sum(-1)) @ coefs
+            total = total + _Monomials.apply(logp_t, idx, coefs)
         return total
+
+
+class _Monomials(torch.autograd.Function):
+    """sum_k coefs[k] * exp(sum_j logp_t[idx[k, j]]) per restart, for logp_t of shape (n, R).
+
+    Gathers and scatters whole rows (index_select / index_add_, no sort), and keeps only the
+    (m, R) monomial values for the backward pass (d/dlogp_i of a monomial is the monomial):
+    measured at 1M variables, 3M monomials, 32 restarts: 13.2 s per epoch with
+    ``exp(logp[:, idx].sum(-1))``, see docs/parallel.md for after."""
+
+    @staticmethod
+    def forward(ctx, logp_t: torch.Tensor, idx: torch.Tensor, coefs: torch.Tensor) -> torch.Tensor:
+        g = logp_t.index_select(0, idx[:, 0])
+        for j in range(1, idx.shape[1]):
+            g += logp_t.index_select(0, idx[:, j])
+        mono = g.exp_()
+        ctx.save_for_backward(idx, coefs, mono)
+        ctx.n = logp_t.shape[0]
+        return coefs @ mono
+
+    @staticmethod
+    def backward(ctx, grad_out: torch.Tensor) -> tuple[torch.Tensor, None, None]:
+        idx, coefs, mono = ctx.saved_tensors
+        w = torch.outer(coefs, grad_out).mul_(mono)
+        grad = torch.zeros(ctx.n, w.shape[1], device=w.device, dtype=w.dtype)
+        for j in range(idx.shape[1]):
+            grad.index_add_(0, idx[:, j], w)
+        return grad, None, None

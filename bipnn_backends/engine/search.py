@@ -19,12 +19,14 @@ from __future__ import annotations
 import logging
 import time
 from dataclasses import dataclass, field
+from typing import Callable
 
 import numpy as np
 import torch
 
 from ..core.pubo import Reformulation
 from ..options import Options
+from ..pool import candidates_wanted
 from . import constraint_search, sa_kernel
 from .adam import Adam
 from .anneal import Schedule, gradient_scale
@@ -32,6 +34,7 @@ from .device import cpu_threads_for, resolve_device
 from .local_search import LocalSearch, iterated_local_search
 from .models import build_model
 from .relaxed import RelaxedEnergy
+from .threads import use_threads
 
 log = logging.getLogger("bipnn_backends")
 
@@ -50,6 +53,8 @@ SA_ACCEPT_RANDOM, SA_ACCEPT_TRAINED = 0.5, 0.25  # initial acceptance of the med
 SA_TIME_SAFETY = 0.9     # share of the remaining time a round may be predicted to take
 SA_REHEAT = 0.5         # temperature factor for chains restarted from the best point so far
 SA_SECONDS_PER_ENTRY = 5e-8  # prior per chain sweep and (variable + nonzero), before a round is timed
+SCORE_SHARE = 0.05       # with a deadline: share of the time left that scoring the training points may use
+SA_DESCENT_SHARE = 0.1   # with a deadline: share of the search window the descents of training points may use
 CS_CHAINS = 4           # constraint-aware search: chains (half from the greedy start, half from training)
 CS_WORK_PER_EPOCH = 50  # without a deadline: work per chain per epoch trained, in units of the model's size
 
@@ -63,16 +68,28 @@ class EngineOutput:
     time_limit_reached: bool = False
 
 
-class _Tracker:
-    """Best point seen, history of improvements, throttled progress lines."""
+class StopSearch(KeyboardInterrupt):
+    """A stop requested by the ``on_best`` hook (an incumbent callback): handled like Ctrl-C,
+    the search ends and returns the best points found so far."""
 
-    def __init__(self, t0: float, verbose: bool, energy) -> None:
-        self.t0, self.verbose = t0, verbose
-        self.energy = energy  # exact energy of 0/1 rows: the compiled kernel when it covers the energy
+
+
+class _Tracker:
+    """Best point seen, history of improvements, phases, throttled progress lines; ``on_best(x)``
+    is called on each new best point and returns True to stop the search (raises StopSearch).
+    ``energy`` scores 0/1 rows exactly (the compiled kernel when it covers the energy)."""
+
+    def __init__(self, t0: float, verbose: bool, on_best: Callable[[np.ndarray], bool] | None = None,
+                 energy: Callable[[np.ndarray], np.ndarray] | None = None) -> None:
+        self.t0, self.verbose, self.on_best = t0, verbose, on_best
+        self.energy = energy
         self.best_x: np.ndarray | None = None
         self.best_e = np.inf
         self.history: list[tuple[float, float]] = []
+        self.phases: list[tuple[str, float, float]] = []
+        self.current: tuple[str, float] | None = None
         self.last_log = -np.inf
+        self.stop = False
 
     def elapsed(self) -> float:
         return time.perf_counter() - self.t0
@@ -82,6 +99,15 @@ class _Tracker:
         if E[i] < self.best_e:
             self.best_x, self.best_e = np.asarray(X[i], dtype=np.float64).copy(), float(E[i])
             self.history.append((self.elapsed(), self.best_e))
+            self.stop = self.stop or (self.on_best is not None and bool(self.on_best(self.best_x)))
+        if self.stop:
+            raise StopSearch
+
+    def phase(self, name: str | None) -> None:
+        """End the current phase (for plots: stats["phases"] = [(name, start, end)]) and start ``name``."""
+        if self.current is not None:
+            self.phases.append((self.current[0], self.current[1], self.elapsed()))
+        self.current = None if name is None else (name, self.elapsed())
 
     def say(self, msg: str, *args: object, throttle: bool = False) -> None:
         if not self.verbose:
@@ -100,28 +126,30 @@ def _unique_rows(X: np.ndarray) -> np.ndarray:
 
 
 def search(reform: Reformulation, opts: Options, deadline: float | None,
-           start: np.ndarray | None = None) -> EngineOutput:
+           start: np.ndarray | None = None, on_best: Callable[[np.ndarray], bool] | None = None) -> EngineOutput:
     """Minimise ``reform.energy`` over {0,1}^n; see the module docstring for the plan.
 
     ``deadline`` is an absolute ``time.perf_counter()`` value or None (then
-    ``opts.epochs`` bounds the run); ``start`` is an optional 0/1 warm start.
+    ``opts.epochs`` bounds the run); ``start`` is an optional 0/1 warm start; ``on_best(x)`` is
+    called on each new best point and stops the search (as Ctrl-C does) when it returns True.
     """
     t0 = time.perf_counter()
     device = resolve_device(opts.device)
     work = opts.restarts * (reform.n + len(reform.pubo.indices)
                             + sum(len(b.indices) for b in reform.linear_blocks))
-    with cpu_threads_for(device, work):
-        return _search(reform, opts, deadline, start, t0, device)
+    with use_threads(opts.threads), cpu_threads_for(device, work):
+        return _search(reform, opts, deadline, start, t0, device, on_best)
 
 
 def _search(reform: Reformulation, opts: Options, deadline: float | None, start: np.ndarray | None,
-            t0: float, device: torch.device) -> EngineOutput:
+            t0: float, device: torch.device, on_best: Callable[[np.ndarray], bool] | None = None) -> EngineOutput:
     n, R = reform.n, opts.restarts
-    tr = _Tracker(t0, opts.verbose, sa_kernel.Annealer(reform).energy if sa_kernel.supported(reform)
+    tr = _Tracker(t0, opts.verbose, on_best, sa_kernel.Annealer(reform).energy if sa_kernel.supported(reform)
                   else reform.energy)
-    stats: dict = {"restarts": R, "device": str(device), "model": opts.model, "epochs": 0,
+    stats: dict = {"restarts": R, "threads": opts.threads, "device": str(device), "model": opts.model, "epochs": 0,
                    "time_train": 0.0, "time_polish": 0.0, "time_ils": 0.0, "final_gamma": None,
-                   "ils_rounds": 0, "converged": False, "interrupted": False, "history": tr.history}
+                   "ils_rounds": 0, "converged": False, "interrupted": False, "history": tr.history,
+                   "phases": tr.phases}
     if n == 0:
         return EngineOutput(np.zeros((1, 0)), stats, False)
     budget = None if deadline is None else max(deadline - t0, 0.0)
@@ -131,53 +159,66 @@ def _search(reform: Reformulation, opts: Options, deadline: float | None, start:
            "%d opaque terms; device %s, model %s, %d restarts, time limit %s, gradient scale %.4g",
            n, sizes["monomials_by_degree"], sizes["linear_penalty_rows"], sizes["nonlinear_penalty_blocks"],
            sizes["opaque_terms"], device, opts.model, R, "none" if budget is None else f"{budget:.3g}s", s)
-    pool: list[np.ndarray] = []
     if start is not None:
         start = (np.asarray(start, dtype=np.float64).reshape(n) > 0.5).astype(np.float64)
-        pool.append(start[None, :])
-        tr.offer(pool[0], tr.energy(start))
+        try:
+            tr.offer(start[None, :], tr.energy(start[None, :]))
+        except StopSearch:
+            stats["interrupted"] = True
 
     t_train = time.perf_counter()
     gen = torch.Generator().manual_seed(int(opts.seed))
     p_final, hit_deadline = None, False
+    tr.phase("training")
     try:
-        if _trains(reform, opts):
+        if not stats["interrupted"] and _trains(reform, opts):
             p_final, hit_deadline = _train(reform, opts, device, gen, Schedule(opts.anneal, s), start,
                                            t0, deadline, tr, stats)
     except KeyboardInterrupt:
         stats["interrupted"] = True
+    tr.phase(None)
     stats["time_train"] = time.perf_counter() - t_train
+    # candidates as booleans (8x less memory than float64 at scale): best so far, start, rounded outputs,
+    # then Bernoulli samples; with a deadline only as many as scoring fits in SCORE_SHARE of the time left
+    pool = [x[None, :] > 0.5 for x in (tr.best_x, start) if x is not None]
     if p_final is not None:
-        pool.append((p_final > 0.5).to(torch.float64).numpy())
-        pool.append(torch.bernoulli(p_final.repeat(SAMPLES, 1), generator=gen).numpy())
-    if tr.best_x is not None:
-        pool.append(tr.best_x[None, :])
-    X = _unique_rows(np.concatenate(pool)) if pool else np.zeros((1, n))
+        pool.append((p_final > 0.5).numpy())
+    X = _unique_rows(np.concatenate(pool)) if pool else np.zeros((1, n), dtype=bool)
     t_score = time.perf_counter()
-    E = tr.energy(X)
-    per_row = (time.perf_counter() - t_score) / len(X)
-    if len(X) < 8:  # too few rows to time: a call's fixed overhead would dominate
-        t_score = time.perf_counter()
-        tr.energy(np.repeat(X[:1], 16, axis=0))
-        per_row = (time.perf_counter() - t_score) / 16
-    tr.offer(X, E)
+    E = tr.energy(np.repeat(X[:1].astype(np.float64), 16, axis=0))[:1]
+    per_row = (time.perf_counter() - t_score) / 16  # 16 rows: a call's fixed overhead does not dominate
+    keep = len(X) + SAMPLES * R
+    if deadline is not None:
+        keep = max(1, min(keep, int(SCORE_SHARE * (deadline - time.perf_counter()) / max(per_row, 1e-9))))
+    if p_final is not None and keep > len(X):
+        k = min(SAMPLES, -(-(keep - len(X)) // R))
+        samples = torch.rand((k * R, n), generator=gen, dtype=p_final.dtype) < p_final.repeat(k, 1)
+        X = _unique_rows(np.concatenate([X, samples.numpy()]))
+    X = X[:keep].astype(np.float64)
+    E = np.concatenate([E, tr.energy(X[1:])]) if len(X) > 1 else E
+    try:
+        tr.offer(X, E)
+    except StopSearch:
+        stats["interrupted"] = True
     tr.say("%7.2fs  training done: %d epochs%s, best rounded energy %.6g", tr.elapsed(), stats["epochs"],
            " (converged)" if stats["converged"] else "", tr.best_e)
     found = [X[np.argsort(E, kind="stable")[:MAX_CANDIDATES]]]  # the rest is already scored and worse
     if opts.polish and not stats["interrupted"]:
-        # reserve time to score and verify the final candidates (at most 2 * MAX_CANDIDATES rows)
-        reserve = max(0.01 * budget, 2 * MAX_CANDIDATES * per_row) if deadline is not None else 0.0
+        # reserve time to score the final candidates (found rows, about MAX_CANDIDATES) and to verify
+        # MAX_CANDIDATES on the original problem (measured at 1M variables: twice the cost of scoring)
+        reserve = max(0.01 * budget, 4 * MAX_CANDIDATES * per_row) if deadline is not None else 0.0
         ls_end = None if deadline is None else deadline - reserve
         try:
             _polish(reform, opts, X[np.argsort(E, kind="stable")[:R]], ls_end, tr, stats, found)
             hit_deadline = hit_deadline or deadline is not None
         except KeyboardInterrupt:
             stats["interrupted"] = True
+    tr.phase(None)
     if tr.best_x is not None:
         found.append(tr.best_x[None, :])
     C = _unique_rows(np.concatenate(found))
     E = tr.energy(C)
-    order = np.argsort(E, kind="stable")[:MAX_CANDIDATES]
+    order = np.argsort(E, kind="stable")[:candidates_wanted(opts.pool_size, MAX_CANDIDATES)]
     tr.say("%7.2fs  done: best energy %.6g, %d epochs, %d local-search rounds%s", tr.elapsed(), float(E[order[0]]),
            stats["epochs"], stats["ils_rounds"], " (interrupted)" if stats["interrupted"] else "")
     return EngineOutput(C[order], stats, hit_deadline)
@@ -243,8 +284,9 @@ def _train(reform: Reformulation, opts: Options, device: torch.device, gen: torc
 
 def _polish(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float | None, tr: _Tracker,
             stats: dict, found: list[np.ndarray]) -> None:
-    """Post-training search from the points X (best first): compiled simulated annealing for a pure
-    PUBO (no penalty rows, nonlinear blocks or opaque terms), else numpy iterated local search.
+    """Post-training search from the points X (best first): the constraint-aware search when there
+    are linear rows and no nonlinear blocks or opaque terms; compiled simulated annealing for a pure
+    PUBO; else numpy iterated local search.
     Penalty rows put barriers between feasible points that 1-flip annealing must cross, while
     perturb-and-descend jumps them. Measured at 3 s, 4 seeds: 60-item knapsack (optimum 1309) SA
     1246-1286, ILS 1309 every time; 10x10 assignment (optimum 84) SA 100-118, ILS 84-85. Appends what
@@ -284,13 +326,15 @@ def _anneal(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float |
     (the last one is shortened to fit); without, the rounds stop at a sweep budget set by
     ``opts.epochs``. Each result is rescored with ``reform.energy``."""
     t_pol = time.perf_counter()
+    tr.phase("descent")
     ann = sa_kernel.Annealer(reform)
-    C = max(2, sa_kernel.threads())
+    C = max(2, opts.threads)  # one chain per thread: the answer depends on the thread count, not the machine
     parts: list[np.ndarray] = []
     for s in range(0, len(X), C):  # best first, C at a time, while the next batch fits before ls_end
-        t_batch = time.perf_counter()
+        t_batch = time.perf_counter()  # and the descents stay within SA_DESCENT_SHARE of the window
         parts.append(ann.descend(X[s:s + C])[0])
-        if ls_end is not None and 2 * time.perf_counter() - t_batch > ls_end:
+        now = time.perf_counter()
+        if ls_end is not None and (2 * now - t_batch > ls_end or now - t_pol > SA_DESCENT_SHARE * (ls_end - t_pol)):
             break
     pool = _unique_rows(np.concatenate(parts))
     E = reform.energy(pool.astype(np.float64))
@@ -320,6 +364,7 @@ def _anneal(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float |
         take = (nxt + np.arange(C - C // 2)) % len(pool)
         nxt += C - C // 2
         starts = np.concatenate([np.repeat(best[None, :], C // 2, axis=0), pool[take]])
+        tr.phase(f"annealing round {rounds + 1}")
         t_run = time.perf_counter()
         B, _, ran = ann.anneal(starts, hot, cold, sweeps, rng.integers(0, 2**63, C, dtype=np.uint64), ls_end)
         per_sweep = (time.perf_counter() - t_run) / max(ran, 1)
@@ -344,6 +389,7 @@ def _ils(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float | No
     """Batched 1-flip descent of the points X, then iterated local search from the best distinct
     ones until ``ls_end`` (or a number of rounds without a deadline); appends what it finds to ``found``."""
     t_pol = time.perf_counter()
+    tr.phase("descent")
     ls = LocalSearch(reform)
     st = ls.state(X)
     ls.descend(st, deadline=ls_end)
@@ -353,6 +399,7 @@ def _ils(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float | No
     stats["time_polish"] = time.perf_counter() - t_pol
     tr.say("%7.2fs  1-flip descent of %d points: best energy %.6g", tr.elapsed(), len(X), tr.best_e)
     t_ils = time.perf_counter()
+    tr.phase("local search")
     keep = _unique_rows(st.x)
     chains = ls.state(keep[np.argsort(reform.energy(keep.astype(np.float64)), kind="stable")[:ILS_CHAINS]])
 

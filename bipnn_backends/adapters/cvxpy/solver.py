@@ -98,6 +98,8 @@ class BIPNN(QpSolver):
         if status not in s.SOLUTION_PRESENT:
             return failure_solution(status, attr)
         x = enc.values(result.x)
+        for entry in result.pool:  # CVXPY hands a solver its minimisation form, not the user's sense:
+            entry.objective = None  # pool objectives come with prob.solve(method="bipnn") only
         return Solution(status, float(result.objective) + inverse_data[s.OFFSET], {self.VAR_ID: x}, {}, attr)
 
 

@@ -22,6 +22,7 @@ from typing import Any
 from pulp import LpSolver, LpSolver_CMD
 
 from ...options import Options
+from ...pool import pool_document, pool_from_document
 from ...result import SolveResult
 from ...solve import solve
 from .._kit import echo_log, options_from_host, parse_assignments, raising_host_errors
@@ -52,6 +53,8 @@ class _BipnnSolver:
     options: list[str]
     optionsDict: dict[str, Any]
     result: SolveResult | None
+    #: The solution pool (option ``pool_size``): [{"objective", "max_violation", "values": {name: value}}].
+    pool: list[dict[str, Any]] = []
     HOST_KEYWORDS: tuple[str, ...] = ("timeLimit", "msg", "warmStart", "options", "mip")
 
     def _check_keywords(self, options: dict[str, Any]) -> None:
@@ -78,6 +81,7 @@ class _BipnnSolver:
         if result.has_solution:
             tr.write(result.values, getattr(lp, "dummyVar", None))
         self.result = result
+        self.pool = pool_document(result.pool, [v.name for v in tr.variables])
         log.info("%s: %s%s", self.name, result.message,
                  f"; objective {result.objective:.10g}" if result.has_solution else "")
         return compat.finish(self, lp, result.solution_status, result.termination, start)
@@ -269,11 +273,15 @@ class BIPNN_CMD(_BipnnSolver, LpSolver_CMD):
         result.values = {j: float(values[v.name]) for j, v in enumerate(tr.variables)}
         result.max_violation = doc["max_violation"]
         result.objective = float(doc["objective"]) + float(lp.objective.constant)  # MPS drops the constant
+        result.pool = pool_from_document(doc.get("pool"), float(lp.objective.constant),
+                                         {v.name: j for j, v in enumerate(tr.variables)})
         return result
 
 
 def _cli_options(opts: Options, tr: Translation) -> dict[str, Any]:
     """Every option by its canonical name, for ``bipnn solve --options`` (warm start by name)."""
+    if opts.callback is not None:
+        raise PulpOptionError("BIPNN_CMD: the callback option needs the solver in this process: use BIPNN")
     data = dataclasses.asdict(opts)
     data["warm_start"] = {tr.variables[j].name: v for j, v in opts.warm_start.items()} if opts.warm_start else None
     return data

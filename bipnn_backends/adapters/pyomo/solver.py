@@ -98,12 +98,25 @@ class BipnnConfig(SolverConfig):
 class BipnnSolutionLoader(SolutionLoader):
     """Holds bipnn's verified feasible point (or nothing) for one model."""
 
-    def __init__(self, model: BlockData, values: ComponentMap | None) -> None:
+    def __init__(self, model: BlockData, values: ComponentMap | None, pool: list[ComponentMap] | None = None) -> None:
         self._pyomo_model = model
         self._values = values
+        self._pool, self._active = pool or [], 0  # option pool_size: solutions 0..K-1, 0 is ``values``
 
     def get_number_of_solutions(self) -> int:
-        return 0 if self._values is None else 1
+        return len(self._pool) if self._pool else 0 if self._values is None else 1
+
+    def get_solution_ids(self) -> list[Any]:
+        return list(range(len(self._pool))) if self._pool else super().get_solution_ids()
+
+    def _set_solution_id(self, solution_id: Any) -> Any:
+        if not self._pool:
+            return super()._set_solution_id(solution_id)
+        sid = 0 if solution_id is None else solution_id
+        if sid not in range(len(self._pool)):
+            raise ValueError(f"bipnn: no solution {solution_id!r} in the pool; ids are 0..{len(self._pool) - 1}")
+        previous, self._active, self._values = self._active, sid, self._pool[sid]
+        return previous
 
     def get_vars(self, vars_to_load: Sequence[VarData] | None = None) -> Mapping[VarData, float]:
         if self._values is None:
@@ -188,7 +201,9 @@ class Bipnn(SolverBase):
         values = None
         if res.has_solution:
             values = ComponentMap((var, _as_number(res.values[j])) for j, var in enumerate(tr.variables))
-        loader = BipnnSolutionLoader(model, values)
+        pool = [ComponentMap((var, _as_number(e.values[j])) for j, var in enumerate(tr.variables))
+                for e in res.pool] if len(res.pool) > 1 else None
+        loader = BipnnSolutionLoader(model, values, pool)
         results.solution_loader = loader
         results.termination_condition, results.solution_status = STATUS[res.solution_status, res.termination]
         if tr.objective is not None and res.solution_status != INFEASIBLE:
@@ -208,6 +223,7 @@ class Bipnn(SolverBase):
         info.number_of_integer_variables = tr.n_integer_vars
         info.number_of_binaries = tr.problem.n_binaries
         info.number_of_constraints = tr.n_constraints
+        info.pool_objectives = [e.objective for e in res.pool]
         if (results.termination_condition != TerminationCondition.convergenceCriteriaSatisfied
                 and config.raise_exception_on_nonoptimal_result):
             raise NoOptimalSolutionError()

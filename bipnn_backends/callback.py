@@ -1,0 +1,101 @@
+"""Incumbent callbacks: ``callback=fn(event)`` on every new best verified feasible point.
+
+The engine reports each new best point of the penalised energy to :class:`Watch`, which
+verifies it on the ORIGINAL problem; a feasible point that beats the best verified objective so
+far becomes an :class:`Incumbent` passed to the user's function and to the progress display.
+``event.stop()`` asks the solver to stop: the search ends at its next check (the current
+annealing round or local-search step finishes first) and the result is the best point found,
+with termination ``"interrupted"``.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Any, Callable, Mapping
+
+import numpy as np
+
+from .core.evaluate import evaluate_problem
+from .core.problem import BinaryProblem
+
+PROGRESS_CHECK_EVERY = 0.5  # seconds between verifications when only the progress display watches
+
+
+class Incumbent:
+    """A new best verified feasible point.
+
+    ``time``: seconds since the solve started; ``objective``: in the user's sense;
+    ``violation``: the largest constraint violation (within the tolerance);
+    ``values``: user-level variable name -> value (decoded when first read);
+    ``x``: the 0/1 vector; ``stop()``: ask the solver to stop.
+    """
+
+    __slots__ = ("time", "objective", "violation", "x", "_problem", "_values", "stop_requested")
+
+    def __init__(self, problem: BinaryProblem, x: np.ndarray, objective: float, violation: float,
+                 elapsed: float) -> None:
+        self.time, self.objective, self.violation, self.x = elapsed, objective, violation, x
+        self._problem, self._values, self.stop_requested = problem, None, False
+
+    @property
+    def values(self) -> Mapping[str, float]:
+        if self._values is None:
+            self._values = self._problem.decode(self.x)
+        return self._values
+
+    def stop(self) -> None:
+        """Ask the solver to stop and return the best point found so far."""
+        self.stop_requested = True
+
+    def __repr__(self) -> str:
+        return f"Incumbent(time={self.time:.3f}, objective={self.objective:.10g}, violation={self.violation:.3g})"
+
+
+class Watch:
+    """Turns the engine's new-best-energy points into verified incumbents for the user's callback
+    and the progress display; ``on_best(x)`` returns True once a stop was requested (``force``:
+    verify even when the display alone watches and checked less than PROGRESS_CHECK_EVERY ago)."""
+
+    def __init__(self, problem: BinaryProblem, tolerance: float, t0: float,
+                 callback: Callable[[Incumbent], Any] | None, progress: Any = None) -> None:
+        self.problem, self.tolerance, self.t0 = problem, tolerance, t0
+        self.callback, self.progress = callback, progress
+        self.best: float | None = None
+        self.sign = 1.0 if problem.sense == "min" else -1.0
+        self.stop_requested = False
+        self.last_check = -np.inf
+        self.pending: np.ndarray | None = None  # a throttled best point, verified by flush()
+        if progress is not None:
+            progress.poll = self.flush
+
+    def on_best(self, x: np.ndarray, force: bool = False) -> bool:
+        if self.callback is None and not force:  # the display only: verify now and then, not every improvement
+            now = time.perf_counter()
+            if now - self.last_check < PROGRESS_CHECK_EVERY:
+                self.pending = x
+                return False
+            self.last_check = now
+        self.pending = None
+        vals = evaluate_problem(self.problem, np.asarray(x, dtype=np.float64)[None, :], self.tolerance)
+        if not vals.feasible[0]:
+            if self.progress is not None and self.best is None:
+                self.progress.update(None, False)
+            return self.stop_requested
+        obj = float(vals.objective[0])
+        if self.best is not None and not self.sign * obj < self.sign * self.best:
+            return self.stop_requested
+        self.best = obj
+        if self.progress is not None:
+            self.progress.update(obj, True)
+        if self.callback is not None:
+            event = Incumbent(self.problem, np.asarray(x, dtype=np.float64).copy(), obj,
+                              float(vals.max_violation[0]), time.perf_counter() - self.t0)
+            self.callback(event)
+            self.stop_requested = self.stop_requested or event.stop_requested
+        return self.stop_requested
+
+    def flush(self) -> None:
+        """Verify a throttled best point once the interval has passed (the display's thread calls this)."""
+        x = self.pending
+        if x is not None and time.perf_counter() - self.last_check >= PROGRESS_CHECK_EVERY:
+            self.on_best(x)

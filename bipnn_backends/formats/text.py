@@ -1,0 +1,44 @@
+"""Opening model files as text: plain or gzip-compressed (detected by the magic bytes, so a
+compressed file is read whatever its name), and writing them (compressed when the name ends .gz)."""
+
+from __future__ import annotations
+
+import gzip
+import io
+from typing import IO, Callable, TypeVar
+
+from ..errors import ModelError
+
+GZIP_MAGIC = b"\x1f\x8b"
+T = TypeVar("T")
+
+
+def open_text(path: str) -> IO[str]:
+    """A text stream over ``path``; a missing or unreadable file is a ModelError naming it."""
+    try:
+        with open(path, "rb") as f:
+            magic = f.read(2)
+        if magic == GZIP_MAGIC:
+            return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8")
+        return open(path, encoding="utf-8")
+    except OSError as exc:
+        raise ModelError(f"cannot read {path!r}: {exc.strerror or exc}") from None
+
+
+def write_text(path: str, text: str) -> None:
+    """Write ``text`` to ``path``, gzip-compressed when it ends with ``.gz``."""
+    if path.endswith(".gz"):
+        with gzip.open(path, "wt", encoding="utf-8") as f:
+            f.write(text)
+    else:
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text)
+
+
+def read_parsed(path: str, parse: Callable[[IO[str], str], T]) -> T:
+    """``parse(stream, path)`` over the file; a damaged gzip stream or bad encoding is a ModelError."""
+    try:
+        with open_text(path) as f:
+            return parse(f, path)
+    except (OSError, EOFError, UnicodeDecodeError) as exc:
+        raise ModelError(f"cannot read {path!r}: {exc}") from None

@@ -1,0 +1,79 @@
+"""Incumbent callback: increasing quality, verified points, and a stop request that ends the solve."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bipnn_backends import BinaryProblem, solve
+from bipnn_backends.callback import Incumbent
+from bipnn_backends.core.evaluate import evaluate_problem
+from bipnn_backends.core.expr import Poly
+from bipnn_backends.errors import OptionError
+
+
+def knapsack(n: int = 40, seed: int = 3) -> BinaryProblem:
+    rng = np.random.default_rng(seed)
+    p = BinaryProblem("knapsack")
+    xs = p.add_binaries([f"x{i}" for i in range(n)])
+    p.set_objective(Poly.linear(xs, rng.integers(1, 50, n)), "max")
+    p.add_constraint(Poly.linear(xs, rng.integers(1, 30, n)), "<=", 4 * n, "cap")
+    return p
+
+
+def test_events_improve_and_are_verified() -> None:
+    p = knapsack()
+    events: list[Incumbent] = []
+    r = solve(p, time_limit=None, epochs=100, exhaustive_limit=0, callback=events.append)
+    assert r.solution_status == "feasible" and events
+    objs = [e.objective for e in events]
+    assert all(b > a for a, b in zip(objs, objs[1:]))
+    assert objs[-1] == r.objective  # the returned point is the last incumbent
+    times = [e.time for e in events]
+    assert times == sorted(times)
+    for e in events:
+        x = np.array([[e.values[name] for name in p.binary_names]])
+        vals = evaluate_problem(p, x)
+        assert vals.feasible[0] and vals.objective[0] == e.objective and e.violation <= 1e-6
+        np.testing.assert_array_equal(e.x, x[0])
+
+
+def test_stop_request_ends_early_with_the_best_point() -> None:
+    p = knapsack()
+    full = solve(p, time_limit=None, epochs=400, exhaustive_limit=0)
+    events: list[Incumbent] = []
+
+    def stop_at_first(event: Incumbent) -> None:
+        events.append(event)
+        event.stop()
+
+    r = solve(p, time_limit=None, epochs=400, exhaustive_limit=0, callback=stop_at_first)
+    assert r.termination == "interrupted" and r.solution_status == "feasible"
+    assert r.stats["epochs"] < full.stats["epochs"] or r.stats.get("ils_rounds", 0) < full.stats.get("ils_rounds", 0)
+    assert r.objective == max(e.objective for e in events)
+    x = np.array([[r.values[name] for name in p.binary_names]])
+    assert evaluate_problem(p, x).feasible[0]
+
+
+def test_stop_at_target_objective() -> None:
+    p = knapsack()
+    target = 0.9 * solve(p, time_limit=None, epochs=100, exhaustive_limit=0).objective
+
+    def until_target(event: Incumbent) -> None:
+        if event.objective >= target:
+            event.stop()
+
+    r = solve(p, time_limit=None, epochs=100, exhaustive_limit=0, callback=until_target)
+    assert r.objective >= target and r.termination == "interrupted"
+
+
+def test_exhaustive_path_reports_the_optimum() -> None:
+    p = knapsack(8)
+    events: list[Incumbent] = []
+    r = solve(p, callback=events.append)
+    assert r.solution_status == "optimal" and [e.objective for e in events] == [r.objective]
+
+
+def test_callback_must_be_callable() -> None:
+    with pytest.raises(OptionError, match="callback"):
+        solve(knapsack(4), callback=3)

@@ -1,0 +1,90 @@
+"""result.plot(): a PNG with the history, the returned objective and the phases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from bipnn_backends import BinaryProblem, solve
+from bipnn_backends.core.expr import Poly
+from bipnn_backends.result import FEASIBLE, TIME_LIMIT, SolveResult
+
+pytest.importorskip("matplotlib")
+
+
+def knapsack(n: int = 30) -> BinaryProblem:
+    rng = np.random.default_rng(5)
+    p = BinaryProblem("knapsack")
+    xs = p.add_binaries([f"x{i}" for i in range(n)])
+    p.set_objective(Poly.linear(xs, rng.integers(1, 40, n)), "max")
+    p.add_constraint(Poly.linear(xs, rng.integers(1, 30, n)), "<=", 4 * n, "cap")
+    return p
+
+
+def labels(fig) -> list[str]:
+    return [t.get_text() for t in fig.axes[0].get_legend().get_texts()]
+
+
+def test_plot_of_a_solve(tmp_path) -> None:
+    r = solve(knapsack(), time_limit=None, epochs=60, exhaustive_limit=0)
+    names = [n for n, _, _ in r.stats["phases"]]
+    assert names[0] == "training" and "descent" in names and "local search" in names
+    starts = [a for _, a, _ in r.stats["phases"]]
+    assert starts == sorted(starts) and all(a <= b for _, a, b in r.stats["phases"])
+    path = tmp_path / "run.png"
+    fig = r.plot(str(path))
+    with open(path, "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
+    legend = labels(fig)
+    assert legend[0] == "best value found" and legend[1] == f"returned objective {r.objective:.10g}"
+    assert {"training", "descent", "local search"} <= set(legend)
+    line = fig.axes[0].get_lines()[0]
+    assert line.get_ydata()[-1] == pytest.approx(r.objective)
+
+
+def test_annealing_rounds_are_counted() -> None:
+    r = SolveResult(FEASIBLE, TIME_LIMIT, objective=10.0, stats={
+        "history": [(0.1, 2.0), (0.5, 8.0), (1.5, 10.0)],
+        "phases": [("training", 0.0, 0.4), ("descent", 0.4, 0.5), ("annealing round 1", 0.5, 1.0),
+                   ("annealing round 2", 1.0, 2.0)]})
+    fig = r.plot()
+    assert "annealing rounds (2)" in labels(fig)
+    assert len(fig.axes[0].patches) == 4
+
+
+def test_early_penalised_values_do_not_squash_the_curve() -> None:
+    hist = [(0.0, -1e6), (0.1, -5e5)] + [(0.2 + 0.1 * k, 100.0 + k) for k in range(20)]
+    fig = SolveResult(FEASIBLE, TIME_LIMIT, objective=119.0, stats={"history": hist}).plot()
+    lo, hi = fig.axes[0].get_ylim()
+    assert lo > 0 and hi < 200
+
+
+def test_exhaustive_result_has_no_history(tmp_path) -> None:
+    r = solve(knapsack(8))
+    fig = r.plot(str(tmp_path / "x.svg"))
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert any("no search history" in t for t in texts)
+    assert (tmp_path / "x.svg").read_text().startswith("<?xml")
+
+
+def test_plot_into_given_axes() -> None:
+    from matplotlib.figure import Figure
+    fig = Figure()
+    ax = fig.add_subplot()
+    out = SolveResult(FEASIBLE, TIME_LIMIT, objective=1.0, stats={"history": [(0.0, 1.0)]}).plot(ax=ax, title="mine")
+    assert out is fig and ax.get_title() == "mine"
+
+
+def test_cli_plot(tmp_path) -> None:
+    import os
+
+    from bipnn_backends.cli import main
+    opb = tmp_path / "k.opb"
+    opb.write_text("min: -3 x1 -2 x2 -4 x3 -1 x4 -5 x5 -2 x6 -3 x7 -1 x8 -2 x9 -4 x10 "
+                   "-3 x11 -2 x12 -1 x13 -2 x14 -3 x15 -4 x16 -2 x17 -1 x18 ;\n"
+                   "+2 x1 +3 x2 +1 x3 +4 x4 +2 x5 +3 x6 +1 x7 +2 x8 +3 x9 +2 x10 "
+                   "+1 x11 +4 x12 +2 x13 +3 x14 +1 x15 +2 x16 +3 x17 +2 x18 <= 12 ;\n")
+    png = tmp_path / "run.png"
+    assert main(["solve", str(opb), "--quiet", "--plot", str(png), "--option", "epochs=30",
+                 "--option", "time_limit=null"]) == 0
+    assert os.path.getsize(png) > 1000

@@ -1,0 +1,91 @@
+"""Progress display: a bar on terminals, plain lines otherwise, nothing when quiet (no timing asserts)."""
+
+from __future__ import annotations
+
+import io
+import logging
+import time
+
+import numpy as np
+import pytest
+
+from bipnn_backends import BinaryProblem, progress, solve
+from bipnn_backends.core.expr import Poly
+
+
+def knapsack(n: int = 30) -> BinaryProblem:
+    rng = np.random.default_rng(2)
+    p = BinaryProblem("knapsack")
+    xs = p.add_binaries([f"x{i}" for i in range(n)])
+    p.set_objective(Poly.linear(xs, rng.integers(1, 40, n)), "max")
+    p.add_constraint(Poly.linear(xs, rng.integers(1, 30, n)), "<=", 4 * n, "cap")
+    return p
+
+
+def test_plain_lines(monkeypatch, caplog) -> None:
+    monkeypatch.setattr(progress, "PLAIN_EVERY", 1e6)  # the test ticks by hand
+    p = progress.Progress(time.perf_counter(), 10.0, bar=False)
+    with caplog.at_level(logging.INFO, logger="bipnn_backends"):
+        p._tick()
+        p.update(5.0, True)
+        p._tick()
+    p.close()
+    lines = [r.getMessage() for r in caplog.records if r.getMessage().startswith("progress:")]
+    assert len(lines) == 2
+    assert lines[0].endswith("of 10 s, no feasible point yet")
+    assert lines[1].endswith("best objective 5 (feasible)")
+
+
+def test_bar(monkeypatch) -> None:
+    pytest.importorskip("tqdm")
+    err = io.StringIO()
+    monkeypatch.setattr("sys.stderr", err)
+    monkeypatch.setattr(progress, "BAR_EVERY", 1e6)
+    p = progress.Progress(time.perf_counter(), 10.0, bar=True)
+    p.update(7.0, True)
+    p.close()
+    out = err.getvalue()
+    assert "bipnn" in out and "/10 s" in out and "best objective 7 (feasible)" in out
+
+
+def test_solve_feeds_the_display_only_when_verbose(monkeypatch) -> None:
+    seen: list[tuple] = []
+    monkeypatch.setattr(progress.Progress, "update", lambda self, obj, feas: seen.append((obj, feas)))
+    monkeypatch.setattr(progress, "_bar_available", lambda: False)
+    r = solve(knapsack(), time_limit=None, epochs=40, exhaustive_limit=0, verbose=True)
+    assert seen and seen[-1] == (r.objective, True)
+    objs = [o for o, f in seen if f]
+    assert objs == sorted(objs)
+
+    def refuse(*a, **k):
+        raise AssertionError("no progress display when quiet")
+
+    monkeypatch.setattr(progress.Progress, "__init__", refuse)
+    solve(knapsack(), time_limit=None, epochs=10, exhaustive_limit=0, verbose=False)
+
+
+def test_throttled_point_is_verified_by_the_display_thread() -> None:
+    from bipnn_backends.callback import Watch
+
+    class Display:
+        poll = None
+
+        def __init__(self) -> None:
+            self.seen: list = []
+
+        def update(self, obj, feasible) -> None:
+            self.seen.append((obj, feasible))
+
+    p = knapsack(6)
+    shown = Display()
+    watch = Watch(p, 1e-6, time.perf_counter(), None, shown)
+    assert shown.poll == watch.flush
+    ones = np.zeros(6)
+    ones[:2] = 1.0
+    watch.on_best(np.zeros(6))           # verified: objective 0
+    watch.on_best(ones)                  # within the interval: pending, not shown yet
+    assert shown.seen == [(0.0, True)] and watch.pending is ones
+    watch.last_check = -np.inf           # the interval has passed (no sleeping in tests)
+    watch.flush()
+    value = float(p.objective.coefs[:2].sum())
+    assert shown.seen[-1] == (value, True) and watch.pending is None

@@ -1,0 +1,95 @@
+"""The ``threads`` option: validation, scope, and determinism for a given seed and thread count."""
+
+import os
+
+import numba
+import numpy as np
+import pytest
+import torch
+
+import bipnn_backends
+from benchmarks.instances import random_pubo
+from bipnn_backends.engine.threads import use_threads
+from bipnn_backends.errors import OptionError
+from bipnn_backends.options import make_options
+
+
+def test_default_is_every_cpu_the_process_may_use(monkeypatch):
+    for var in ("OMP_NUM_THREADS", "NUMBA_NUM_THREADS"):
+        monkeypatch.delenv(var, raising=False)
+    assert make_options().threads == len(os.sched_getaffinity(0))
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # the usual thread caps cap the default too
+    assert make_options().threads == 1
+
+
+@pytest.mark.parametrize("bad", [0, -2, 1.5, "4", True])
+def test_bad_thread_counts_are_named(bad):
+    with pytest.raises(OptionError, match=r"'threads' .*" + repr(bad).replace(".", r"\.")):
+        make_options(threads=bad)
+
+
+@pytest.mark.parametrize("name, bad", [("cluster", ""), ("cluster", 3), ("workers", 0), ("num_cpus", 0),
+                                       ("num_gpus", -1)])
+def test_bad_cluster_options_are_named(name, bad):
+    with pytest.raises(OptionError, match=name):
+        make_options(**{name: bad})
+
+
+def test_scope_sets_and_restores_numba_and_torch_threads():
+    nb, tt = numba.get_num_threads(), torch.get_num_threads()
+    with use_threads(1):
+        assert numba.get_num_threads() == 1 and torch.get_num_threads() == 1
+    assert (numba.get_num_threads(), torch.get_num_threads()) == (nb, tt)
+
+
+@pytest.mark.parametrize("threads", [1, 2, 3])
+def test_same_seed_and_threads_give_the_same_answer(threads):
+    problem = random_pubo(80, 3, ratio=2.0, seed=5).problem
+    runs = [bipnn_backends.solve(problem, time_limit=None, epochs=30, seed=7, threads=threads, exhaustive_limit=0)
+            for _ in range(2)]
+    assert runs[0].stats["threads"] == threads
+    assert runs[0].stats["sa_chains"] == max(2, threads)
+    assert runs[0].stats["sa_sweeps"] > 0
+    np.testing.assert_array_equal(runs[0].x, runs[1].x)
+    assert runs[0].objective == runs[1].objective
+
+
+def test_more_threads_than_cores_runs_every_chain():
+    problem = random_pubo(40, 3, ratio=2.0, seed=1).problem
+    res = bipnn_backends.solve(problem, time_limit=None, epochs=10, seed=0, threads=8, exhaustive_limit=0)
+    assert res.stats["sa_chains"] == 8 and res.has_solution
+
+
+def test_host_spellings_reach_the_engine(monkeypatch):
+    pulp = pytest.importorskip("pulp")
+    from bipnn_backends import BIPNN
+    prob = pulp.LpProblem("t", pulp.LpMinimize)
+    x = [pulp.LpVariable(f"x{i}", cat="Binary") for i in range(20)]
+    prob += pulp.lpSum((-1) ** i * (i % 5 + 1) * x[i] for i in range(20))
+    prob += x[0] + x[1] <= 1
+    solver = BIPNN(msg=False, threads=3, epochs=5, exhaustive_limit=0)
+    prob.solve(solver)
+    assert solver.result.stats["threads"] == 3
+    pyo = pytest.importorskip("pyomo.environ")
+    import bipnn_backends.adapters.pyomo  # noqa: F401  (registers the solver)
+    from pyomo.contrib.solver.common.factory import SolverFactory as NewSolverFactory
+
+    from bipnn_backends.adapters.pyomo import solver as pyomo_solver
+    seen = []
+    real = pyomo_solver.bipnn_solve
+    monkeypatch.setattr(pyomo_solver, "bipnn_solve", lambda problem, opts: seen.append(opts) or real(problem, opts))
+    m = pyo.ConcreteModel()
+    m.x = pyo.Var(range(20), domain=pyo.Binary)
+    m.o = pyo.Objective(expr=sum((-1) ** i * (i % 5 + 1) * m.x[i] for i in range(20)))
+    NewSolverFactory("bipnn").solve(m, threads=3, raise_exception_on_nonoptimal_result=False,
+                                   solver_options={"epochs": 5, "exhaustive_limit": 0})
+    assert seen[0].threads == 3
+
+
+def test_cvxpy_keyword_and_cli_flag_reach_the_options():
+    pytest.importorskip("cvxpy")
+    from bipnn_backends.adapters.cvxpy.common import make_cvxpy_options
+    assert make_cvxpy_options({"threads": 3, "cluster": "auto"}, False).threads == 3
+    from bipnn_backends.cli import _options, build_parser
+    args = build_parser().parse_args(["solve", "m.mps", "--threads", "3", "--cluster", "auto"])
+    assert _options(args) == {"threads": 3, "cluster": "auto"}
