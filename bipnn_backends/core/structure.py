@@ -22,9 +22,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
+from typing import Any, Sequence
 
-from .pubo import LinearBlock
+import numpy as np
 
 KINDS = ("one_hot", "cardinality_eq", "at_most_one", "cardinality_le", "vub", "knapsack", "other")
 _REL = 1e-9
@@ -76,8 +76,9 @@ class Structure:
         return {k: int((self.kind == i).sum()) for i, k in enumerate(KINDS) if (self.kind == i).any()}
 
 
-def stack_rows(blocks: list[LinearBlock]) -> Rows:
-    """The rows of every block in one CSR (block order, row order kept)."""
+def stack_rows(blocks: Sequence[Any]) -> Rows:
+    """The rows of every block (``core.pubo.LinearBlock``; not imported: pubo imports this module)
+    in one CSR (block order, row order kept)."""
     blocks = [b for b in blocks if b.n_rows > 0]
     if not blocks:
         z = np.zeros(0)
@@ -122,7 +123,7 @@ def _kind(a: np.ndarray, rhs: float, eq: bool) -> str:
     return "other"
 
 
-def analyse(blocks: list[LinearBlock]) -> Structure:
+def analyse(blocks: Sequence[Any]) -> Structure:
     """Rows of ``blocks`` with their kinds."""
     rows = stack_rows(blocks)
     return Structure(rows, classify(rows))

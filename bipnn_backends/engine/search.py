@@ -424,6 +424,7 @@ def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: fl
     one-hot group repaired greedily; they run until ``ls_end`` (or a work budget set by the epochs
     trained, or asked for when training was skipped). The starts and each chain's best feasible and final points join ``found``."""
     t_cs = time.perf_counter()
+    tr.phase("local search")
     cs = constraint_search.ConstraintSearch(reform, opts.tolerance)
     x0 = constraint_search.feasible_start(cs.model, reform.n).astype(np.float64)
     half = CS_CHAINS // 2
@@ -444,6 +445,7 @@ def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: fl
     B, cur = cs.results(S)
     # a 1-flip descent on the penalised energy: a no-op at feasible points under exact penalty
     # weights; with a user-set weak weight the energy's minimiser may be infeasible, and this finds it
+    tr.phase("descent")
     down, _ = sa_kernel.Annealer(reform).descend(np.concatenate([B, cur]))
     for part in (B, cur, down.astype(np.float64)):
         if len(part):
