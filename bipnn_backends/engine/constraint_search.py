@@ -12,6 +12,7 @@ result depends on the seed and the options only.
 from __future__ import annotations
 
 import time
+from typing import Callable
 
 import numpy as np
 
@@ -108,14 +109,18 @@ class ConstraintSearch:
         if self.first_feasible_at is None and feasible:
             self.first_feasible_at = time.perf_counter()
 
-    def run(self, S: Chains, deadline: float | None = None, work: float | None = None) -> int:
+    def run(self, S: Chains, deadline: float | None = None, work: float | None = None,
+            after_call: Callable[[Chains], None] | None = None) -> int:
         """Run the chains until ``deadline`` (perf_counter) or until each has done ``work`` more
-        work units (at least one must be given). Returns the number of kernel calls."""
+        work units (at least one must be given); ``after_call(S)`` runs after every kernel call
+        (to report new bests). Returns the number of kernel calls."""
         stall = max(STALL_STEPS, STALL_PER_OBJECT * (self.n_groups + len(self.model.free)))
         target = None if work is None else float(S.fl[:, 3].max()) + work
         if deadline is None:
             run_batch(self.model, S, float(target), stall, KICKS)
             self._note_feasible(S, np.isfinite(S.fl[:, 2]).any())
+            if after_call is not None:
+                after_call(S)
             return 1
         step, calls = float(FIRST_WORK), 0
         while True:
@@ -125,6 +130,8 @@ class ConstraintSearch:
             t = time.perf_counter()
             run_batch(self.model, S, goal, stall, KICKS)
             self._note_feasible(S, np.isfinite(S.fl[:, 2]).any())
+            if after_call is not None:
+                after_call(S)
             calls += 1
             now = time.perf_counter()
             per_work = max(now - t, 1e-9) / step

@@ -55,7 +55,7 @@ SA_REHEAT = 0.5         # temperature factor for chains restarted from the best 
 SA_SECONDS_PER_ENTRY = 5e-8  # prior per chain sweep and (variable + nonzero), before a round is timed
 SCORE_SHARE = 0.05       # with a deadline: share of the time left that scoring the training points may use
 SA_DESCENT_SHARE = 0.1   # with a deadline: share of the search window the descents of training points may use
-CS_CHAINS = 4           # constraint-aware search: chains (half from the greedy start, half from training)
+CS_CHAINS = 4           # constraint-aware search: chains, at least (half from the greedy start, half from training)
 CS_WORK_PER_EPOCH = 50  # without a deadline: work per chain per epoch trained, in units of the model's size
 
 
@@ -427,9 +427,9 @@ def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: fl
     tr.phase("local search")
     cs = constraint_search.ConstraintSearch(reform, opts.tolerance)
     x0 = constraint_search.feasible_start(cs.model, reform.n).astype(np.float64)
-    half = CS_CHAINS // 2
-    trained = X[:CS_CHAINS - half] if len(X) else np.zeros((0, reform.n))
-    starts = np.concatenate([np.repeat(x0[None, :], CS_CHAINS - len(trained), axis=0), trained])
+    chains = max(CS_CHAINS, opts.threads)  # chains run in parallel (prange) on the threads
+    trained = X[:chains - chains // 2] if len(X) else np.zeros((0, reform.n))
+    starts = np.concatenate([np.repeat(x0[None, :], chains - len(trained), axis=0), trained])
     rng = np.random.default_rng([int(opts.seed), 3])
     S = cs.start(starts, rng.integers(0, 2**63, len(starts), dtype=np.uint64))
     first = S.x.astype(np.float64)
@@ -441,7 +441,16 @@ def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: fl
     epochs = stats["epochs"] if stats["epochs"] > 0 else (opts.epochs or 0)  # training may have been skipped
     work = None if ls_end is not None else CS_WORK_PER_EPOCH * cs.nnz * min(max(ILS_MIN_ROUNDS, epochs),
                                                                             ILS_MAX_ROUNDS)
-    calls = cs.run(S, deadline=ls_end, work=work)
+    reported = [np.inf]
+
+    def report(S: constraint_search.Chains) -> None:  # new bests reach on_best, progress and history
+        if S.fl[:, 2].min() < reported[0]:
+            reported[0] = float(S.fl[:, 2].min())
+            B = S.best[np.isfinite(S.fl[:, 2])].astype(np.float64)
+            tr.offer(B, tr.energy(B))
+            tr.say("%7.2fs  constraint-aware search: best energy %.6g", tr.elapsed(), tr.best_e, throttle=True)
+
+    calls = cs.run(S, deadline=ls_end, work=work, after_call=report)
     B, cur = cs.results(S)
     # a 1-flip descent on the penalised energy: a no-op at feasible points under exact penalty
     # weights; with a user-set weak weight the energy's minimiser may be infeasible, and this finds it
