@@ -65,6 +65,8 @@ def solve(problem: BinaryProblem, options: Options | Mapping[str, Any] | None = 
             watch.on_best(pool[0].x, force=True)  # the returned point, if the engine's energy order hid it
     stats["time_verify"] = time.perf_counter() - t_verify
     stats["history"] = [(t, reform.sign * e) for t, e in out.stats.get("history", [])]
+    if "first_feasible_at" in out.stats:  # the constraint-aware search: first chain holding a feasible point
+        stats["time_first_feasible"] = max(0.0, stats.pop("first_feasible_at") - t0)
     stats["time_total"] = time.perf_counter() - t0
     x = candidates[k].astype(np.float64)
     stop = INTERRUPTED if out.stats.get("interrupted") else TIME_LIMIT if out.time_limit_reached else (

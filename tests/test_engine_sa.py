@@ -112,7 +112,7 @@ def test_search_uses_sa_only_for_a_pure_pubo():
     assert plain.energy(out.candidates[0])[0] == pytest.approx(best)
     rows = make_reform(random_pubo(rng, n, 40, 4), [random_block(rng, n, 2, "le", 5)])
     out, _ = run(rows, opts(epochs=30, seed=1))
-    assert supported(rows) and out.stats["search"] == "ils" and out.stats["ils_rounds"] > 0
+    assert supported(rows) and out.stats["search"] == "constraint" and out.stats["cs_steps"] > 0
     nl, op = nonlinear_parts(n)
     mixed = make_reform(random_pubo(rng, n, 40, 4), [], nl, op)
     out, _ = run(mixed, opts(epochs=30, seed=1))

@@ -11,6 +11,7 @@ too wide to fit exactly travel as opaque terms. All are minimised.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import scipy.sparse as sp
@@ -134,6 +135,13 @@ class Reformulation:
     @property
     def n(self) -> int:
         return self.pubo.n
+
+    @cached_property
+    def structure(self):
+        """The linear rows stacked and classified (one-hot, cardinality, knapsack, ...; core/structure.py).
+        The rows stay in ``linear_blocks`` as penalties too, so energies are unchanged."""
+        from .structure import analyse
+        return analyse(self.linear_blocks)
 
     def energy(self, X: np.ndarray) -> np.ndarray:
         """Exact penalised energy (minimised) at every 0/1 row of X."""

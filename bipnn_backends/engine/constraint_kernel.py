@@ -1,0 +1,551 @@
+"""Compiled (numba) constraint-aware local search: weighted violations, group moves, tabu.
+
+The model is ``min f(x)`` (the PUBO, any degree) subject to the linear rows
+``A x - rhs = 0`` / ``<= 0``. A disjoint set of one-hot rows (the *groups*,
+:func:`bipnn_backends.core.structure.disjoint_groups`) is kept satisfied at
+all times: a move in a group moves its single 1 from the holder j to another
+member k (two flips, scored together). Every other variable is *free* and
+moves by single flips. Rows, the groups' rows included, are scored as
+``w_r * |violation_r| / max|a_r|`` (Feasibility Jump's weighted violation,
+linear, normalised by the row's largest coefficient) plus ``wobj * delta f``.
+
+One step of a chain (after Feasibility Jump, ViolationLS and Local-MIP):
+
+- infeasible: pick a random violated row; among the moves that push it toward
+  satisfaction (flip a free member; move a group's 1 away from a member that
+  holds it, to the group's best other member; move a group's 1 onto a member)
+  take the best score. If none improves, try pairs of free flips in the row (an
+  equality such as 3a + 3b + 2c + 2d = 4 is often repaired by no single flip).
+  If an improving move exists, apply it; else bump the weight of every
+  violated row (a local minimum of the weighted score: the "breakout").
+- feasible: record the point if it is the best feasible one, then try a random
+  group (all its targets) or free variable; apply an improving move (a "lift"
+  move when it keeps feasibility; else it trades objective for violation,
+  which the next steps repair: ejection chains and 2-exchanges arise this
+  way). After ``FAIL_LIMIT`` tries without an improving move, raise the
+  objective weight instead.
+- a changed variable is tabu (cannot change back) for a few steps;
+- after ``stall`` steps without a new best, the chain restarts from its best
+  feasible point (weights reset) with a few random group moves.
+
+Every array of a chain's state lives in the caller (rows of batch arrays), so
+a run can be split into calls of any length: each call runs until its
+cumulative *work* (row and monomial entries touched) reaches a budget, which
+makes the deadline checks between calls O(work), not O(moves), and a run
+without a deadline deterministic for a seed. Chains are independent
+(``prange``; own xorshift64* stream).
+"""
+
+from __future__ import annotations
+
+import math
+from typing import NamedTuple
+
+import numpy as np
+from numba import njit, prange
+
+_MUL = np.uint64(2685821657736338717)
+_INV53 = 1.0 / 9007199254740992.0
+
+CAND_CAP = 64        # repair candidates evaluated per violated row (from a random offset)
+PAIR_CAP = 8         # first and second flips of the pair moves tried on a row no single move helps
+TABU_MIN, TABU_SPAN = 3, 8
+REFRESH_EVERY = 20   # a call recomputes f, activities and violated rows after this many model sizes of work
+FAIL_LIMIT = 32      # feasible-phase tries without an improving move before the objective weight rises
+
+
+class Model(NamedTuple):
+    """The arrays the kernels read (built by ``constraint_search.build_model``)."""
+
+    m_off: np.ndarray     # monomial CSR (PUBO)
+    m_idx: np.ndarray
+    m_coef: np.ndarray
+    v_moff: np.ndarray    # variable -> monomial CSR
+    v_mono: np.ndarray
+    v_mcoef: np.ndarray
+    r_off: np.ndarray     # row CSR
+    r_idx: np.ndarray
+    r_coef: np.ndarray
+    rhs: np.ndarray
+    eq: np.ndarray        # bool per row
+    rtol: np.ndarray      # a row counts as violated above this
+    rscale: np.ndarray    # 1 / max |a| of the row
+    v_roff: np.ndarray    # variable -> row CSR
+    v_row: np.ndarray
+    v_rcoef: np.ndarray
+    g_off: np.ndarray     # group CSR
+    g_mem: np.ndarray
+    v_group: np.ndarray   # group of each variable, -1 when free
+    free: np.ndarray      # the free variables
+    const: float
+    wobj0: float          # initial objective weight (1 / objective scale)
+    ftol: float           # smallest objective decrease counted as an improvement
+
+
+class Chains(NamedTuple):
+    """State of C chains (row c of every array belongs to chain c)."""
+
+    x: np.ndarray         # (C, n) int8
+    zeros: np.ndarray     # (C, m) int32: zeros in each monomial
+    act: np.ndarray       # (C, R) float64: A x
+    w: np.ndarray         # (C, R) float64: row weights
+    vl: np.ndarray        # (C, R) int64: violated rows (first nv entries)
+    vpos: np.ndarray      # (C, R) int64: position in vl, -1 when satisfied
+    hold: np.ndarray      # (C, G) int64: the member holding each group's 1
+    tabu: np.ndarray      # (C, n) int64: step until which the variable may not change
+    best: np.ndarray      # (C, n) int8: best feasible point (x when none yet)
+    log: np.ndarray       # (C, 2n+1) int64: variables toggled since best == x
+    fl: np.ndarray        # (C, 5) float64: f, wobj, best f (inf when none), work done, work at the last refresh
+    it: np.ndarray        # (C, 6) int64: nv, step, nlog, fails, last improvement step, restarts
+    rng: np.ndarray       # (C,) uint64
+
+
+@njit(cache=True, inline="always")
+def _rand(state):
+    s = state[0]
+    s ^= s >> np.uint64(12)
+    s ^= s << np.uint64(25)
+    s ^= s >> np.uint64(27)
+    state[0] = s
+    return float((s * _MUL) >> np.uint64(11)) * _INV53
+
+
+@njit(cache=True, inline="always")
+def _randint(state, k):
+    return min(int(_rand(state) * k), k - 1)
+
+
+@njit(cache=True, inline="always")
+def _pen(v, eq, tol):
+    """Violation amount of a row with residual v (0 within tol)."""
+    if eq:
+        v = abs(v)
+    return v if v > tol else 0.0
+
+
+@njit(cache=True)
+def _score(i, x, zeros, act, w, wobj, M):
+    """(weighted score change, objective change, work) of flipping i."""
+    df = 0.0
+    if x[i] == 1:
+        for p in range(M.v_moff[i], M.v_moff[i + 1]):
+            if zeros[M.v_mono[p]] == 0:
+                df -= M.v_mcoef[p]
+        s = -1.0
+    else:
+        for p in range(M.v_moff[i], M.v_moff[i + 1]):
+            if zeros[M.v_mono[p]] == 1:
+                df += M.v_mcoef[p]
+        s = 1.0
+    dv = 0.0
+    for p in range(M.v_roff[i], M.v_roff[i + 1]):
+        r = M.v_row[p]
+        old = act[r] - M.rhs[r]
+        dv += w[r] * M.rscale[r] * (_pen(old + s * M.v_rcoef[p], M.eq[r], M.rtol[r]) - _pen(old, M.eq[r], M.rtol[r]))
+    work = 1 + (M.v_moff[i + 1] - M.v_moff[i]) + (M.v_roff[i + 1] - M.v_roff[i])
+    return wobj * df + dv, df, work
+
+
+@njit(cache=True)
+def _toggle(i, x, zeros, act, M):
+    """Flip i, updating zero counts and activities (not the violated set)."""
+    if x[i] == 1:
+        x[i] = 0
+        for p in range(M.v_moff[i], M.v_moff[i + 1]):
+            zeros[M.v_mono[p]] += 1
+        for p in range(M.v_roff[i], M.v_roff[i + 1]):
+            act[M.v_row[p]] -= M.v_rcoef[p]
+    else:
+        x[i] = 1
+        for p in range(M.v_moff[i], M.v_moff[i + 1]):
+            zeros[M.v_mono[p]] -= 1
+        for p in range(M.v_roff[i], M.v_roff[i + 1]):
+            act[M.v_row[p]] += M.v_rcoef[p]
+
+
+@njit(cache=True, inline="always")
+def _violated(r, act, M):
+    return _pen(act[r] - M.rhs[r], M.eq[r], M.rtol[r]) > 0.0
+
+
+@njit(cache=True)
+def _commit(i, x, zeros, act, vl, vpos, it, log, M):
+    """Flip i for good: activities, violated set, the log of changes since the best point."""
+    _toggle(i, x, zeros, act, M)
+    for p in range(M.v_roff[i], M.v_roff[i + 1]):
+        r = M.v_row[p]
+        bad = _violated(r, act, M)
+        if bad and vpos[r] < 0:
+            vpos[r] = it[0]
+            vl[it[0]] = r
+            it[0] += 1
+        elif not bad and vpos[r] >= 0:
+            last = vl[it[0] - 1]
+            vl[vpos[r]] = last
+            vpos[last] = vpos[r]
+            vpos[r] = -1
+            it[0] -= 1
+    log[it[2]] = i
+    it[2] += 1
+
+
+@njit(cache=True)
+def _best_target(g, j, x, zeros, act, w, wobj, tabu, step, M, state):
+    """Best member k != j to move group g's 1 to from its holder j (j tentatively off).
+    Returns (k or -1, score, df, work)."""
+    s1, d1, work = _score(j, x, zeros, act, w, wobj, M)
+    _toggle(j, x, zeros, act, M)
+    a, b = M.g_off[g], M.g_off[g + 1]
+    size = b - a
+    off = _randint(state, size) if size > 0 else 0
+    bk, bs, bd = -1, np.inf, 0.0
+    for q in range(size):
+        k = M.g_mem[a + (q + off) % size]
+        if k == j or tabu[k] > step:
+            continue
+        s2, d2, wk = _score(k, x, zeros, act, w, wobj, M)
+        work += wk
+        if s2 < bs:
+            bk, bs, bd = k, s2, d2
+    _toggle(j, x, zeros, act, M)
+    return bk, s1 + bs, d1 + bd, work
+
+
+@njit(cache=True)
+def _pair_score(j, k, x, zeros, act, w, wobj, M):
+    """Score of turning j off and k on (j tentatively off while k is scored)."""
+    s1, d1, work = _score(j, x, zeros, act, w, wobj, M)
+    _toggle(j, x, zeros, act, M)
+    s2, d2, w2 = _score(k, x, zeros, act, w, wobj, M)
+    _toggle(j, x, zeros, act, M)
+    return s1 + s2, d1 + d2, work + w2
+
+
+@njit(cache=True)
+def _flip_free(i, x, zeros, act, vl, vpos, it, log, tabu, state, M):
+    """Commit a single flip of i (either direction)."""
+    if x[i] == 0:
+        _move(i, -1, x, zeros, act, vl, vpos, it, log, tabu, state, M)
+    else:
+        _move(-1, i, x, zeros, act, vl, vpos, it, log, tabu, state, M)
+
+
+@njit(cache=True)
+def _best_pair(r, dec, x, zeros, act, w, wobj, tabu, step, M, state):
+    """Best pair of free flips in row r: i pushes the row toward satisfaction, j any other member.
+    At most PAIR_CAP first flips and PAIR_CAP second flips each. Returns (i, j, score, df, work)."""
+    a0, L = M.r_off[r], M.r_off[r + 1] - M.r_off[r]
+    off = _randint(state, L)
+    bi, bj, bs, bd, work, n1 = -1, -1, np.inf, 0.0, 0, 0
+    for q in range(L):
+        p = a0 + (q + off) % L
+        i = M.r_idx[p]
+        if M.v_group[i] >= 0 or tabu[i] > step or ((M.r_coef[p] > 0.0) == (x[i] == 0)) == dec:
+            continue
+        s1, d1, wk = _score(i, x, zeros, act, w, wobj, M)
+        work += wk
+        _toggle(i, x, zeros, act, M)
+        n2 = 0
+        for q2 in range(L):
+            p2 = a0 + (q2 + off + q + 1) % L
+            j = M.r_idx[p2]
+            if j == i or M.v_group[j] >= 0 or tabu[j] > step:
+                continue
+            s2, d2, wk = _score(j, x, zeros, act, w, wobj, M)
+            work += wk
+            if s1 + s2 < bs:
+                bi, bj, bs, bd = i, j, s1 + s2, d1 + d2
+            n2 += 1
+            if n2 >= PAIR_CAP:
+                break
+        _toggle(i, x, zeros, act, M)
+        n1 += 1
+        if n1 >= PAIR_CAP:
+            break
+    return bi, bj, bs, bd, work + L
+
+
+@njit(cache=True)
+def _objective(x, zeros, M):
+    """Exact f(x), refreshing the zero counts."""
+    f = M.const
+    for k in range(len(M.m_coef)):
+        z = 0
+        for p in range(M.m_off[k], M.m_off[k + 1]):
+            z += 1 - x[M.m_idx[p]]
+        zeros[k] = z
+        if z == 0:
+            f += M.m_coef[k]
+    return f
+
+
+@njit(cache=True)
+def _refresh(x, zeros, act, vl, vpos, it, fl, M):
+    """Recompute f, activities and the violated set from x (no drift across calls)."""
+    fl[0] = _objective(x, zeros, M)
+    it[0] = 0
+    for r in range(len(M.rhs)):
+        s = 0.0
+        for p in range(M.r_off[r], M.r_off[r + 1]):
+            s += M.r_coef[p] * x[M.r_idx[p]]
+        act[r] = s
+        if _violated(r, act, M):
+            vpos[r] = it[0]
+            vl[it[0]] = r
+            it[0] += 1
+        else:
+            vpos[r] = -1
+    return len(M.m_idx) + len(M.r_idx)
+
+
+@njit(cache=True)
+def _move(k, j, x, zeros, act, vl, vpos, it, log, tabu, state, M):
+    """Commit turning j off (if j >= 0) and k on (if k >= 0); both become tabu."""
+    step = it[1]
+    if j >= 0:
+        _commit(j, x, zeros, act, vl, vpos, it, log, M)
+        tabu[j] = step + TABU_MIN + _randint(state, TABU_SPAN)
+    if k >= 0:
+        _commit(k, x, zeros, act, vl, vpos, it, log, M)
+        tabu[k] = step + TABU_MIN + _randint(state, TABU_SPAN)
+
+
+@njit(cache=True)
+def _sync_best(x, best, log, it):
+    """Make best == x using the log of toggles (or a full diff when the log overflowed)."""
+    for q in range(it[2]):
+        best[log[q]] ^= 1
+    it[2] = 0
+
+
+@njit(cache=True)
+def _kick(x, zeros, act, w, vl, vpos, hold, tabu, log, it, fl, state, M, kicks):
+    """``kicks`` random moves (a group's 1 to a random member, or a free flip); returns work."""
+    G = len(M.g_off) - 1
+    nobj = G + len(M.free)
+    work = 0
+    for _ in range(kicks):
+        if nobj == 0:
+            break
+        o = _randint(state, nobj)
+        if o < G:
+            a, b = M.g_off[o], M.g_off[o + 1]
+            k, j = M.g_mem[a + _randint(state, b - a)], hold[o]
+            if k == j:
+                continue
+            _, df, wk = _pair_score(j, k, x, zeros, act, w, 0.0, M)
+            _move(k, j, x, zeros, act, vl, vpos, it, log, tabu, state, M)
+            hold[o] = k
+        else:
+            i = M.free[o - G]
+            _, df, wk = _score(i, x, zeros, act, w, 0.0, M)
+            _move(i if x[i] == 0 else -1, i if x[i] == 1 else -1, x, zeros, act, vl, vpos, it, log, tabu, state, M)
+        fl[0] += df
+        work += wk
+    return work
+
+
+@njit(cache=True)
+def _restart(x, zeros, act, w, vl, vpos, hold, tabu, best, log, it, fl, state, M, kicks):
+    """Back to the best feasible point with weights reset, then 2 to ``kicks`` random moves; returns work."""
+    for i in range(len(x)):
+        x[i] = best[i]
+        tabu[i] = 0
+    for r in range(len(w)):
+        w[r] = 1.0
+    fl[1] = M.wobj0
+    it[2] = 0
+    it[5] += 1
+    work = _refresh(x, zeros, act, vl, vpos, it, fl, M) + len(x)
+    for g in range(len(M.g_off) - 1):
+        for p in range(M.g_off[g], M.g_off[g + 1]):
+            if x[M.g_mem[p]] == 1:
+                hold[g] = M.g_mem[p]
+    k = 2 + _randint(state, kicks - 1) if kicks > 2 else kicks
+    return work + _kick(x, zeros, act, w, vl, vpos, hold, tabu, log, it, fl, state, M, k)
+
+
+@njit(cache=True)
+def _construct(c, M, S):
+    """Chain c's start: its x as given, then every group without exactly one 1 is cleared and
+    given the member with the best score (groups in order; members scanned in order for even
+    chains, from a random offset for odd ones). Sets weights, hold, best = x."""
+    x, zeros, act, w = S.x[c], S.zeros[c], S.act[c], S.w[c]
+    vl, vpos, hold, tabu, log, fl, it = S.vl[c], S.vpos[c], S.hold[c], S.tabu[c], S.log[c], S.fl[c], S.it[c]
+    state = S.rng[c:c + 1]
+    for r in range(len(w)):
+        w[r] = 1.0
+    for i in range(len(x)):
+        tabu[i] = 0
+    fl[1] = M.wobj0
+    fl[2] = np.inf
+    fl[3] = 0.0
+    for q in range(len(it)):
+        it[q] = 0
+    work = _refresh(x, zeros, act, vl, vpos, it, fl, M)
+    for g in range(len(M.g_off) - 1):
+        a, b = M.g_off[g], M.g_off[g + 1]
+        ones, holder = 0, -1
+        for p in range(a, b):
+            if x[M.g_mem[p]] == 1:
+                ones += 1
+                holder = M.g_mem[p]
+        if ones == 1:
+            hold[g] = holder
+            continue
+        for p in range(a, b):
+            i = M.g_mem[p]
+            if x[i] == 1:
+                _, df, wk = _score(i, x, zeros, act, w, fl[1], M)
+                _commit(i, x, zeros, act, vl, vpos, it, log, M)
+                fl[0] += df
+                work += wk
+        off = 0 if c % 2 == 0 else _randint(state, b - a)
+        bk, bs, bd = -1, np.inf, 0.0
+        for q in range(b - a):
+            k = M.g_mem[a + (q + off) % (b - a)]
+            s, df, wk = _score(k, x, zeros, act, w, fl[1], M)
+            work += wk
+            if s < bs:
+                bk, bs, bd = k, s, df
+        _commit(bk, x, zeros, act, vl, vpos, it, log, M)
+        fl[0] += bd
+        hold[g] = bk
+    for i in range(len(x)):
+        S.best[c, i] = x[i]
+    it[2] = 0
+    fl[3] = work
+
+
+@njit(cache=True)
+def _run(c, M, S, budget, stall, kicks):
+    """Steps of chain c until its cumulative work reaches ``budget`` (see the module docstring)."""
+    x, zeros, act, w = S.x[c], S.zeros[c], S.act[c], S.w[c]
+    vl, vpos, hold, tabu, best, log, fl, it = (S.vl[c], S.vpos[c], S.hold[c], S.tabu[c], S.best[c], S.log[c],
+                                               S.fl[c], S.it[c])
+    state = S.rng[c:c + 1]
+    n = len(x)
+    G = len(M.g_off) - 1
+    nobj = G + len(M.free)
+    eps = 1e-9
+    if fl[3] - fl[4] > REFRESH_EVERY * (len(M.m_idx) + len(M.r_idx) + n):
+        fl[3] += _refresh(x, zeros, act, vl, vpos, it, fl, M)
+        fl[4] = fl[3]
+    while fl[3] < budget:
+        it[1] += 1
+        step = it[1]
+        work = 0
+        if it[2] >= len(log) - 4:  # the log of changes since the best point is full: rebuild it
+            it[2] = 0
+            for j in range(n):
+                if best[j] != x[j]:
+                    log[it[2]] = j
+                    it[2] += 1
+            work += n
+        if it[0] > 0:
+            r = vl[_randint(state, it[0])]
+            dec = act[r] - M.rhs[r] > 0.0
+            a0, L = M.r_off[r], M.r_off[r + 1] - M.r_off[r]
+            off = _randint(state, L)
+            bs, bd, bj, bk, bg, ncand = np.inf, 0.0, -1, -1, -1, 0
+            for q in range(L):
+                p = a0 + (q + off) % L
+                i = M.r_idx[p]
+                up = x[i] == 0
+                if ((M.r_coef[p] > 0.0) == up) == dec or tabu[i] > step:
+                    continue
+                g = M.v_group[i]
+                if g < 0:
+                    sc, d, wk = _score(i, x, zeros, act, w, fl[1], M)
+                    j, k = (-1, i) if up else (i, -1)
+                elif not up:
+                    k, sc, d, wk = _best_target(g, i, x, zeros, act, w, fl[1], tabu, step, M, state)
+                    j = i
+                    if k < 0:
+                        continue
+                else:
+                    j, k = hold[g], i
+                    if tabu[j] > step:
+                        continue
+                    sc, d, wk = _pair_score(j, k, x, zeros, act, w, fl[1], M)
+                work += wk
+                if sc < bs:
+                    bs, bd, bj, bk, bg = sc, d, j, k, g
+                ncand += 1
+                if ncand >= CAND_CAP:
+                    break
+            work += L
+            pi, pj = -1, -1
+            if bs >= -eps:  # no single move helps: a pair of free flips in the row ("tight" moves)
+                pi, pj, ps, pd, wk = _best_pair(r, dec, x, zeros, act, w, fl[1], tabu, step, M, state)
+                work += wk
+            if bs < -eps:
+                _move(bk, bj, x, zeros, act, vl, vpos, it, log, tabu, state, M)
+                fl[0] += bd
+                if bg >= 0:
+                    hold[bg] = bk
+            elif pi >= 0 and ps < -eps:
+                _flip_free(pi, x, zeros, act, vl, vpos, it, log, tabu, state, M)
+                _flip_free(pj, x, zeros, act, vl, vpos, it, log, tabu, state, M)
+                fl[0] += pd
+            else:
+                for q in range(it[0]):
+                    w[vl[q]] += 1.0
+                work += it[0]
+        else:
+            if fl[0] < fl[2] - M.ftol:
+                _sync_best(x, best, log, it)
+                fl[2] = fl[0]
+                it[4] = step
+            if nobj == 0:
+                break
+            o = _randint(state, nobj)
+            ok = False
+            if o < G:
+                j = hold[o]
+                if tabu[j] <= step:
+                    k, sc, d, wk = _best_target(o, j, x, zeros, act, w, fl[1], tabu, step, M, state)
+                    work += wk
+                    if k >= 0 and sc < -eps:
+                        _move(k, j, x, zeros, act, vl, vpos, it, log, tabu, state, M)
+                        fl[0] += d
+                        hold[o] = k
+                        ok = True
+            else:
+                i = M.free[o - G]
+                if tabu[i] <= step:
+                    sc, d, wk = _score(i, x, zeros, act, w, fl[1], M)
+                    work += wk
+                    if sc < -eps:
+                        _move(i if x[i] == 0 else -1, i if x[i] == 1 else -1, x, zeros, act, vl, vpos, it, log,
+                              tabu, state, M)
+                        fl[0] += d
+                        ok = True
+            if ok:
+                it[3] = 0
+            else:
+                it[3] += 1
+                if it[3] >= FAIL_LIMIT:
+                    fl[1] += M.wobj0
+                    it[3] = 0
+        if fl[2] < np.inf and step - it[4] > stall:
+            work += _restart(x, zeros, act, w, vl, vpos, hold, tabu, best, log, it, fl, state, M, kicks)
+            it[4] = step
+        fl[3] += work
+    if it[0] == 0 and fl[0] < fl[2] - M.ftol:
+        _sync_best(x, best, log, it)
+        fl[2] = fl[0]
+
+
+@njit(cache=True, parallel=True)
+def construct_batch(M, S):
+    """Start every chain (see ``_construct``)."""
+    for c in prange(S.x.shape[0]):
+        _construct(c, M, S)
+
+
+@njit(cache=True, parallel=True)
+def run_batch(M, S, budget, stall, kicks):
+    """Run every chain until its cumulative work reaches ``budget``."""
+    for c in prange(S.x.shape[0]):
+        _run(c, M, S, budget, stall, kicks)

@@ -1,0 +1,165 @@
+"""Constraint-aware local search for a PUBO with linear rows: the driver of ``constraint_kernel``.
+
+Builds the kernel's arrays from a reformulation (the PUBO is the objective,
+every linear row a constraint, a disjoint set of one-hot rows the groups),
+starts a batch of chains (each group repaired greedily), and runs them in
+calls of bounded work: with a deadline the calls are sized to take about
+``CHUNK_SECONDS`` and none is started that would likely end after the
+deadline; without one the run stops after a fixed amount of work, so the
+result depends on the seed and the options only.
+"""
+
+from __future__ import annotations
+
+import time
+from typing import Callable
+
+import numpy as np
+
+from ..core.pubo import Reformulation
+from ..core.structure import disjoint_groups
+from .constraint_kernel import Chains, Model, construct_batch, run_batch
+from .local_search import csr_transpose
+
+CHUNK_SECONDS = 0.05
+FIRST_WORK = 20_000       # work per chain of the first timed call
+GROWTH = 4.0              # a call does at most this many times the previous call's work
+STALL_STEPS = 2_000       # minimum steps without a new best before a restart
+KICKS = 4                 # at most this many random moves after a restart (at least 2)
+STALL_PER_OBJECT = 200     # steps without a new best before a restart, per group and free variable
+
+
+def supported(reform: Reformulation) -> bool:
+    """True when the kernel sees the whole energy: linear rows present, no nonlinear blocks or opaque terms."""
+    return (any(b.n_rows > 0 for b in reform.linear_blocks) and not reform.nonlinear_blocks
+            and not reform.opaque_terms)
+
+
+def build_model(reform: Reformulation, tolerance: float = 1e-6) -> Model:
+    """The kernel's arrays for ``reform`` (see :class:`~.constraint_kernel.Model`)."""
+    pubo = reform.pubo
+    n = pubo.n
+    m_off = np.ascontiguousarray(pubo.offsets, dtype=np.int64)
+    m_idx = np.ascontiguousarray(pubo.indices, dtype=np.int64)
+    m_coef = np.ascontiguousarray(pubo.coefs, dtype=np.float64)
+    v_moff, order = csr_transpose(n, m_idx)
+    v_mono = np.repeat(np.arange(len(m_coef), dtype=np.int64), np.diff(m_off))[order]
+    st = reform.structure
+    rows = st.rows
+    lens = np.diff(rows.offsets)
+    row_of = np.repeat(np.arange(rows.n_rows, dtype=np.int64), lens)
+    absmax = np.maximum.reduceat(np.abs(rows.coefs), rows.offsets[:-1]) if rows.n_rows else np.zeros(0)
+    v_roff, order = csr_transpose(n, rows.indices)
+    g_off, g_mem, _ = disjoint_groups(st, n)
+    v_group = np.full(n, -1, dtype=np.int64)
+    v_group[g_mem] = np.repeat(np.arange(len(g_off) - 1, dtype=np.int64), np.diff(g_off))
+    per_var = np.zeros(n)
+    np.add.at(per_var, m_idx, np.repeat(np.abs(m_coef), np.diff(m_off)))
+    scale = float(np.median(per_var[per_var > 0])) if (per_var > 0).any() else 1.0  # median: robust to a few huge ones
+    return Model(m_off, m_idx, m_coef, v_moff, v_mono, np.ascontiguousarray(m_coef[v_mono]),
+                 np.ascontiguousarray(rows.offsets, dtype=np.int64), np.ascontiguousarray(rows.indices),
+                 np.ascontiguousarray(rows.coefs), np.ascontiguousarray(rows.rhs),
+                 np.ascontiguousarray(rows.eq, dtype=np.bool_),
+                 np.ascontiguousarray(0.5 * tolerance * np.maximum(1.0, np.abs(rows.rhs))),
+                 np.ascontiguousarray(1.0 / np.where(absmax > 0, absmax, 1.0)),
+                 v_roff, np.ascontiguousarray(row_of[order]), np.ascontiguousarray(rows.coefs[order]),
+                 g_off, g_mem, v_group, np.flatnonzero(v_group < 0).astype(np.int64),
+                 float(pubo.constant), 1.0 / scale, 1e-9 * max(1.0, scale))
+
+
+def feasible_start(model: Model, n: int) -> np.ndarray:
+    """A start that favours feasibility: a free variable is 1 when it only appears with negative
+    coefficients in <= rows (turning it on only relaxes them: a bin's "used" switch), else 0.
+    Groups are filled greedily by the kernel."""
+    x = np.zeros(n, dtype=np.int8)
+    neg = np.zeros(n, dtype=bool)
+    bad = np.zeros(n, dtype=bool)
+    row_of = np.repeat(np.arange(len(model.rhs)), np.diff(model.r_off))
+    neg[model.r_idx[model.r_coef < 0]] = True
+    bad[model.r_idx[(model.r_coef > 0) | model.eq[row_of]]] = True
+    x[neg & ~bad & (model.v_group < 0)] = 1
+    return x
+
+
+class ConstraintSearch:
+    """Chains of the constraint-aware search on one reformulation."""
+
+    def __init__(self, reform: Reformulation, tolerance: float = 1e-6) -> None:
+        self.reform = reform
+        self.n = reform.n
+        self.model = build_model(reform, tolerance)
+        self.n_groups = len(self.model.g_off) - 1
+        self.nnz = len(self.model.m_idx) + len(self.model.r_idx) + self.n
+        self.first_feasible_at: float | None = None  # perf_counter time a chain first held a feasible point
+
+    def start(self, X: np.ndarray, seeds: np.ndarray) -> Chains:
+        """Chains from the 0/1 rows of X (groups repaired greedily), one generator seed each."""
+        M = self.model
+        x = np.ascontiguousarray(np.asarray(X).reshape(-1, self.n) > 0.5, dtype=np.int8)
+        C, n, R, G = x.shape[0], self.n, len(M.rhs), self.n_groups
+        S = Chains(x, np.zeros((C, len(M.m_coef)), np.int32), np.zeros((C, R)), np.ones((C, R)),
+                   np.zeros((C, R), np.int64), np.full((C, R), -1, np.int64), np.zeros((C, G), np.int64),
+                   np.zeros((C, n), np.int64), x.copy(), np.zeros((C, 2 * n + 1), np.int64), np.zeros((C, 5)),
+                   np.zeros((C, 6), np.int64), np.asarray(seeds, dtype=np.uint64) | np.uint64(1))
+        construct_batch(M, S)
+        self._note_feasible(S, (S.it[:, 0] == 0).any())
+        return S
+
+    def _note_feasible(self, S: Chains, feasible: bool) -> None:
+        if self.first_feasible_at is None and feasible:
+            self.first_feasible_at = time.perf_counter()
+
+    def run(self, S: Chains, deadline: float | None = None, work: float | None = None,
+            after_call: Callable[[Chains], None] | None = None) -> int:
+        """Run the chains until ``deadline`` (perf_counter) or until each has done ``work`` more
+        work units (at least one must be given); ``after_call(S)`` runs after every kernel call
+        (to report new bests). Returns the number of kernel calls."""
+        stall = max(STALL_STEPS, STALL_PER_OBJECT * (self.n_groups + len(self.model.free)))
+        target = None if work is None else float(S.fl[:, 3].max()) + work
+        if deadline is None:
+            run_batch(self.model, S, float(target), stall, KICKS)
+            self._note_feasible(S, np.isfinite(S.fl[:, 2]).any())
+            if after_call is not None:
+                after_call(S)
+            return 1
+        step, calls = float(FIRST_WORK), 0
+        while True:
+            goal = float(S.fl[:, 3].max()) + step
+            if target is not None:
+                goal = min(goal, target)
+            t = time.perf_counter()
+            run_batch(self.model, S, goal, stall, KICKS)
+            self._note_feasible(S, np.isfinite(S.fl[:, 2]).any())
+            if after_call is not None:
+                after_call(S)
+            calls += 1
+            now = time.perf_counter()
+            per_work = max(now - t, 1e-9) / step
+            step = min(CHUNK_SECONDS / per_work, 0.9 * (deadline - now) / per_work, GROWTH * step)
+            if step < 100.0 or (target is not None and goal >= target):
+                return calls
+
+    def results(self, S: Chains) -> tuple[np.ndarray, np.ndarray]:
+        """(best feasible point of each chain that found one, current points)."""
+        ok = np.isfinite(S.fl[:, 2])
+        return S.best[ok].astype(np.float64), S.x.astype(np.float64)
+
+
+def _warm_up() -> None:
+    """Compile (or load from numba's on-disk cache) the kernels for the one set of types the engine
+    uses, when the engine is imported: solve() does not count that import against the time limit."""
+    from ..core.problem import BinaryProblem
+    from ..core.pubo import LinearBlock, Pubo
+
+    pubo = Pubo(3, np.array([0, 1, 3]), np.array([0, 1, 2]), np.array([1.0, -2.0]), 0.0)
+    one_hot = LinearBlock("eq", np.array([0, 2]), np.array([0, 1]), np.array([1.0, 1.0]), np.array([1.0]),
+                          np.array([1.0]), ["g"])
+    cap = LinearBlock("le", np.array([0, 2]), np.array([1, 2]), np.array([1.0, 1.0]), np.array([1.0]),
+                      np.array([1.0]), ["c"])
+    cs = ConstraintSearch(Reformulation(BinaryProblem(), 1.0, pubo, [one_hot, cap]))
+    S = cs.start(np.zeros((2, 3)), np.arange(2))
+    cs.run(S, work=100)
+    cs.run(S, deadline=time.perf_counter() + 0.01)
+
+
+_warm_up()
