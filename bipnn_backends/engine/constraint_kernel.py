@@ -44,8 +44,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import njit, prange
 
-_MUL = np.uint64(2685821657736338717)
-_INV53 = 1.0 / 9007199254740992.0
+from .xorshift import rand as _rand
 
 CAND_CAP = 64        # repair candidates evaluated per violated row (from a random offset)
 PAIR_CAP = 8         # first and second flips of the pair moves tried on a row no single move helps
@@ -98,16 +97,6 @@ class Chains(NamedTuple):
     fl: np.ndarray        # (C, 5) float64: f, wobj, best f (inf when none), work done, work at the last refresh
     it: np.ndarray        # (C, 6) int64: nv, step, nlog, fails, last improvement step, restarts
     rng: np.ndarray       # (C,) uint64
-
-
-@njit(cache=True, inline="always")
-def _rand(state):
-    s = state[0]
-    s ^= s >> np.uint64(12)
-    s ^= s << np.uint64(25)
-    s ^= s >> np.uint64(27)
-    state[0] = s
-    return float((s * _MUL) >> np.uint64(11)) * _INV53
 
 
 @njit(cache=True, inline="always")

@@ -25,21 +25,9 @@ from numba import njit, prange
 
 from ..core.pubo import Reformulation
 from .local_search import csr_transpose
+from .xorshift import rand as _rand
 
-_MUL = np.uint64(2685821657736338717)
-_INV53 = 1.0 / 9007199254740992.0
 CHUNK_SECONDS = 0.05  # with a deadline: target duration of one kernel call (checks between calls)
-
-
-@njit(cache=True, inline="always")
-def _rand(state: np.ndarray) -> float:
-    """Uniform [0, 1) from the xorshift64* generator in state[0]."""
-    s = state[0]
-    s ^= s >> np.uint64(12)
-    s ^= s << np.uint64(25)
-    s ^= s >> np.uint64(27)
-    state[0] = s
-    return float((s * _MUL) >> np.uint64(11)) * _INV53
 
 
 @njit(cache=True)
