@@ -20,7 +20,7 @@ import sys
 from typing import Any, Sequence
 
 from ._version import __version__
-from .adapters._kit import echo_log, options_from_host, parse_assignments
+from .adapters._kit import clock_started, echo_log, options_from_host, parse_assignments, time_left
 from .adapters.pulp import compat, solution
 from .adapters.pulp.mps import read_mps
 from .adapters.pulp.translate import translate
@@ -92,6 +92,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _solve(args: argparse.Namespace) -> int:
+    started = clock_started()  # the time limit includes reading and translating the model
     options = _options(args)
     interactive = not args.quiet and sys.stderr.isatty()
     warm = options.pop("warm_start", None)
@@ -113,7 +114,7 @@ def _solve(args: argparse.Namespace) -> int:
         if unknown:
             raise _UsageError(f"warm start names unknown variable(s) {', '.join(map(repr, unknown[:5]))}")
         warm = {position[n]: v for n, v in warm.items()}
-    opts = options_from_host(options, warm_start=warm)
+    opts = time_left(options_from_host(options, warm_start=warm), started)
     with echo_log([sys.stderr] if interactive and not log.hasHandlers() else []):
         result = solve(problem, opts)
         log.info("bipnn: %s", result.message)

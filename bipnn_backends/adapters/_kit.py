@@ -6,6 +6,8 @@
 - :func:`options_from_host` owns every rule about host-level options (time limit
   versus epochs, msg/tee/verbose, warm start, threads); :func:`parse_assignments`
   reads ``NAME=VALUE`` strings (the CLI's ``--option``, PuLP's ``options`` list).
+- :func:`clock_started` and :func:`time_left` make a host's time limit hold from the
+  moment its solve entry is called: translation is deducted from what ``solve`` gets.
 - :func:`echo_log` shows the ``bipnn_backends`` log of one solve on its host's
   streams, per thread, so concurrent solves keep their own lines.
 
@@ -17,9 +19,11 @@ its host variables in a list and passes the position as the variable's key.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import json
 import logging
 import threading
+import time
 from typing import Any, Iterator, Mapping, Sequence, TextIO
 
 from ..errors import (BipnnError, ContinuousVariableError, ExpansionLimitError, ModelError,
@@ -120,6 +124,27 @@ def parse_assignments(pairs: Sequence[str], what: str) -> dict[str, Any]:
         except ValueError:
             out[name.strip()] = text
     return out
+
+
+# -- time limit -------------------------------------------------------------------------------
+def now() -> float:
+    """The kit's clock in seconds (``time.perf_counter``; the one name tests replace)."""
+    return time.perf_counter()
+
+
+def clock_started() -> float:
+    """The moment a host's solve entry is called: the time limit counts from here."""
+    return now()
+
+
+def time_left(opts: Options, started: float) -> Options:
+    """``opts`` with the time limit reduced by the seconds since ``started`` (translation and
+    anything else the adapter did). When none is left, ``time_limit`` is 0: ``solve`` returns the
+    best of its cheapest constructions with termination ``time_limit``, as for ``time_limit=0``.
+    No time limit (epochs only) stays as it is."""
+    if opts.time_limit is None:
+        return opts
+    return dataclasses.replace(opts, time_limit=max(0.0, opts.time_limit - (now() - started)))
 
 
 # -- log echo ---------------------------------------------------------------------------------

@@ -27,13 +27,14 @@ from scipy.sparse.csgraph import maximum_bipartite_matching
 from ...core.continuous import Columns
 from ...core.expr import Expr, Poly
 from ...core.problem import BinaryProblem
-from .._kit import echo_log, raising_host_errors
+from .._kit import clock_started, echo_log, raising_host_errors, time_left
 from .common import (SOLVER_NAME, STATUS_MAP, CvxpyContinuousVariableError, CvxpyUnboundedVariableError, Encoding,
                      ERRORS,
                      add_linear_rows, check_variables, encode_columns, entry_names, make_cvxpy_options,
                      singleton_bounds, solver_attr)
 
 COLUMNS = "bipnn_columns"
+STARTED = "bipnn_started"  # when CVXPY first called this solver (clock_started): the time limit counts from it
 
 
 class BIPNN(QpSolver):
@@ -68,6 +69,7 @@ class BIPNN(QpSolver):
                 "Neural Networks}, journal={arXiv:2505.20997}, year={2025}}")
 
     def apply(self, problem: Any) -> tuple[dict, dict]:
+        started = clock_started()  # the first call of CVXPY's solve into this solver: the time limit counts from here
         data, inv_data = super().apply(problem)
         n = problem.x.size
         names = [f"x{k}" for k in range(n)]
@@ -81,6 +83,7 @@ class BIPNN(QpSolver):
             if var.value is not None:
                 x0[col:col + var.size] = np.asarray(var.value, dtype=float).flatten(order="F")
         data[COLUMNS] = (names, x0)
+        data[STARTED] = started
         return data, inv_data
 
     def solve_via_data(self, data: dict, warm_start: bool, verbose: bool, solver_opts: dict,
@@ -90,6 +93,7 @@ class BIPNN(QpSolver):
         names, x0 = data[COLUMNS]
         enc, problem = _translate(data, names)
         opts = make_cvxpy_options(solver_opts, verbose, enc.warm_start(x0) if warm_start else None)
+        opts = time_left(opts, data.get(STARTED, clock_started()))
         with echo_log([sys.stdout] if verbose else [], exclusive=True, unless_configured=True), \
                 raising_host_errors(ERRORS):
             result = solve(problem, opts)

@@ -42,7 +42,7 @@ from ...core.continuous import Columns
 from ...core.expr import Expr, Poly, apply, quicksum
 from ...core.functions import by_host_spelling
 from ...core.problem import BinaryProblem
-from .._kit import echo_log, raising_host_errors
+from .._kit import clock_started, echo_log, raising_host_errors, time_left
 from .common import (ERRORS, SOLVER_NAME, STATUS_MAP, CvxpyNonFiniteCoefficientError, CvxpyOptionError,
                      CvxpyUnsupportedExpressionError, Encoding, add_linear_rows, check_variables, encode_columns,
                      entry_names, make_cvxpy_options, singleton_bounds, solver_attr, variable_bounds,
@@ -407,12 +407,13 @@ def solve_method(prob: cp.Problem, verbose: bool = False, warm_start: bool = Tru
     if "solver" in kwargs:
         raise CvxpyOptionError("method='bipnn' chooses the solver itself; drop the 'solver' argument")
     start = time.perf_counter()
+    started = clock_started()  # the time limit includes translation
     enc, problem, variables = translate_problem(prob)
     x0 = None
     if warm_start and variables and all(v.value is not None for v in variables):
         x0 = enc.warm_start(np.concatenate([np.asarray(v.value, dtype=float).flatten(order="F")
                                             for v in variables]))
-    opts = make_cvxpy_options(kwargs, verbose, x0)
+    opts = time_left(make_cvxpy_options(kwargs, verbose, x0), started)
     from ...solve import solve
 
     with echo_log([sys.stdout] if verbose else [], exclusive=True, unless_configured=True), \

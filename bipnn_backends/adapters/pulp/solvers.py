@@ -26,7 +26,7 @@ from ...options import Options
 from ...pool import pool_document, pool_from_document
 from ...result import SolveResult
 from ...solve import solve
-from .._kit import echo_log, options_from_host, parse_assignments, raising_host_errors
+from .._kit import clock_started, echo_log, options_from_host, parse_assignments, raising_host_errors, time_left
 from . import compat, solution
 from .errors import ERRORS, BipnnPulpError, PulpOptionError
 from .translate import Translation, translate
@@ -121,9 +121,10 @@ class BIPNN(_BipnnSolver, LpSolver):
         """Solve ``lp``; PuLP 3: returns the status code, PuLP 4: the solve statistics."""
         if kwargs:
             raise PulpOptionError(f"{self.name}: unknown solve argument(s) {', '.join(map(repr, kwargs))}")
+        started = clock_started()  # the time limit includes translation
         start = compat.start_clock()
         tr = translate(lp, relax=not self.mip)
-        opts = self.bipnn_options(tr)
+        opts = time_left(self.bipnn_options(tr), started)
         with echo_log([sys.stdout] if self.msg else [], exclusive=True, unless_configured=True):
             with raising_host_errors(ERRORS):
                 result = solve(tr.problem, opts)
@@ -175,6 +176,7 @@ class BIPNN_CMD(_BipnnSolver, LpSolver_CMD):
         """Solve ``lp`` in a ``bipnn`` subprocess; PuLP 3: the status code, PuLP 4: the statistics."""
         if kwargs:
             raise PulpOptionError(f"{self.name}: unknown solve argument(s) {', '.join(map(repr, kwargs))}")
+        started = clock_started()  # the time limit includes translation and writing the files
         start = compat.start_clock()
         tr = translate(lp, relax=not self.mip)  # the same model errors as BIPNN, before any file is written
         opts = self.bipnn_options(tr)
@@ -188,6 +190,7 @@ class BIPNN_CMD(_BipnnSolver, LpSolver_CMD):
         try:
             self.silent_remove(sol)
             lp.writeMPS(mps, with_objsense=True, mip=bool(self.mip))
+            opts = time_left(opts, started)  # the child gets the time left
             with open(options_file, "w") as f:
                 json.dump(_cli_options(opts, tr), f)
             cmd = self.command() + ["solve", mps, "--solution", sol, "--options", options_file]

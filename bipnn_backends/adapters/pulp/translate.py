@@ -50,9 +50,9 @@ class _Columns:
     """Flat map from a PuLP variable (by identity) to (binary indices, weights, offset), or to its
     column (continuous variables, integers without bounds)."""
 
-    def __init__(self, problem: BinaryProblem, variables: list[Any]) -> None:
+    def __init__(self, problem: BinaryProblem, variables: list[Any], names: list[str]) -> None:
         enc = problem.encoding()
-        self.names = [v.name for v in variables]
+        self.names = names
         self.position = {compat.identity(v): j for j, v in enumerate(variables)}
         self.row = np.full(len(variables), -1, dtype=np.int64)  # position -> row of the encoding
         self.row[np.array(enc.keys, dtype=np.int64)] = np.arange(len(enc.keys))
@@ -104,18 +104,22 @@ def _translate(lp: Any, relax: bool) -> Translation:
     variables = [v for v in compat.used_variables(lp) if v.name != compat.DUMMY]
     if not variables:
         raise PulpModelError(f"the model {lp.name!r} has no variables: there is nothing to solve")
-    _refuse_duplicates(variables)
+    names = [v.name for v in variables]  # read once: translation counts against the time limit
+    _refuse_duplicates(names)
     problem = BinaryProblem(name=lp.name)
     run: list[int] = []  # consecutive binaries, added in one call
 
     def flush() -> None:
         if run:
-            problem.add_binaries([variables[j].name for j in run], list(run))
+            problem.add_binaries([names[j] for j in run], list(run))
             run.clear()
 
     for j, v in enumerate(variables):
-        lb, ub = _bound(v.lowBound), _bound(v.upBound)
         integer = compat.is_integer_category(v.cat) and not relax
+        if integer and v.lowBound == 0 and v.upBound == 1:  # the common binary, without the general test
+            run.append(j)
+            continue
+        lb, ub = _bound(v.lowBound), _bound(v.upBound)
         if integer and is_binary_range(lb, ub):
             run.append(j)
             continue
@@ -125,7 +129,7 @@ def _translate(lp: Any, relax: bool) -> Translation:
         else:
             problem.add_continuous(v.name, lb, ub, key=j)
     flush()
-    cols = _Columns(problem, variables)
+    cols = _Columns(problem, variables, names)
 
     objective = lp.objective
     if objective is None:
@@ -140,9 +144,11 @@ def _translate(lp: Any, relax: bool) -> Translation:
     return Translation(problem, variables)
 
 
-def _refuse_duplicates(variables: list[Any]) -> None:
+def _refuse_duplicates(names: list[str]) -> None:
     """PuLP's own ``checkDuplicateVars`` rule: two variables may not share a name."""
-    counts = Counter(v.name for v in variables)
+    if len(set(names)) == len(names):
+        return
+    counts = Counter(names)
     repeated = [name for name, k in counts.items() if k > 1]
     if repeated:
         raise PulpModelError(f"repeated variable name(s) {', '.join(map(repr, repeated[:5]))}: two different "

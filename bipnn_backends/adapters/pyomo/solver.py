@@ -40,7 +40,7 @@ from ...options import Options
 from ...result import (CONVERGED, EPOCHS, FEASIBLE, INFEASIBLE, INTERRUPTED, NONE, OPTIMAL, PROVEN, TIME_LIMIT,
                        UNBOUNDED, SolveResult)
 from ...solve import solve as bipnn_solve
-from .._kit import echo_log, options_from_host, raising_host_errors
+from .._kit import clock_started, echo_log, options_from_host, raising_host_errors, time_left
 from .errors import ERRORS
 from .translate import Translation, translate
 
@@ -164,6 +164,7 @@ class Bipnn(SolverBase):
     def solve(self, model: BlockData, **kwds: Any) -> Results:
         """Translate ``model``, run bipnn, and report (and by default load) the result."""
         start = datetime.datetime.now(datetime.timezone.utc)
+        started = clock_started()  # the time limit includes translation
         config = self.config(value=kwds, preserve_implicit=True)
         if config.timer is None:
             config.timer = HierarchicalTimer()
@@ -177,6 +178,7 @@ class Bipnn(SolverBase):
             timer.stop("translate")
         if config.warmstart_discrete_vars:
             opts = _options(config, {j: var.value for j, var in enumerate(tr.variables) if var.value is not None})
+        opts = time_left(opts, started)
         timer.start("solve")
         log = io.StringIO()
         try:
