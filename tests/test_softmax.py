@@ -91,3 +91,32 @@ def test_option_validated():
     assert make_options(relaxation="sigmoid").relaxation == "sigmoid"
     with pytest.raises(OptionError, match="relaxation"):
         make_options(relaxation="gumbel")
+
+
+@pytest.mark.parametrize("model", ["logits", "hgnn+"])
+def test_training_points_are_one_hot(model):
+    _, reform = _qap(5)
+    opts = make_options(time_limit=None, epochs=20, polish=False, model=model, restarts=4, hidden=8)
+    out = search(reform, opts, None)
+    relax = Relaxation(reform, True, torch.device("cpu"))
+    assert _one_hot_ok(out.candidates > 0.5, relax)
+
+
+def test_unequal_groups_match_dense_softmax():
+    """Groups of different sizes (the scatter path) give each group's softmax, as torch computes it."""
+    from bipnn_backends.core.expr import Poly
+    from bipnn_backends.core.problem import BinaryProblem
+
+    p = BinaryProblem()
+    x = p.add_binaries([f"x{i}" for i in range(9)])
+    p.set_objective(Poly.from_terms([(1.0, (0, 5)), (-2.0, (3, 7)), (0.5, (8,))]))
+    p.add_constraint(Poly.linear(x[0:2], np.ones(2)), "==", 1, "a")
+    p.add_constraint(Poly.linear(x[2:6], np.ones(4)), "==", 1, "b")
+    reform = reformulate(p, make_options(time_limit=None, epochs=1))
+    relax = Relaxation(reform, True, torch.device("cpu"))
+    assert relax.n_groups == 2 and relax.size == 0
+    z = torch.randn(3, 9, dtype=torch.float64)
+    _, prob = relax(z)
+    assert torch.allclose(prob[:, 0:2], torch.softmax(z[:, 0:2], -1))
+    assert torch.allclose(prob[:, 2:6], torch.softmax(z[:, 2:6], -1))
+    assert torch.allclose(prob[:, 6:], torch.sigmoid(z[:, 6:]))

@@ -55,6 +55,8 @@ class Relaxation:
         self.g_id = np.repeat(np.arange(self.n_groups), np.diff(off))
         self.mem = torch.as_tensor(mem, device=device)
         self.gid = torch.as_tensor(self.g_id, device=device)
+        sizes = np.diff(off)
+        self.size = int(sizes[0]) if self.n_groups and (sizes == sizes[0]).all() else 0  # equal sizes: dense path
 
     def __call__(self, logits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """(log p, p), each (R, n): logsigmoid / sigmoid, replaced by log_softmax / softmax over each
@@ -64,6 +66,9 @@ class Relaxation:
             return logp, p
         R = logits.shape[0]
         zg = logits[:, self.mem]
+        if self.size:  # every group the same size (assignment rows): one log_softmax on (R, G, size)
+            logp_g = F.log_softmax(zg.view(R, self.n_groups, self.size), dim=-1).view(R, -1)
+            return logp.index_copy(1, self.mem, logp_g), p.index_copy(1, self.mem, logp_g.exp())
         mx = torch.full((R, self.n_groups), -torch.inf, device=logits.device, dtype=logits.dtype)
         mx = mx.scatter_reduce(1, self.gid.expand(R, -1), zg.detach(), reduce="amax")  # a constant shift
         shifted = zg - mx[:, self.gid]
