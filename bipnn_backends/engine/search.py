@@ -228,7 +228,8 @@ def _search(reform: Reformulation, opts: Options, deadline: float | None, start:
 def _trains(reform: Reformulation, opts: Options) -> bool:
     """False for the default model on a problem the constraint-aware search covers: measured on
     assignment 150x150, generalized assignment 8x40 and bin packing (30 and 60 bins), training
-    first never improved its result and took time from it (docs/engine.md)."""
+    first never improved its result and took time from it; nor did the softmax relaxation of one-hot
+    groups on the quadratic assignment (docs/engine.md)."""
     return not (opts.polish and opts.model == "logits" and constraint_search.supported(reform))
 
 
