@@ -126,10 +126,7 @@ class RelaxedEnergy:
         self.opaque = [(TorchExpr(t.expr, device, dtype), t.coef) for t in reform.opaque_terms]
 
     def __call__(self, logits: torch.Tensor) -> torch.Tensor:
-        return self.at(*self.relax(logits))
-
-    def at(self, logp: torch.Tensor, p: torch.Tensor) -> torch.Tensor:
-        """The energy (R,) at probabilities p (log p given too: monomials are sums of it)."""
+        logp, p = self.relax(logits)
         total = self.pubo_terms(logp, p) + self.constant
         for lin in self.linear:
             total = total + lin.penalty(p)

@@ -257,8 +257,9 @@ def _train(reform: Reformulation, opts: Options, device: torch.device, gen: torc
         if anneal_epochs is not None:
             progress = max(progress, epoch / anneal_epochs if anneal_epochs > 0 else 1.0)
         gamma = sched.gamma(progress)
-        logp, p = relax(model())
-        energy = energy_fn.at(logp, p)
+        z = model()
+        p = relax(z)[1]
+        energy = energy_fn(z)
         loss = energy + gamma * sched.term(p)
         optim.zero_grad()
         loss[torch.isfinite(loss)].sum().backward()  # a restart at an undefined point gets no step
