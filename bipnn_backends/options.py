@@ -19,6 +19,7 @@ from .errors import OptionError
 
 MODELS = ("logits", "hgnn+", "hypergcn", "unigcn")
 PENALTY_METHODS = ("auto", "exact")
+RELAXATIONS = ("softmax", "sigmoid")
 
 
 THREAD_CAPS = ("OMP_NUM_THREADS", "NUMBA_NUM_THREADS")  # set to a positive integer: cap the default threads
@@ -72,6 +73,7 @@ class Options:
     epochs: int | None = None
     restarts: int = 32
     model: str = "logits"
+    relaxation: str = "softmax"  # one-hot groups as one categorical each, or independent sigmoids (docs/engine.md)
     hidden: int = 64
     lr: float = 0.1
     anneal: AnnealOptions = field(default_factory=AnnealOptions)
@@ -182,6 +184,8 @@ def _validate(o: Options, aliases: Mapping[str, str]) -> None:
     _integer(o, "restarts", 1, None, aliases)
     if o.model not in MODELS:
         raise OptionError(f"option 'model' must be one of {', '.join(MODELS)}, got {o.model!r}")
+    if o.relaxation not in RELAXATIONS:
+        raise OptionError(f"option 'relaxation' must be one of {', '.join(RELAXATIONS)}, got {o.relaxation!r}")
     _integer(o, "hidden", 1, None, aliases)
     _real(o, "lr", aliases, low=0.0, strict=True)
     for attr in ("gamma_start", "gamma_end"):

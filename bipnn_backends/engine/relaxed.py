@@ -1,6 +1,11 @@
-"""The relaxed energy: the reformulation's energy at probabilities p = sigmoid(logits).
+"""The relaxed energy: the reformulation's energy at probabilities p of the logits.
 
-Cost is linear in the number of nonzeros; the incidence matrix is never built.
+p = sigmoid(logit) per variable, except in the one-hot groups of the
+``"softmax"`` relaxation (disjoint one-hot rows, ``core.structure.disjoint_groups``):
+there each group of each restart is one categorical, p = softmax of its logits,
+so every group's probabilities sum to 1 and its row's penalty vanishes; rounding
+(:meth:`Relaxation.round`) takes the argmax of each group, so rounded points
+satisfy every such row. Cost is linear in the number of nonzeros; the incidence matrix is never built.
 PUBO monomials are grouped by degree: a degree-d group is an (m_d, d) index
 matrix and its monomials are exp(sum of logsigmoid(logit))) — exact
 gradients, no log(0), batched over restarts (rows of the logit tensor).
@@ -13,6 +18,7 @@ import torch
 import torch.nn.functional as F
 
 from ..core.pubo import LinearBlock, Reformulation
+from ..core.structure import disjoint_groups
 from .texpr import TorchExpr
 
 
@@ -37,10 +43,73 @@ class _Linear:
         return (res * res) @ self.weights
 
 
-class RelaxedEnergy:
-    """``RelaxedEnergy(reform, device, dtype)(logits) -> (R,)``: energy at p = sigmoid(logits)."""
+class Relaxation:
+    """Logits (R, n) -> (log p, p): sigmoids, and with ``softmax`` one softmax per disjoint one-hot
+    group and restart (see the module docstring); rounding and sampling that keep the groups one-hot."""
 
-    def __init__(self, reform: Reformulation, device: torch.device, dtype: torch.dtype = torch.float32) -> None:
+    def __init__(self, reform: Reformulation, softmax: bool, device: torch.device) -> None:
+        off, mem = (disjoint_groups(reform.structure, reform.n)[:2] if softmax and reform.n
+                    else (np.zeros(1, np.int64), np.zeros(0, np.int64)))
+        self.g_off, self.g_mem = off, mem
+        self.n_groups = len(off) - 1
+        self.g_id = np.repeat(np.arange(self.n_groups), np.diff(off))
+        self.mem = torch.as_tensor(mem, device=device)
+        self.gid = torch.as_tensor(self.g_id, device=device)
+        sizes = np.diff(off)
+        self.size = int(sizes[0]) if self.n_groups and (sizes == sizes[0]).all() else 0  # equal sizes: dense path
+
+    def __call__(self, logits: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """(log p, p), each (R, n): logsigmoid / sigmoid, replaced by log_softmax / softmax over each
+        group's logits."""
+        logp, p = F.logsigmoid(logits), torch.sigmoid(logits)
+        if self.n_groups == 0:
+            return logp, p
+        R = logits.shape[0]
+        zg = logits[:, self.mem]
+        if self.size:  # every group the same size (assignment rows): one log_softmax on (R, G, size)
+            logp_g = F.log_softmax(zg.view(R, self.n_groups, self.size), dim=-1).view(R, -1)
+            return logp.index_copy(1, self.mem, logp_g), p.index_copy(1, self.mem, logp_g.exp())
+        mx = torch.full((R, self.n_groups), -torch.inf, device=logits.device, dtype=logits.dtype)
+        mx = mx.scatter_reduce(1, self.gid.expand(R, -1), zg.detach(), reduce="amax")  # a constant shift
+        shifted = zg - mx[:, self.gid]
+        total = torch.zeros_like(mx).index_add_(1, self.gid, shifted.exp())
+        logp_g = shifted - total.log()[:, self.gid]
+        return logp.index_copy(1, self.mem, logp_g), p.index_copy(1, self.mem, logp_g.exp())
+
+    def _one_hot(self, X: np.ndarray, score: np.ndarray) -> np.ndarray:
+        """X with every group set to its first member of largest ``score``."""
+        if self.n_groups == 0:
+            return X
+        S = score[:, self.g_mem]
+        top = S == np.maximum.reduceat(S, self.g_off[:-1], axis=1)[:, self.g_id]
+        seen = np.cumsum(top, axis=1)
+        before = np.concatenate([np.zeros((len(X), 1), seen.dtype), seen], axis=1)[:, self.g_off[:-1]]
+        X = X.copy()
+        X[:, self.g_mem] = top & (seen - before[:, self.g_id] == 1)
+        return X
+
+    def round(self, p: np.ndarray) -> np.ndarray:
+        """0/1 rows (bool) from probabilities (R, n): p > 0.5, the argmax in each group."""
+        return self._one_hot(p > 0.5, p)
+
+    def sample(self, p: torch.Tensor, generator: torch.Generator) -> np.ndarray:
+        """One draw (bool) per row of p (CPU): independent Bernoulli bits, and one member per group
+        (Gumbel-max on log p, the categorical of the group)."""
+        X = (torch.rand(p.shape, generator=generator, dtype=p.dtype) < p).numpy()
+        if self.n_groups == 0:
+            return X
+        u = torch.rand(p.shape, generator=generator, dtype=p.dtype).clamp_(1e-300, 1.0)
+        with np.errstate(divide="ignore"):
+            return self._one_hot(X, np.log(p.numpy()) - np.log(-np.log(u.numpy())))
+
+
+class RelaxedEnergy:
+    """``RelaxedEnergy(reform, device, dtype, relax)(logits) -> (R,)``: energy at the probabilities of
+    ``relax`` (default: sigmoids; a softmax :class:`Relaxation` for categorical one-hot groups)."""
+
+    def __init__(self, reform: Reformulation, device: torch.device, dtype: torch.dtype = torch.float32,
+                 relax: Relaxation | None = None) -> None:
+        self.relax = relax if relax is not None else Relaxation(reform, False, device)
         pubo = reform.pubo
         self.n = pubo.n
         self.constant = float(pubo.constant)
@@ -57,8 +126,7 @@ class RelaxedEnergy:
         self.opaque = [(TorchExpr(t.expr, device, dtype), t.coef) for t in reform.opaque_terms]
 
     def __call__(self, logits: torch.Tensor) -> torch.Tensor:
-        logp = F.logsigmoid(logits)
-        p = torch.sigmoid(logits)
+        logp, p = self.relax(logits)
         total = self.pubo_terms(logp, p) + self.constant
         for lin in self.linear:
             total = total + lin.penalty(p)

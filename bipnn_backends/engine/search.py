@@ -33,7 +33,7 @@ from .anneal import Schedule, gradient_scale
 from .device import cpu_threads_for, resolve_device
 from .local_search import LocalSearch, iterated_local_search
 from .models import build_model
-from .relaxed import RelaxedEnergy
+from .relaxed import RelaxedEnergy, Relaxation
 from .threads import use_threads
 
 log = logging.getLogger("bipnn_backends")
@@ -172,8 +172,10 @@ def _search(reform: Reformulation, opts: Options, deadline: float | None, start:
     tr.phase("training")
     try:
         if not stats["interrupted"] and _trains(reform, opts):
+            relax = Relaxation(reform, opts.relaxation == "softmax", device)
+            stats["relaxation_groups"] = relax.n_groups
             p_final, hit_deadline = _train(reform, opts, device, gen, Schedule(opts.anneal, s), start,
-                                           t0, deadline, tr, stats)
+                                           t0, deadline, tr, stats, relax)
     except KeyboardInterrupt:
         stats["interrupted"] = True
     tr.phase(None)
@@ -182,7 +184,7 @@ def _search(reform: Reformulation, opts: Options, deadline: float | None, start:
     # then Bernoulli samples; with a deadline only as many as scoring fits in SCORE_SHARE of the time left
     pool = [x[None, :] > 0.5 for x in (tr.best_x, start) if x is not None]
     if p_final is not None:
-        pool.append((p_final > 0.5).numpy())
+        pool.append(relax.round(p_final.numpy()))
     X = _unique_rows(np.concatenate(pool)) if pool else np.zeros((1, n), dtype=bool)
     t_score = time.perf_counter()
     E = tr.energy(np.repeat(X[:1].astype(np.float64), 16, axis=0))[:1]
@@ -192,8 +194,7 @@ def _search(reform: Reformulation, opts: Options, deadline: float | None, start:
         keep = max(1, min(keep, int(SCORE_SHARE * (deadline - time.perf_counter()) / max(per_row, 1e-9))))
     if p_final is not None and keep > len(X):
         k = min(SAMPLES, -(-(keep - len(X)) // R))
-        samples = torch.rand((k * R, n), generator=gen, dtype=p_final.dtype) < p_final.repeat(k, 1)
-        X = _unique_rows(np.concatenate([X, samples.numpy()]))
+        X = _unique_rows(np.concatenate([X, relax.sample(p_final.repeat(k, 1), gen)]))
     X = X[:keep].astype(np.float64)
     E = np.concatenate([E, tr.energy(X[1:])]) if len(X) > 1 else E
     try:
@@ -227,17 +228,19 @@ def _search(reform: Reformulation, opts: Options, deadline: float | None, start:
 def _trains(reform: Reformulation, opts: Options) -> bool:
     """False for the default model on a problem the constraint-aware search covers: measured on
     assignment 150x150, generalized assignment 8x40 and bin packing (30 and 60 bins), training
-    first never improved its result and took time from it (docs/engine.md)."""
+    first never improved its result and took time from it; nor did the softmax relaxation of one-hot
+    groups on the quadratic assignment (docs/engine.md)."""
     return not (opts.polish and opts.model == "logits" and constraint_search.supported(reform))
 
 
 def _train(reform: Reformulation, opts: Options, device: torch.device, gen: torch.Generator, sched: Schedule,
            start: np.ndarray | None, t0: float, deadline: float | None, tr: _Tracker,
-           stats: dict) -> tuple[torch.Tensor, bool]:
-    """Anneal the relaxed energy; returns the final probabilities (R, n) on the CPU and whether the
-    deadline stopped training. Records epochs, final gamma and convergence in ``stats``."""
+           stats: dict, relax: Relaxation) -> tuple[torch.Tensor, bool]:
+    """Anneal the relaxed energy at the probabilities of ``relax``; returns the final probabilities
+    (R, n) on the CPU and whether the deadline stopped training. Records epochs, final gamma and
+    convergence in ``stats``."""
     model = build_model(reform, opts.model, opts.restarts, opts.hidden, gen, device, start)
-    energy_fn = RelaxedEnergy(reform, device)
+    energy_fn = RelaxedEnergy(reform, device, relax=relax)
     optim = Adam(model.parameters(), lr=opts.lr)
     window = None if deadline is None else opts.anneal.fraction * max(deadline - t0, 0.0)
     train_end = None if deadline is None else (t0 + window if opts.polish else deadline)
@@ -255,7 +258,7 @@ def _train(reform: Reformulation, opts: Options, device: torch.device, gen: torc
             progress = max(progress, epoch / anneal_epochs if anneal_epochs > 0 else 1.0)
         gamma = sched.gamma(progress)
         z = model()
-        p = torch.sigmoid(z)
+        p = relax(z)[1]
         energy = energy_fn(z)
         loss = energy + gamma * sched.term(p)
         optim.zero_grad()
@@ -268,7 +271,7 @@ def _train(reform: Reformulation, opts: Options, device: torch.device, gen: torc
         stats["epochs"], stats["final_gamma"] = epoch, gamma
         if epoch % CHECK_EVERY == 0:
             pd = p.detach()
-            X = (pd > 0.5).to(torch.float64).cpu().numpy()
+            X = relax.round(pd.cpu().numpy()).astype(np.float64)
             tr.offer(X, tr.energy(X))
             discrete = bool(((2 * pd - 1).abs() > DISCRETE).all())
             stable = stable + 1 if discrete and last_round is not None and np.array_equal(X, last_round) else 0
@@ -279,7 +282,7 @@ def _train(reform: Reformulation, opts: Options, device: torch.device, gen: torc
                 stats["converged"] = True
                 break
     with torch.no_grad():
-        return torch.sigmoid(model()).to(torch.float64).cpu(), hit_deadline
+        return relax(model())[1].to(torch.float64).cpu(), hit_deadline
 
 
 def _polish(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float | None, tr: _Tracker,
