@@ -9,7 +9,7 @@ eleven pairs with plain tables.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any, Hashable
 
 import numpy as np
@@ -73,6 +73,13 @@ class SolveResult:
     def has_solution(self) -> bool:
         """True when ``values`` is a verified feasible point."""
         return self.solution_status in (OPTIMAL, FEASIBLE)
+
+    def __getitem__(self, name: str) -> Any:
+        """A field by name: CVXPY hands this object out as ``prob.solver_stats.extra_stats``, which
+        users of other solvers read as a dict (``extra_stats["pool"]``)."""
+        if name not in {f.name for f in fields(self)} | {"has_solution", "time_limit_reached"}:
+            raise KeyError(name)
+        return getattr(self, name)
 
     @property
     def time_limit_reached(self) -> bool:

@@ -158,6 +158,7 @@ def test_cvxpy_pool_matches_the_core() -> None:
     prob = cp.Problem(cp.Maximize(np.array(VALUES) @ y), [np.array(WEIGHTS) @ y <= CAP])
     prob.solve(method="bipnn", pool_size=K, pool_distance=D)
     pool = prob.solver_stats.extra_stats.pool
+    assert prob.solver_stats.extra_stats["pool"] is pool  # dict-style, as other solvers' extra_stats
     # values are keyed like extra_stats.values, in the order of y's entries
     assert [(e.objective, tuple(int(v) for v in e.values.values())) for e in pool] == expected
     prob.solve(solver=bc.BIPNN(), pool_size=K, pool_distance=D)
