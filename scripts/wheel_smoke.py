@@ -35,7 +35,7 @@ def main() -> None:
     x = [pulp.LpVariable(f"x{i}", cat="Binary") for i in range(len(VALUES))]
     prob += pulp.lpSum(v * xi for v, xi in zip(VALUES, x))
     prob += pulp.lpSum(w * xi for w, xi in zip(WEIGHTS, x)) <= CAPACITY, "capacity"
-    prob.solve(pulp.getSolver("BIPNN", msg=False, timeLimit=None, epochs=200))
+    prob.solve(pulp.getSolver("BIPNN", msg=False, timeLimit=None, epochs=1000))
     chosen = [i for i, xi in enumerate(x) if xi.value() > 0.5]
     weight = sum(WEIGHTS[i] for i in chosen)
     value = sum(VALUES[i] for i in chosen)
