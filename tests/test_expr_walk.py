@@ -34,7 +34,10 @@ def random_expr(rng: np.random.Generator, depth: int, kind: str | None = None) -
         return Poly.from_terms(terms, float(rng.uniform(-1, 1)))
     if kind == "callable":
         return Callable(_user_fn, tuple(int(i) for i in rng.choice(N, size=3, replace=False)), "user_fn")
-    sub = lambda: random_expr(rng, depth - 1)  # noqa: E731
+
+    def sub() -> Expr:
+        return random_expr(rng, depth - 1)
+
     if kind == "sum":
         return Sum([sub() for _ in range(rng.integers(2, 4))])
     if kind == "product":
