@@ -13,7 +13,8 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..errors import UndefinedFunctionError, UnsupportedExpressionError
-from .expr import Callable, Const, Div, Expr, Func, Poly, Power, Product, Sum, Var, describe
+from .expr import Callable, Expr, Poly, describe
+from .expr_walk import walk
 from .functions import REGISTRY
 from .linear_system import linear_system
 from .names import current as current_names
@@ -68,44 +69,41 @@ def evaluate(expr: Expr, X: np.ndarray, support: np.ndarray | None = None) -> np
     """
     X = np.asarray(X, dtype=np.float64)
     with np.errstate(all="ignore"):
-        return _eval(expr, X, support)
+        return walk(expr, NumpyPoints(X, support))
 
 
-def _col(index: np.ndarray | int, support: np.ndarray | None):
-    return index if support is None else np.searchsorted(support, index)
+class NumpyPoints:
+    """The numpy :class:`~.expr_walk.ArrayNamespace` over the rows of X (columns per ``support``)."""
 
+    def __init__(self, X: np.ndarray, support: np.ndarray | None = None) -> None:
+        self.X = X
+        self.support = support
 
-def _eval(e: Expr, X: np.ndarray, support: np.ndarray | None) -> np.ndarray:
-    if isinstance(e, Const):
-        return np.full(X.shape[0], e.value)
-    if isinstance(e, Var):
-        return X[:, _col(e.index, support)].copy()
-    if isinstance(e, Poly):
-        return poly_values(e, X, support)
-    if isinstance(e, Sum):
-        out = _eval(e.terms[0], X, support)
-        for t in e.terms[1:]:
-            out = out + _eval(t, X, support)
-        return out
-    if isinstance(e, Product):
-        out = _eval(e.factors[0], X, support)
-        for f in e.factors[1:]:
-            out = out * _eval(f, X, support)
-        return out
-    if isinstance(e, Power):
-        return np.power(_eval(e.base, X, support), e.exponent)
-    if isinstance(e, Div):
-        return _eval(e.numerator, X, support) / _eval(e.denominator, X, support)
-    if isinstance(e, Func):
-        return NUMPY_FUNCTIONS[e.name](_eval(e.arg, X, support))
-    if isinstance(e, Callable):
-        cols = X[:, _col(np.array(e.variables, dtype=np.int64), support)]
+    def _col(self, index: np.ndarray | int) -> np.ndarray | int:
+        return index if self.support is None else np.searchsorted(self.support, index)
+
+    def constant(self, value: float) -> np.ndarray:
+        return np.full(self.X.shape[0], value)
+
+    def column(self, index: int) -> np.ndarray:
+        return self.X[:, self._col(index)].copy()
+
+    def poly(self, p: Poly) -> np.ndarray:
+        return poly_values(p, self.X, self.support)
+
+    def power(self, a: np.ndarray, exponent: float) -> np.ndarray:
+        return np.power(a, exponent)
+
+    def function(self, name: str, a: np.ndarray) -> np.ndarray:
+        return NUMPY_FUNCTIONS[name](a)
+
+    def callable(self, e: Callable) -> np.ndarray:
+        cols = self.X[:, self._col(np.array(e.variables, dtype=np.int64))]
         out = np.asarray(e.fn(cols), dtype=np.float64).reshape(-1)
-        if out.shape[0] != X.shape[0]:
+        if out.shape[0] != self.X.shape[0]:
             raise UnsupportedExpressionError(
-                f"callable {e.name!r} returned {out.shape[0]} values for {X.shape[0]} points")
+                f"callable {e.name!r} returned {out.shape[0]} values for {self.X.shape[0]} points")
         return out
-    raise UnsupportedExpressionError(f"cannot evaluate node {type(e).__name__}")
 
 
 def enumerate_points(s: int) -> np.ndarray:
