@@ -87,7 +87,7 @@ def _run_suite(name: str, cfg: Config, quick: bool, threads: int, command: str) 
         res.doc["elapsed_s"] = round(time.perf_counter() - t, 1)
         res.save()
         _write_report(name)
-        rp.write_index()
+        rp.write_index(SUITES)
     print(f"wrote {res.path}, {res.path.with_suffix('.md')} and {rp.DOCS}")
 
 

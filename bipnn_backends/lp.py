@@ -96,8 +96,8 @@ class ColumnLP:
             if part is None:
                 self._others.append(r)
                 continue
-            const[r] = part[2]
-            for i, c in zip(part[0], part[1]):
+            const[r] = part.constant
+            for i, c in zip(part.indices, part.coefs):
                 idx.append(i)
                 vals.append(c)
                 rows.append(np.full(len(i), r))

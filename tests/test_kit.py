@@ -94,7 +94,7 @@ def test_function_registry_is_the_one_table_every_layer_reads():
 
 
 def test_result_pairs_are_the_eleven_hosts_map():
-    from bipnn_backends.adapters.pulp import compat
+    from bipnn_backends.adapters.pulp import status as pulp_status
     from bipnn_backends.adapters.pyomo.solver import LEGACY_STATUS, STATUS
     from bipnn_backends.result import SOLUTION_STATUSES, TERMINATIONS, SolveResult
 
@@ -107,4 +107,4 @@ def test_result_pairs_are_the_eleven_hosts_map():
                 continue
             pairs.add((s, t))
     assert len(pairs) == 11 and set(STATUS) == set(LEGACY_STATUS) == pairs
-    assert set(compat.PULP3_STATUS) == set(SOLUTION_STATUSES)
+    assert set(pulp_status.PULP3_STATUS) == set(SOLUTION_STATUSES)

@@ -80,11 +80,11 @@ def test_cli_prints_no_import_warning(args):
     assert "Traceback" not in done.stderr
 
 
-def _import_graph() -> dict[str, set[str]]:
+def _import_graph(package_name: str) -> dict[str, set[str]]:
     """Every import between the package's modules (module-level and inside functions)."""
     import ast
 
-    package = ROOT / "bipnn_backends"
+    package = ROOT / package_name
 
     def name(path: Path) -> str:
         parts = list(path.relative_to(ROOT).with_suffix("").parts)
@@ -106,8 +106,9 @@ def _import_graph() -> dict[str, set[str]]:
     return graph
 
 
-def test_no_import_cycles_in_the_package():
-    graph = _import_graph()
+@pytest.mark.parametrize("package", ["bipnn_backends", "benchmarks"])
+def test_no_import_cycles_in_the_package(package):
+    graph = _import_graph(package)
     state: dict[str, int] = {}
     cycle: list[str] = []
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import weakref
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -21,30 +22,38 @@ import scipy.sparse as sp
 from .expr import Const, Expr, Poly, Product, Sum, Var
 from .problem import BinaryProblem
 
-Linear = tuple[list[np.ndarray], list[np.ndarray], float]
 SPARSE_BATCH = 0.02  # share of ones below which a batch of candidates is multiplied as a sparse matrix
 
 
+class Linear(NamedTuple):
+    """A linear body ``sum(coefs[k] . x[indices[k]]) + constant`` as pieces (one per term of the
+    expression; indices may repeat across pieces)."""
+
+    indices: list[np.ndarray]
+    coefs: list[np.ndarray]
+    constant: float
+
+
 def linear_parts(e: Expr) -> Linear | None:
-    """(index arrays, coefficient arrays, constant) when ``e`` is linear, else None."""
+    """The :class:`Linear` pieces of ``e`` when it is linear, else None."""
     if isinstance(e, Const):
-        return [], [], e.value
+        return Linear([], [], e.value)
     if isinstance(e, Var):
-        return [np.array([e.index], dtype=np.int64)], [np.ones(1)], 0.0
+        return Linear([np.array([e.index], dtype=np.int64)], [np.ones(1)], 0.0)
     if isinstance(e, Poly):
         if e.n_terms and len(e.indices) != e.n_terms:  # some monomial has degree > 1
             return None
-        return [e.indices], [e.coefs], e.constant
+        return Linear([e.indices], [e.coefs], e.constant)
     if isinstance(e, Sum):
         idx, coefs, const = [], [], 0.0
         for t in e.terms:
             part = linear_parts(t)
             if part is None:
                 return None
-            idx += part[0]
-            coefs += part[1]
-            const += part[2]
-        return idx, coefs, const
+            idx += part.indices
+            coefs += part.coefs
+            const += part.constant
+        return Linear(idx, coefs, const)
     if isinstance(e, Product):
         factor, rest = 1.0, None
         for f in e.factors:
@@ -54,10 +63,10 @@ def linear_parts(e: Expr) -> Linear | None:
                 rest = f
             else:
                 return None
-        part = linear_parts(rest) if rest is not None else ([], [], 1.0)
+        part = linear_parts(rest) if rest is not None else Linear([], [], 1.0)
         if part is None:
             return None
-        return part[0], [c * factor for c in part[1]], part[2] * factor
+        return Linear(part.indices, [c * factor for c in part.coefs], part.constant * factor)
     return None
 
 
@@ -139,10 +148,10 @@ def _build(problem: BinaryProblem) -> LinearSystem:
             others.append(k)
             continue
         rows.append(k)
-        idx += part[0]
-        coefs += part[1]
-        consts.append(part[2])
-        lengths.append(sum(len(i) for i in part[0]))
+        idx += part.indices
+        coefs += part.coefs
+        consts.append(part.constant)
+        lengths.append(sum(len(i) for i in part.indices))
     flat = np.concatenate(idx).astype(np.int64) if idx else np.zeros(0, np.int64)
     vals = np.concatenate(coefs).astype(np.float64) if coefs else np.zeros(0)
     lengths = np.array(lengths, dtype=np.int64)

@@ -28,7 +28,7 @@ from .evaluate import feasibility_tolerance, values_on_support
 from .expand import Expander, Expansion, expansion_bounds
 from .expr import Poly
 from .linear_penalties import PendingRow, linear_penalties
-from .linear_system import linear_parts
+from .linear_system import Linear, linear_parts
 from .multilinear import canonicalize, poly_sum, scale
 from .names import naming
 from .penalties import exact_penalty, proof_slack, violation_amounts
@@ -88,8 +88,8 @@ def _reformulate(problem: BinaryProblem, opts: Options) -> Reformulation:
     return Reformulation(problem, sign, pubo, linear.blocks, nonlinear, opaque, reasons, W)
 
 
-def _concat(parts: tuple[list[np.ndarray], list[np.ndarray], float]) -> tuple[np.ndarray, np.ndarray, float]:
-    idx, coefs, constant = parts
+def _concat(parts: Linear) -> tuple[np.ndarray, np.ndarray, float]:
+    idx, coefs, constant = parts.indices, parts.coefs, parts.constant
     if not idx:
         return np.zeros(0, np.int64), np.zeros(0), constant
     if len(idx) == 1:

@@ -94,9 +94,17 @@ class Chains(NamedTuple):
     tabu: np.ndarray      # (C, n) int64: step until which the variable may not change
     best: np.ndarray      # (C, n) int8: best feasible point (x when none yet)
     log: np.ndarray       # (C, 2n+1) int64: variables toggled since best == x
-    fl: np.ndarray        # (C, 5) float64: f, wobj, best f (inf when none), work done, work at the last refresh
-    it: np.ndarray        # (C, 6) int64: nv, step, nlog, fails, last improvement step, restarts
+    fl: np.ndarray        # (C, 5) float64: columns F_* (below)
+    it: np.ndarray        # (C, 6) int64: columns I_* (below)
     rng: np.ndarray       # (C,) uint64
+
+
+# Columns of Chains.fl: objective f of x, objective weight, best feasible f (inf when none),
+# work done, work done at the last refresh.
+F_OBJ, F_WOBJ, F_BEST, F_WORK, F_REFRESHED = range(5)
+# Columns of Chains.it: violated rows (entries of vl in use), step, entries of log in use,
+# feasible steps in a row without a move, step of the last improvement, restarts.
+I_NV, I_STEP, I_NLOG, I_FAILS, I_IMPROVED, I_RESTARTS = range(6)
 
 
 @njit(cache=True, inline="always")
@@ -165,17 +173,17 @@ def _commit(i, x, zeros, act, vl, vpos, it, log, M):
         r = M.v_row[p]
         bad = _violated(r, act, M)
         if bad and vpos[r] < 0:
-            vpos[r] = it[0]
-            vl[it[0]] = r
-            it[0] += 1
+            vpos[r] = it[I_NV]
+            vl[it[I_NV]] = r
+            it[I_NV] += 1
         elif not bad and vpos[r] >= 0:
-            last = vl[it[0] - 1]
+            last = vl[it[I_NV] - 1]
             vl[vpos[r]] = last
             vpos[last] = vpos[r]
             vpos[r] = -1
-            it[0] -= 1
-    log[it[2]] = i
-    it[2] += 1
+            it[I_NV] -= 1
+    log[it[I_NLOG]] = i
+    it[I_NLOG] += 1
 
 
 @njit(cache=True)
@@ -271,17 +279,17 @@ def _objective(x, zeros, M):
 @njit(cache=True)
 def _refresh(x, zeros, act, vl, vpos, it, fl, M):
     """Recompute f, activities and the violated set from x (no drift across calls)."""
-    fl[0] = _objective(x, zeros, M)
-    it[0] = 0
+    fl[F_OBJ] = _objective(x, zeros, M)
+    it[I_NV] = 0
     for r in range(len(M.rhs)):
         s = 0.0
         for p in range(M.r_off[r], M.r_off[r + 1]):
             s += M.r_coef[p] * x[M.r_idx[p]]
         act[r] = s
         if _violated(r, act, M):
-            vpos[r] = it[0]
-            vl[it[0]] = r
-            it[0] += 1
+            vpos[r] = it[I_NV]
+            vl[it[I_NV]] = r
+            it[I_NV] += 1
         else:
             vpos[r] = -1
     return len(M.m_idx) + len(M.r_idx)
@@ -290,7 +298,7 @@ def _refresh(x, zeros, act, vl, vpos, it, fl, M):
 @njit(cache=True)
 def _move(k, j, x, zeros, act, vl, vpos, it, log, tabu, state, M):
     """Commit turning j off (if j >= 0) and k on (if k >= 0); both become tabu."""
-    step = it[1]
+    step = it[I_STEP]
     if j >= 0:
         _commit(j, x, zeros, act, vl, vpos, it, log, M)
         tabu[j] = step + TABU_MIN + _randint(state, TABU_SPAN)
@@ -302,9 +310,9 @@ def _move(k, j, x, zeros, act, vl, vpos, it, log, tabu, state, M):
 @njit(cache=True)
 def _sync_best(x, best, log, it):
     """Make best == x using the log of toggles (or a full diff when the log overflowed)."""
-    for q in range(it[2]):
+    for q in range(it[I_NLOG]):
         best[log[q]] ^= 1
-    it[2] = 0
+    it[I_NLOG] = 0
 
 
 @njit(cache=True)
@@ -329,7 +337,7 @@ def _kick(x, zeros, act, w, vl, vpos, hold, tabu, log, it, fl, state, M, kicks):
             i = M.free[o - G]
             _, df, wk = _score(i, x, zeros, act, w, 0.0, M)
             _move(i if x[i] == 0 else -1, i if x[i] == 1 else -1, x, zeros, act, vl, vpos, it, log, tabu, state, M)
-        fl[0] += df
+        fl[F_OBJ] += df
         work += wk
     return work
 
@@ -342,9 +350,9 @@ def _restart(x, zeros, act, w, vl, vpos, hold, tabu, best, log, it, fl, state, M
         tabu[i] = 0
     for r in range(len(w)):
         w[r] = 1.0
-    fl[1] = M.wobj0
-    it[2] = 0
-    it[5] += 1
+    fl[F_WOBJ] = M.wobj0
+    it[I_NLOG] = 0
+    it[I_RESTARTS] += 1
     work = _refresh(x, zeros, act, vl, vpos, it, fl, M) + len(x)
     for g in range(len(M.g_off) - 1):
         for p in range(M.g_off[g], M.g_off[g + 1]):
@@ -366,9 +374,9 @@ def _construct(c, M, S):
         w[r] = 1.0
     for i in range(len(x)):
         tabu[i] = 0
-    fl[1] = M.wobj0
-    fl[2] = np.inf
-    fl[3] = 0.0
+    fl[F_WOBJ] = M.wobj0
+    fl[F_BEST] = np.inf
+    fl[F_WORK] = 0.0
     for q in range(len(it)):
         it[q] = 0
     work = _refresh(x, zeros, act, vl, vpos, it, fl, M)
@@ -385,25 +393,25 @@ def _construct(c, M, S):
         for p in range(a, b):
             i = M.g_mem[p]
             if x[i] == 1:
-                _, df, wk = _score(i, x, zeros, act, w, fl[1], M)
+                _, df, wk = _score(i, x, zeros, act, w, fl[F_WOBJ], M)
                 _commit(i, x, zeros, act, vl, vpos, it, log, M)
-                fl[0] += df
+                fl[F_OBJ] += df
                 work += wk
         off = 0 if c % 2 == 0 else _randint(state, b - a)
         bk, bs, bd = -1, np.inf, 0.0
         for q in range(b - a):
             k = M.g_mem[a + (q + off) % (b - a)]
-            s, df, wk = _score(k, x, zeros, act, w, fl[1], M)
+            s, df, wk = _score(k, x, zeros, act, w, fl[F_WOBJ], M)
             work += wk
             if s < bs:
                 bk, bs, bd = k, s, df
         _commit(bk, x, zeros, act, vl, vpos, it, log, M)
-        fl[0] += bd
+        fl[F_OBJ] += bd
         hold[g] = bk
     for i in range(len(x)):
         S.best[c, i] = x[i]
-    it[2] = 0
-    fl[3] = work
+    it[I_NLOG] = 0
+    fl[F_WORK] = work
 
 
 @njit(cache=True)
@@ -417,22 +425,22 @@ def _run(c, M, S, budget, stall, kicks):
     G = len(M.g_off) - 1
     nobj = G + len(M.free)
     eps = 1e-9
-    if fl[3] - fl[4] > REFRESH_EVERY * (len(M.m_idx) + len(M.r_idx) + n):
-        fl[3] += _refresh(x, zeros, act, vl, vpos, it, fl, M)
-        fl[4] = fl[3]
-    while fl[3] < budget:
-        it[1] += 1
-        step = it[1]
+    if fl[F_WORK] - fl[F_REFRESHED] > REFRESH_EVERY * (len(M.m_idx) + len(M.r_idx) + n):
+        fl[F_WORK] += _refresh(x, zeros, act, vl, vpos, it, fl, M)
+        fl[F_REFRESHED] = fl[F_WORK]
+    while fl[F_WORK] < budget:
+        it[I_STEP] += 1
+        step = it[I_STEP]
         work = 0
-        if it[2] >= len(log) - 4:  # the log of changes since the best point is full: rebuild it
-            it[2] = 0
+        if it[I_NLOG] >= len(log) - 4:  # the log of changes since the best point is full: rebuild it
+            it[I_NLOG] = 0
             for j in range(n):
                 if best[j] != x[j]:
-                    log[it[2]] = j
-                    it[2] += 1
+                    log[it[I_NLOG]] = j
+                    it[I_NLOG] += 1
             work += n
-        if it[0] > 0:
-            r = vl[_randint(state, it[0])]
+        if it[I_NV] > 0:
+            r = vl[_randint(state, it[I_NV])]
             dec = act[r] - M.rhs[r] > 0.0
             a0, L = M.r_off[r], M.r_off[r + 1] - M.r_off[r]
             off = _randint(state, L)
@@ -445,10 +453,10 @@ def _run(c, M, S, budget, stall, kicks):
                     continue
                 g = M.v_group[i]
                 if g < 0:
-                    sc, d, wk = _score(i, x, zeros, act, w, fl[1], M)
+                    sc, d, wk = _score(i, x, zeros, act, w, fl[F_WOBJ], M)
                     j, k = (-1, i) if up else (i, -1)
                 elif not up:
-                    k, sc, d, wk = _best_target(g, i, x, zeros, act, w, fl[1], tabu, step, M, state)
+                    k, sc, d, wk = _best_target(g, i, x, zeros, act, w, fl[F_WOBJ], tabu, step, M, state)
                     j = i
                     if k < 0:
                         continue
@@ -456,7 +464,7 @@ def _run(c, M, S, budget, stall, kicks):
                     j, k = hold[g], i
                     if tabu[j] > step:
                         continue
-                    sc, d, wk = _pair_score(j, k, x, zeros, act, w, fl[1], M)
+                    sc, d, wk = _pair_score(j, k, x, zeros, act, w, fl[F_WOBJ], M)
                 work += wk
                 if sc < bs:
                     bs, bd, bj, bk, bg = sc, d, j, k, g
@@ -466,26 +474,26 @@ def _run(c, M, S, budget, stall, kicks):
             work += L
             pi, pj = -1, -1
             if bs >= -eps:  # no single move helps: a pair of free flips in the row ("tight" moves)
-                pi, pj, ps, pd, wk = _best_pair(r, dec, x, zeros, act, w, fl[1], tabu, step, M, state)
+                pi, pj, ps, pd, wk = _best_pair(r, dec, x, zeros, act, w, fl[F_WOBJ], tabu, step, M, state)
                 work += wk
             if bs < -eps:
                 _move(bk, bj, x, zeros, act, vl, vpos, it, log, tabu, state, M)
-                fl[0] += bd
+                fl[F_OBJ] += bd
                 if bg >= 0:
                     hold[bg] = bk
             elif pi >= 0 and ps < -eps:
                 _flip_free(pi, x, zeros, act, vl, vpos, it, log, tabu, state, M)
                 _flip_free(pj, x, zeros, act, vl, vpos, it, log, tabu, state, M)
-                fl[0] += pd
+                fl[F_OBJ] += pd
             else:
-                for q in range(it[0]):
+                for q in range(it[I_NV]):
                     w[vl[q]] += 1.0
-                work += it[0]
+                work += it[I_NV]
         else:
-            if fl[0] < fl[2] - M.ftol:
+            if fl[F_OBJ] < fl[F_BEST] - M.ftol:
                 _sync_best(x, best, log, it)
-                fl[2] = fl[0]
-                it[4] = step
+                fl[F_BEST] = fl[F_OBJ]
+                it[I_IMPROVED] = step
             if nobj == 0:
                 break
             o = _randint(state, nobj)
@@ -493,37 +501,37 @@ def _run(c, M, S, budget, stall, kicks):
             if o < G:
                 j = hold[o]
                 if tabu[j] <= step:
-                    k, sc, d, wk = _best_target(o, j, x, zeros, act, w, fl[1], tabu, step, M, state)
+                    k, sc, d, wk = _best_target(o, j, x, zeros, act, w, fl[F_WOBJ], tabu, step, M, state)
                     work += wk
                     if k >= 0 and sc < -eps:
                         _move(k, j, x, zeros, act, vl, vpos, it, log, tabu, state, M)
-                        fl[0] += d
+                        fl[F_OBJ] += d
                         hold[o] = k
                         ok = True
             else:
                 i = M.free[o - G]
                 if tabu[i] <= step:
-                    sc, d, wk = _score(i, x, zeros, act, w, fl[1], M)
+                    sc, d, wk = _score(i, x, zeros, act, w, fl[F_WOBJ], M)
                     work += wk
                     if sc < -eps:
                         _move(i if x[i] == 0 else -1, i if x[i] == 1 else -1, x, zeros, act, vl, vpos, it, log,
                               tabu, state, M)
-                        fl[0] += d
+                        fl[F_OBJ] += d
                         ok = True
             if ok:
-                it[3] = 0
+                it[I_FAILS] = 0
             else:
-                it[3] += 1
-                if it[3] >= FAIL_LIMIT:
-                    fl[1] += M.wobj0
-                    it[3] = 0
-        if fl[2] < np.inf and step - it[4] > stall:
+                it[I_FAILS] += 1
+                if it[I_FAILS] >= FAIL_LIMIT:
+                    fl[F_WOBJ] += M.wobj0
+                    it[I_FAILS] = 0
+        if fl[F_BEST] < np.inf and step - it[I_IMPROVED] > stall:
             work += _restart(x, zeros, act, w, vl, vpos, hold, tabu, best, log, it, fl, state, M, kicks)
-            it[4] = step
-        fl[3] += work
-    if it[0] == 0 and fl[0] < fl[2] - M.ftol:
+            it[I_IMPROVED] = step
+        fl[F_WORK] += work
+    if it[I_NV] == 0 and fl[F_OBJ] < fl[F_BEST] - M.ftol:
         _sync_best(x, best, log, it)
-        fl[2] = fl[0]
+        fl[F_BEST] = fl[F_OBJ]
 
 
 @njit(cache=True, parallel=True)

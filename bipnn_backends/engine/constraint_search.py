@@ -18,7 +18,7 @@ import numpy as np
 
 from ..core.pubo import Reformulation
 from ..core.structure import disjoint_groups
-from .constraint_kernel import Chains, Model, construct_batch, run_batch
+from .constraint_kernel import F_BEST, F_WORK, I_NV, Chains, Model, construct_batch, run_batch
 from .local_search import csr_transpose
 
 CHUNK_SECONDS = 0.05
@@ -102,7 +102,7 @@ class ConstraintSearch:
                    np.zeros((C, n), np.int64), x.copy(), np.zeros((C, 2 * n + 1), np.int64), np.zeros((C, 5)),
                    np.zeros((C, 6), np.int64), np.asarray(seeds, dtype=np.uint64) | np.uint64(1))
         construct_batch(M, S)
-        self._note_feasible(S, (S.it[:, 0] == 0).any())
+        self._note_feasible(S, (S.it[:, I_NV] == 0).any())
         return S
 
     def _note_feasible(self, S: Chains, feasible: bool) -> None:
@@ -115,21 +115,21 @@ class ConstraintSearch:
         work units (at least one must be given); ``after_call(S)`` runs after every kernel call
         (to report new bests). Returns the number of kernel calls."""
         stall = max(STALL_STEPS, STALL_PER_OBJECT * (self.n_groups + len(self.model.free)))
-        target = None if work is None else float(S.fl[:, 3].max()) + work
+        target = None if work is None else float(S.fl[:, F_WORK].max()) + work
         if deadline is None:
             run_batch(self.model, S, float(target), stall, KICKS)
-            self._note_feasible(S, np.isfinite(S.fl[:, 2]).any())
+            self._note_feasible(S, np.isfinite(S.fl[:, F_BEST]).any())
             if after_call is not None:
                 after_call(S)
             return 1
         step, calls = float(FIRST_WORK), 0
         while True:
-            goal = float(S.fl[:, 3].max()) + step
+            goal = float(S.fl[:, F_WORK].max()) + step
             if target is not None:
                 goal = min(goal, target)
             t = time.perf_counter()
             run_batch(self.model, S, goal, stall, KICKS)
-            self._note_feasible(S, np.isfinite(S.fl[:, 2]).any())
+            self._note_feasible(S, np.isfinite(S.fl[:, F_BEST]).any())
             if after_call is not None:
                 after_call(S)
             calls += 1
@@ -141,7 +141,7 @@ class ConstraintSearch:
 
     def results(self, S: Chains) -> tuple[np.ndarray, np.ndarray]:
         """(best feasible point of each chain that found one, current points)."""
-        ok = np.isfinite(S.fl[:, 2])
+        ok = np.isfinite(S.fl[:, F_BEST])
         return S.best[ok].astype(np.float64), S.x.astype(np.float64)
 
 

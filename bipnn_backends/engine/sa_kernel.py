@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import math
 import time
+from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -30,25 +31,55 @@ from .xorshift import rand as _rand
 CHUNK_SECONDS = 0.05  # with a deadline: target duration of one kernel call (checks between calls)
 
 
+class Arrays(NamedTuple):
+    """One reformulation's energy as the kernels read it (argument ``P`` of every kernel).
+
+    Monomials, CSR by monomial: monomial k holds variables ``m_idx[m_off[k]:m_off[k+1]]``
+    and has coefficient ``m_coef[k]``. The same, CSR by variable: variable i is in monomials
+    ``v_mono[v_moff[i]:v_moff[i+1]]`` whose coefficients are repeated in ``v_mcoef`` (one
+    stream per flip). Linear penalty rows, CSR by row: row r is ``r_coef . x[r_idx]`` over
+    ``r_off[r]:r_off[r+1]``, right-hand side ``rhs[r]``, weight ``w[r]``, ``le[r]`` True for
+    ``<=`` (penalty max(res, 0)^2) and False for ``==`` (penalty res^2); CSR by variable:
+    variable i is in rows ``v_row[v_roff[i]:v_roff[i+1]]`` with coefficients ``v_rcoef``.
+    ``const`` is the PUBO's constant term.
+    """
+
+    m_off: np.ndarray
+    m_idx: np.ndarray
+    m_coef: np.ndarray
+    v_moff: np.ndarray
+    v_mono: np.ndarray
+    v_mcoef: np.ndarray
+    r_off: np.ndarray
+    r_idx: np.ndarray
+    r_coef: np.ndarray
+    rhs: np.ndarray
+    w: np.ndarray
+    le: np.ndarray
+    v_roff: np.ndarray
+    v_row: np.ndarray
+    v_rcoef: np.ndarray
+    const: float
+
+
 @njit(cache=True)
 def _init(x, P, zeros, res) -> float:
     """Fill zero counts and residuals for x; return the exact energy."""
-    m_off, m_idx, m_coef, v_moff, v_mono, v_mcoef, r_off, r_idx, r_coef, rhs, w, le, v_roff, v_row, v_rcoef, const = P
-    e = const
-    for k in range(len(m_coef)):
+    e = P.const
+    for k in range(len(P.m_coef)):
         z = 0
-        for p in range(m_off[k], m_off[k + 1]):
-            z += 1 - x[m_idx[p]]
+        for p in range(P.m_off[k], P.m_off[k + 1]):
+            z += 1 - x[P.m_idx[p]]
         zeros[k] = z
         if z == 0:
-            e += m_coef[k]
-    for r in range(len(rhs)):
-        s = -rhs[r]
-        for p in range(r_off[r], r_off[r + 1]):
-            s += r_coef[p] * x[r_idx[p]]
+            e += P.m_coef[k]
+    for r in range(len(P.rhs)):
+        s = -P.rhs[r]
+        for p in range(P.r_off[r], P.r_off[r + 1]):
+            s += P.r_coef[p] * x[P.r_idx[p]]
         res[r] = s
-        if s > 0.0 or not le[r]:
-            e += w[r] * s * s
+        if s > 0.0 or not P.le[r]:
+            e += P.w[r] * s * s
     return e
 
 
@@ -62,36 +93,34 @@ def _f(r: float, le: bool) -> float:
 @njit(cache=True)
 def _delta(i, x, P, zeros, res) -> float:
     """Exact energy change of flipping variable i."""
-    m_off, m_idx, m_coef, v_moff, v_mono, v_mcoef, r_off, r_idx, r_coef, rhs, w, le, v_roff, v_row, v_rcoef, const = P
     t = 1 - x[i]  # the zero count at which a monomial of i changes: 0 when x_i = 1, 1 when x_i = 0
     d = 0.0
-    for p in range(v_moff[i], v_moff[i + 1]):  # branch-free: measured 1.8x faster than testing each
-        d += v_mcoef[p] * (zeros[v_mono[p]] == t)
+    for p in range(P.v_moff[i], P.v_moff[i + 1]):  # branch-free: measured 1.8x faster than testing each
+        d += P.v_mcoef[p] * (zeros[P.v_mono[p]] == t)
     sgn = 1.0
     if t == 0:
         d, sgn = -d, -1.0
-    for p in range(v_roff[i], v_roff[i + 1]):
-        r = v_row[p]
+    for p in range(P.v_roff[i], P.v_roff[i + 1]):
+        r = P.v_row[p]
         old = res[r]
-        d += w[r] * (_f(old + sgn * v_rcoef[p], le[r]) - _f(old, le[r]))
+        d += P.w[r] * (_f(old + sgn * P.v_rcoef[p], P.le[r]) - _f(old, P.le[r]))
     return d
 
 
 @njit(cache=True)
 def _flip(i, x, P, zeros, res) -> None:
-    m_off, m_idx, m_coef, v_moff, v_mono, v_mcoef, r_off, r_idx, r_coef, rhs, w, le, v_roff, v_row, v_rcoef, const = P
     if x[i] == 1:
         x[i] = 0
-        for p in range(v_moff[i], v_moff[i + 1]):
-            zeros[v_mono[p]] += 1
-        for p in range(v_roff[i], v_roff[i + 1]):
-            res[v_row[p]] -= v_rcoef[p]
+        for p in range(P.v_moff[i], P.v_moff[i + 1]):
+            zeros[P.v_mono[p]] += 1
+        for p in range(P.v_roff[i], P.v_roff[i + 1]):
+            res[P.v_row[p]] -= P.v_rcoef[p]
     else:
         x[i] = 1
-        for p in range(v_moff[i], v_moff[i + 1]):
-            zeros[v_mono[p]] -= 1
-        for p in range(v_roff[i], v_roff[i + 1]):
-            res[v_row[p]] += v_rcoef[p]
+        for p in range(P.v_moff[i], P.v_moff[i + 1]):
+            zeros[P.v_mono[p]] -= 1
+        for p in range(P.v_roff[i], P.v_roff[i + 1]):
+            res[P.v_row[p]] += P.v_rcoef[p]
 
 
 @njit(cache=True)
@@ -171,8 +200,8 @@ def descend_batch(X, P, tol, E, zt) -> None:
     """1-flip descent of every row of X in place; energies into E (zero counts of type zt.dtype)."""
     for c in prange(X.shape[0]):
         x = X[c]
-        zeros = np.empty(len(P[2]), zt.dtype)
-        res = np.empty(len(P[9]), np.float64)
+        zeros = np.empty(len(P.m_coef), zt.dtype)
+        res = np.empty(len(P.rhs), np.float64)
         E[c] = _descend(x, P, zeros, res, _init(x, P, zeros, res), tol)
 
 
@@ -181,8 +210,8 @@ def deltas_batch(X, P, D, zt) -> None:
     """D[b, i] = energy change of flipping i at row b of X."""
     for c in prange(X.shape[0]):
         x = X[c]
-        zeros = np.empty(len(P[2]), zt.dtype)
-        res = np.empty(len(P[9]), np.float64)
+        zeros = np.empty(len(P.m_coef), zt.dtype)
+        res = np.empty(len(P.rhs), np.float64)
         _init(x, P, zeros, res)
         for i in range(len(x)):
             D[c, i] = _delta(i, x, P, zeros, res)
@@ -192,8 +221,8 @@ def deltas_batch(X, P, D, zt) -> None:
 def energy_batch(X, P, E, zt) -> None:
     """Energy of every row of X."""
     for c in prange(X.shape[0]):
-        zeros = np.empty(len(P[2]), zt.dtype)
-        res = np.empty(len(P[9]), np.float64)
+        zeros = np.empty(len(P.m_coef), zt.dtype)
+        res = np.empty(len(P.rhs), np.float64)
         E[c] = _init(X[c], P, zeros, res)
 
 
@@ -203,7 +232,7 @@ def supported(reform: Reformulation) -> bool:
 
 
 class Annealer:
-    """The kernels bound to one reformulation's arrays (see the module docstring)."""
+    """The kernels bound to one reformulation's :class:`Arrays` (``self.arrays``; see the module docstring)."""
 
     def __init__(self, reform: Reformulation) -> None:
         if not supported(reform):
@@ -229,8 +258,8 @@ class Annealer:
         v_roff, order = csr_transpose(n, r_idx)
         v_row = np.repeat(np.arange(len(rhs), dtype=np.int64), r_lens)[order]
         v_rcoef = np.ascontiguousarray(r_coef[order])
-        self.P = (m_off, m_idx, m_coef, v_moff, v_mono, np.ascontiguousarray(m_coef[v_mono]), r_off, r_idx, r_coef, rhs, w, le, v_roff, v_row, v_rcoef,
-                  float(pubo.constant))
+        self.arrays = Arrays(m_off, m_idx, m_coef, v_moff, v_mono, np.ascontiguousarray(m_coef[v_mono]), r_off, r_idx,
+                             r_coef, rhs, w, le, v_roff, v_row, v_rcoef, float(pubo.constant))
         scales = [1.0, float(np.abs(m_coef).max(initial=0.0))]
         scales += [float(b.weights.max() * np.abs(b.coefs).max() ** 2) for b in blocks]
         # a monomial's zero count fits in int8 up to degree 127: 4x less random-access memory
@@ -244,21 +273,21 @@ class Annealer:
     def energy(self, X: np.ndarray) -> np.ndarray:
         x = self._rows(X)
         E = np.empty(len(x))
-        energy_batch(x, self.P, E, self.zt)
+        energy_batch(x, self.arrays, E, self.zt)
         return E
 
     def deltas(self, X: np.ndarray) -> np.ndarray:
         """(B, n) energy change of every single flip at every row of X."""
         x = self._rows(X)
         D = np.empty(x.shape, dtype=np.float64)
-        deltas_batch(x, self.P, D, self.zt)
+        deltas_batch(x, self.arrays, D, self.zt)
         return D
 
     def descend(self, X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         """1-flip descent of every row of X to a local minimum: (points int8, energies)."""
         x = self._rows(X).copy()
         E = np.empty(len(x))
-        descend_batch(x, self.P, self.tol, E, self.zt)
+        descend_batch(x, self.arrays, self.tol, E, self.zt)
         return x, E
 
     def anneal(self, X: np.ndarray, T0: np.ndarray, T1: np.ndarray, sweeps: int, seeds: np.ndarray,
@@ -270,10 +299,10 @@ class Annealer:
         energies, sweeps done)."""
         x = self._rows(X).copy()
         B = x.copy()
-        Z = np.empty((len(x), len(self.P[2])), self.zt.dtype)
-        RES = np.empty((len(x), len(self.P[9])))
+        Z = np.empty((len(x), len(self.arrays.m_coef)), self.zt.dtype)
+        RES = np.empty((len(x), len(self.arrays.rhs)))
         BE = np.empty(len(x))
-        init_batch(x, self.P, Z, RES, BE)
+        init_batch(x, self.arrays, Z, RES, BE)
         EX = BE.copy()
         states = np.asarray(seeds, dtype=np.uint64) | np.uint64(1)
         T0 = np.ascontiguousarray(T0, dtype=np.float64)
@@ -282,14 +311,14 @@ class Annealer:
         while done < sweeps and step > 0:
             stop = min(done + step, sweeps)
             t = time.perf_counter()
-            anneal_batch(x, Z, RES, EX, B, BE, self.P, T0, ratio, done, stop, states, self.tol)
+            anneal_batch(x, Z, RES, EX, B, BE, self.arrays, T0, ratio, done, stop, states, self.tol)
             if deadline is not None:
                 now = time.perf_counter()
                 per_sweep = max(now - t, 1e-9) / (stop - done)
                 step = min(max(1, int(CHUNK_SECONDS / per_sweep)), int((deadline - now) / per_sweep))
             done = stop
         E = np.empty(len(B))
-        descend_batch(B, self.P, self.tol, E, self.zt)
+        descend_batch(B, self.arrays, self.tol, E, self.zt)
         return B, E, done
 
 

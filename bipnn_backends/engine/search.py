@@ -28,6 +28,7 @@ from ..core.pubo import Reformulation
 from ..options import Options
 from ..pool import candidates_wanted
 from . import constraint_search, sa_kernel
+from .constraint_kernel import F_BEST, I_RESTARTS, I_STEP
 from .adam import Adam
 from .anneal import Schedule, gradient_scale
 from .device import cpu_threads_for, resolve_device
@@ -447,9 +448,9 @@ def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: fl
     reported = [np.inf]
 
     def report(S: constraint_search.Chains) -> None:  # new bests reach on_best, progress and history
-        if S.fl[:, 2].min() < reported[0]:
-            reported[0] = float(S.fl[:, 2].min())
-            B = S.best[np.isfinite(S.fl[:, 2])].astype(np.float64)
+        if S.fl[:, F_BEST].min() < reported[0]:
+            reported[0] = float(S.fl[:, F_BEST].min())
+            B = S.best[np.isfinite(S.fl[:, F_BEST])].astype(np.float64)
             tr.offer(B, tr.energy(B))
             tr.say("%7.2fs  constraint-aware search: best energy %.6g", tr.elapsed(), tr.best_e, throttle=True)
 
@@ -465,6 +466,7 @@ def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: fl
             tr.offer(part, tr.energy(part))
     if cs.first_feasible_at is not None:
         stats["first_feasible_at"] = cs.first_feasible_at  # perf_counter time; solve() reports it on its clock
-    stats.update(cs_chains=len(starts), cs_groups=cs.n_groups, cs_calls=calls, cs_steps=int(S.it[:, 1].sum()),
-                 cs_restarts=int(S.it[:, 5].sum()), cs_feasible_chains=len(B), time_cs=time.perf_counter() - t_cs)
+    stats.update(cs_chains=len(starts), cs_groups=cs.n_groups, cs_calls=calls,
+                 cs_steps=int(S.it[:, I_STEP].sum()), cs_restarts=int(S.it[:, I_RESTARTS].sum()),
+                 cs_feasible_chains=len(B), time_cs=time.perf_counter() - t_cs)
     tr.say("%7.2fs  constraint-aware search: %d steps, best energy %.6g", tr.elapsed(), stats["cs_steps"], tr.best_e)

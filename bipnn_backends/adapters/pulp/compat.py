@@ -1,5 +1,6 @@
 """Every difference between PuLP 3.x and PuLP 4.x the adapter relies on, in one place
-(registration, model access, status codes; reading MPS files is :mod:`.mps`).
+(registration, model access, timing; status codes are :mod:`.status`, reading MPS files is
+:mod:`.mps`).
 
 PuLP 4 (Python >= 3.12) keeps the model in a Rust core: constraints are a
 method, variables are not hashable, unused variables stay in the model
@@ -17,8 +18,6 @@ from typing import Any, Callable
 import pulp
 import pulp.apis
 from pulp import constants as const
-
-from ...result import CONVERGED, EPOCHS, FEASIBLE, INFEASIBLE, INTERRUPTED, NONE, OPTIMAL, TIME_LIMIT, UNBOUNDED
 
 PULP_VERSION: str = getattr(pulp, "__version__", "0")
 PULP4: bool = hasattr(const, "LpSolveStatus")
@@ -62,45 +61,11 @@ def set_values(variables: list[Any], values: list[float]) -> None:
 
 
 def start_clock() -> Any:
-    """What :func:`finish` needs to time the solve (PuLP 4's ``clocks()``)."""
+    """What :func:`.status.finish` needs to time the solve (PuLP 4's ``clocks()``)."""
     if PULP4:
         from pulp.apis.core import clocks
         return clocks()
     return None
-
-
-if PULP4:
-    _S = const.LpSolveStatus
-    #: PuLP 4: termination -> LpSolveStatus of a search that stopped without a proof.
-    PULP4_STOPPED = {TIME_LIMIT: _S.TimeLimit, EPOCHS: _S.IterationLimit, CONVERGED: _S.Stopped,
-                     INTERRUPTED: _S.Interrupted}
-    #: PuLP 4: solution status -> (LpSolveStatus, or None for "by termination"; has_solution).
-    PULP4_STATUS = {OPTIMAL: (_S.Optimal, True), INFEASIBLE: (_S.Infeasible, False),
-                    FEASIBLE: (None, True), NONE: (None, False), UNBOUNDED: (_S.Unbounded, False)}
-else:
-    #: PuLP 3: solution status -> (LpStatus, LpSolution); always an explicit solution status.
-    PULP3_STATUS = {
-        OPTIMAL: (const.LpStatusOptimal, const.LpSolutionOptimal),
-        FEASIBLE: (const.LpStatusOptimal, const.LpSolutionIntegerFeasible),
-        INFEASIBLE: (const.LpStatusInfeasible, const.LpSolutionInfeasible),
-        NONE: (const.LpStatusNotSolved, const.LpSolutionNoSolutionFound),
-        UNBOUNDED: (const.LpStatusUnbounded, const.LpSolutionUnbounded),
-    }
-
-
-def finish(solver: Any, lp: Any, solution_status: str, termination: str, start: Any) -> Any:
-    """Record the result's status on ``lp`` and return what ``actualSolve`` returns.
-
-    PuLP 3: the ``LpStatus`` code, with an explicit solution status.
-    PuLP 4: ``buildStats`` with the reason the search stopped, as PuLP 4's own MIP solvers
-    report a time-limited incumbent (``TimeLimit`` with ``has_solution=True``).
-    """
-    if PULP4:
-        code, has_solution = PULP4_STATUS[solution_status]
-        return solver.buildStats(lp, code or PULP4_STOPPED[termination], has_solution, start=start)
-    code, sol_status = PULP3_STATUS[solution_status]
-    lp.assignStatus(code, sol_status)
-    return code
 
 
 def is_integer_category(cat: str) -> bool:

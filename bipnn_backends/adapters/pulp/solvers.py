@@ -27,7 +27,7 @@ from ...pool import pool_document, pool_from_document
 from ...result import SolveResult
 from ...solve import solve
 from .._kit import clock_started, echo_log, options_from_host, parse_assignments, raising_host_errors, time_left
-from . import compat, solution
+from . import compat, solution, status
 from .errors import ERRORS, BipnnPulpError, PulpOptionError
 from .translate import Translation, translate
 
@@ -82,7 +82,7 @@ class _BipnnSolver:
         self.pool = pool_document(result.pool, [v.name for v in tr.variables])
         log.info("%s: %s%s", self.name, result.message,
                  f"; objective {result.objective:.10g}" if result.has_solution else "")
-        return compat.finish(self, lp, result.solution_status, result.termination, start)
+        return status.finish(self, lp, result.solution_status, result.termination, start)
 
     def _copy_settings(self) -> dict[str, Any]:
         data = self.toDict()  # type: ignore[attr-defined]
