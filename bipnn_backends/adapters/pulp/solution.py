@@ -7,7 +7,7 @@ JSON (``--json``, or ``--solution FILE.json``)::
      "time_limit_reached": true, "max_violation": 0.0,
      "values": {"x": 1.0, "y": 0.0}, "stats": {...}}
 
-``solution_status`` is optimal, feasible, infeasible or none; ``termination`` is
+``solution_status`` is optimal, feasible, infeasible, unbounded or none; ``termination`` is
 proven, time_limit, epochs, converged or interrupted (see :mod:`bipnn_backends.result`);
 ``time_limit_reached`` is derived from it. ``values`` is null unless the solution
 status is ``optimal`` or ``feasible``.
