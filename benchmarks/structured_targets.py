@@ -2,7 +2,7 @@
 
     python -m benchmarks.structured_targets [name ...]
 
-Names: assign150 (20 s, optimum from scipy), gap8x40 (10 s, SCIP reference),
+Names: assign150 (20 s, optimum from scipy), gap8x40 (10 s, the suite's cached SCIP reference),
 binpack30 (PuLP's generator, 20 s, through PuLP), binpack60 (10 s, through
 PuLP), sparse100k (100k binaries, 10k sparse <= rows, 5 s, through PuLP).
 Prints one line per target: value, reference, gap, wall time and the solver's
@@ -20,62 +20,20 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 
 import numpy as np  # noqa: E402
 
-from bipnn_backends.core.expr import Poly  # noqa: E402
-from bipnn_backends.core.problem import BinaryProblem  # noqa: E402
 from bipnn_backends.solve import solve  # noqa: E402
 
-
-def _assignment(n: int, seed: int = 0) -> tuple[BinaryProblem, float]:
-    from scipy.optimize import linear_sum_assignment
-    C = np.random.default_rng(seed).integers(1, 100, (n, n)).astype(np.float64)
-    p = BinaryProblem(f"assign-{n}")
-    x = p.add_binaries([f"x{i}" for i in range(n * n)]).reshape(n, n)
-    p.set_objective(Poly.linear(x.ravel(), C.ravel()), "min")
-    for i in range(n):
-        p.add_constraint(Poly.linear(x[i], np.ones(n)), "==", 1, f"row{i}")
-    for j in range(n):
-        p.add_constraint(Poly.linear(x[:, j], np.ones(n)), "==", 1, f"col{j}")
-    r, c = linear_sum_assignment(C)
-    return p, float(C[r, c].sum())
+from .instances import Instance  # noqa: E402
+from .references import gap_percent, reference  # noqa: E402
+from .structured import assignment, bin_packing_lp, generalized_assignment  # noqa: E402
 
 
-def _gap(agents: int, jobs: int, seed: int = 0) -> tuple[BinaryProblem, float]:
-    """Martello-Toth type C (the `structured` suite's generator)."""
-    rng = np.random.default_rng(seed)
-    c = rng.integers(10, 50, (agents, jobs)).astype(np.float64)
-    w = rng.integers(5, 25, (agents, jobs)).astype(np.float64)
-    b = np.floor(0.8 * w.sum(axis=1) / agents)
-    p = BinaryProblem(f"gap-{agents}x{jobs}")
-    x = p.add_binaries([f"x{i}" for i in range(agents * jobs)]).reshape(agents, jobs)
-    p.set_objective(Poly.linear(x.ravel(), c.ravel()), "min")
-    for j in range(jobs):
-        p.add_constraint(Poly.linear(x[:, j], np.ones(agents)), "==", 1, f"job{j}")
-    for i in range(agents):
-        p.add_constraint(Poly.linear(x[i], w[i]), "<=", float(b[i]), f"cap{i}")
-    return p, _scip(p, 120.0)
-
-
-def _scip(p: BinaryProblem, limit: float) -> float:
-    from pyscipopt import Model, quicksum
-    m = Model()
-    m.hideOutput()
-    m.setParam("limits/time", limit)
-    xs = [m.addVar(vtype="B") for _ in range(p.n_binaries)]
-
-    def lin(e):
-        return quicksum(float(a) * xs[int(i)] for i, a in zip(e.indices, e.coefs)) + e.constant
-    m.setObjective(lin(p.objective), "minimize" if p.sense == "min" else "maximize")
-    for con in p.constraints:
-        e = lin(con.body)
-        m.addCons(e <= con.rhs if con.sense == "<=" else e >= con.rhs if con.sense == ">=" else e == con.rhs)
-    m.optimize()
-    return float(m.getObjVal())
-
-
-def _core(name: str, p: BinaryProblem, ref: float, limit: float) -> None:
+def _core(name: str, inst: Instance, limit: float) -> None:
+    """Solve one of the `structured` suite's instances against its exact or cached SCIP reference."""
+    ref = reference(inst)
     t = time.perf_counter()
-    res = solve(p, time_limit=limit, seed=0)
-    _line(name, limit, time.perf_counter() - t, res.solution_status, res.objective, ref, res.stats)
+    res = solve(inst.problem, time_limit=limit, seed=0)
+    _line(name, limit, time.perf_counter() - t, res.solution_status, res.objective,
+          None if ref is None else ref["value"], inst.problem.sense, res.stats)
 
 
 def _pulp(name: str, lp, ref: float | None, limit: float) -> None:
@@ -88,11 +46,13 @@ def _pulp(name: str, lp, ref: float | None, limit: float) -> None:
     wall = time.perf_counter() - t
     value = pulp.value(lp.objective)
     result = getattr(solver, "result", None)
-    _line(name, limit, wall, pulp.LpStatus[lp.status], value, ref, result.stats if result else {})
+    _line(name, limit, wall, pulp.LpStatus[lp.status], value, ref, "min" if lp.sense == pulp.LpMinimize else "max",
+          result.stats if result else {})
 
 
-def _line(name: str, limit: float, wall: float, status: str, value, ref, stats: dict) -> None:
-    gap = "" if ref in (None, 0) or value is None else f" gap {100 * (value - ref) / abs(ref):+.2f}%"
+def _line(name: str, limit: float, wall: float, status: str, value, ref, sense: str, stats: dict) -> None:
+    g = gap_percent(value, ref, sense)
+    gap = "" if g is None else f" gap {g:+.2f}%"
     keys = ("time_reformulate", "time_search", "time_verify", "cs_steps", "cs_restarts")
     extra = " ".join(f"{k}={stats[k]:.3g}" for k in keys if isinstance(stats.get(k), (int, float)))
     print(f"{name:11s} limit {limit:4.0f}s wall {wall:6.2f}s {status:10s} value {value} ref {ref}{gap} {extra}",
@@ -116,12 +76,11 @@ def _sparse_lp(n: int = 100_000, rows: int = 10_000, seed: int = 0):
 
 def main(names: list[str]) -> None:
     import bipnn_backends.engine  # noqa: F401  (import and kernel loading outside the clock, as solve does)
-    from pulp.tests.bin_packing_problem import create_bin_packing_problem
     targets = {
-        "assign150": lambda: _core("assign150", *_assignment(150), 20.0),
-        "gap8x40": lambda: _core("gap8x40", *_gap(8, 40), 10.0),
-        "binpack30": lambda: _pulp("binpack30", create_bin_packing_problem(bins=30, seed=99), 30, 20.0),
-        "binpack60": lambda: _pulp("binpack60", create_bin_packing_problem(bins=60, seed=99), 60, 10.0),
+        "assign150": lambda: _core("assign150", assignment(150), 20.0),
+        "gap8x40": lambda: _core("gap8x40", generalized_assignment(8, 40), 10.0),
+        "binpack30": lambda: _pulp("binpack30", bin_packing_lp(30), 30, 20.0),
+        "binpack60": lambda: _pulp("binpack60", bin_packing_lp(60), 60, 10.0),
         "sparse100k": lambda: _pulp("sparse100k", _sparse_lp(), None, 5.0),
     }
     for name in names or list(targets):

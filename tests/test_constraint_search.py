@@ -9,6 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hs
 
+from benchmarks.references import exact_reference
+from benchmarks.structured import assignment
 from bipnn_backends.core.brute_force import brute_force
 from bipnn_backends.core.evaluate import evaluate_problem
 from bipnn_backends.core.expr import Poly
@@ -116,25 +118,12 @@ def test_deadline_is_checked_between_calls_by_a_fake_clock(monkeypatch):
     assert 100.2 - cs_mod.CHUNK_SECONDS <= clock() <= 100.2 + cs_mod.CHUNK_SECONDS
 
 
-def _assignment(n: int, seed: int) -> tuple[BinaryProblem, float]:
-    from scipy.optimize import linear_sum_assignment
-    C = np.random.default_rng(seed).integers(1, 100, (n, n)).astype(float)
-    p = BinaryProblem()
-    x = p.add_binaries([f"x{i}_{j}" for i in range(n) for j in range(n)]).reshape(n, n)
-    p.set_objective(Poly.linear(x.ravel(), C.ravel()))
-    for i in range(n):
-        p.add_constraint(Poly.linear(x[i], np.ones(n)), "==", 1, f"row{i}")
-    for j in range(n):
-        p.add_constraint(Poly.linear(x[:, j], np.ones(n)), "==", 1, f"col{j}")
-    r, c = linear_sum_assignment(C)
-    return p, float(C[r, c].sum())
-
-
 def test_assignment_reaches_the_optimum():
     hits = 0
     for seed in range(6):
-        p, opt = _assignment(12, seed)
-        res = solve(p, time_limit=None, epochs=20, seed=seed)
+        inst = assignment(12, seed)
+        opt = exact_reference(inst)["value"]
+        res = solve(inst.problem, time_limit=None, epochs=20, seed=seed)
         assert res.solution_status == "feasible"
         hits += res.objective == pytest.approx(opt)
     assert hits >= 5
