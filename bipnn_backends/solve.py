@@ -119,7 +119,8 @@ def _construct(problem: BinaryProblem, reform: Reformulation, opts: Options, sta
     stats.update(method="construction", time_total=time.perf_counter() - t0)
     return SolveResult(status, TIME_LIMIT, x=X[k], values=problem.decode(X[k]), objective=float(vals.objective[k]),
                        max_violation=float(vals.max_violation[k]),
-                       message=f"time_limit=0: {message} among the cheapest constructions", stats=stats,
+                       message=(f"no time left for a search (time_limit 0, or used up by translation): {message} "
+                                "among the cheapest constructions"), stats=stats,
                        pool=_pool(problem, X, vals, opts))
 
 
