@@ -207,6 +207,7 @@ def run_highs(inst: Instance, pubo: PuboArrays | None, time_limit: float, seed: 
     if form.products:
         M, mlo, mhi = _and_rows(form)
         A, lo, hi = sp.vstack([A, M]).tocsr(), np.concatenate([lo, mlo]), np.concatenate([hi, mhi])
+    highspy.Highs.resetGlobalScheduler(True)  # HiGHS keeps one thread pool per process: start ours afresh
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     h.setOptionValue("threads", 1)
