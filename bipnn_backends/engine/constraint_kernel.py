@@ -93,7 +93,7 @@ class Chains(NamedTuple):
     hold: np.ndarray      # (C, G) int64: the member holding each group's 1
     tabu: np.ndarray      # (C, n) int64: step until which the variable may not change
     best: np.ndarray      # (C, n) int8: best feasible point (x when none yet)
-    log: np.ndarray       # (C, 2n+1) int64: variables toggled since best == x
+    log: np.ndarray       # (C, 2n+1) int64: variables toggled since best == x (count past its end: overflowed)
     fl: np.ndarray        # (C, 5) float64: columns F_* (below)
     it: np.ndarray        # (C, 6) int64: columns I_* (below)
     rng: np.ndarray       # (C,) uint64
@@ -182,8 +182,10 @@ def _commit(i, x, zeros, act, vl, vpos, it, log, M):
             vpos[last] = vpos[r]
             vpos[r] = -1
             it[I_NV] -= 1
-    log[it[I_NLOG]] = i
-    it[I_NLOG] += 1
+    q = it[I_NLOG]
+    if q < len(log):  # past the end the log has overflowed: the next sync takes a full copy
+        log[q] = i
+    it[I_NLOG] = q + 1
 
 
 @njit(cache=True)
@@ -310,8 +312,12 @@ def _move(k, j, x, zeros, act, vl, vpos, it, log, tabu, state, M):
 @njit(cache=True)
 def _sync_best(x, best, log, it):
     """Make best == x using the log of toggles (or a full diff when the log overflowed)."""
-    for q in range(it[I_NLOG]):
-        best[log[q]] ^= 1
+    if it[I_NLOG] > len(log):
+        for i in range(len(x)):
+            best[i] = x[i]
+    else:
+        for q in range(it[I_NLOG]):
+            best[log[q]] ^= 1
     it[I_NLOG] = 0
 
 
