@@ -17,6 +17,7 @@ from bipnn_backends.core.expr import Poly
 from bipnn_backends.core.problem import BinaryProblem
 from bipnn_backends.core.reformulate import reformulate
 from bipnn_backends.engine import constraint_search as cs_mod
+from bipnn_backends.engine.constraint_kernel import I_RESTARTS
 from bipnn_backends.engine.constraint_search import ConstraintSearch, feasible_start, supported
 from bipnn_backends.options import make_options
 from bipnn_backends.solve import solve
@@ -196,3 +197,17 @@ def test_trivial_feasible_point_is_always_returned():
     res = solve(p, time_limit=None, epochs=0, seed=0)
     assert res.solution_status == "feasible" and res.objective > 0
     assert evaluate_problem(p, res.x[None, :]).feasible[0]
+
+
+def test_change_log_overflow_on_tiny_models_keeps_best_exact():
+    """Restart kicks on a 1-variable model toggle more often than the change log holds (was a heap overrun)."""
+    for seed in range(40):
+        rng = np.random.default_rng(seed)
+        reform = reformulate(_groups_problem(rng, 0, 2, 1, 1, True), make_options(time_limit=1.0))
+        if reform.infeasible or not supported(reform):
+            continue
+        cs = ConstraintSearch(reform)
+        S = cs.start(rng.integers(0, 2, (3, reform.n)), np.arange(3))
+        cs.run(S, work=20_000)
+        _check_state(cs, S, reform)
+        assert (S.it[:, I_RESTARTS] > 0).any()  # restarts (and their kicks) happened
