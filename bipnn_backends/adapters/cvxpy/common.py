@@ -147,23 +147,25 @@ class Encoding:
 
 
 def encode_columns(problem: BinaryProblem, names: Sequence[str], kinds: np.ndarray,
-                   lb: np.ndarray, ub: np.ndarray) -> Encoding:
+                   lb: np.ndarray, ub: np.ndarray, keys: Sequence[int] | None = None) -> Encoding:
     """Add one user-level variable per column ("b" or "i"; "f" for fixed at ``lb``; "c" continuous),
-    keyed by column. The affine map comes from the problem's own :meth:`~BinaryProblem.encoding`;
+    keyed by ``keys`` (default: the position in ``names``; CVXPY's column index when only some columns
+    are encoded). The affine map comes from the problem's own :meth:`~BinaryProblem.encoding`;
     continuous columns and integers without finite bounds stay the problem's columns (``C``)."""
     n = len(names)
+    key = np.arange(n) if keys is None else np.asarray(keys, dtype=np.int64)
     boolean = np.flatnonzero(kinds == "b")
     with raising_host_errors(ERRORS):
         if len(boolean):
-            problem.add_binaries([names[j] for j in boolean], boolean.tolist())
+            problem.add_binaries([names[j] for j in boolean], key[boolean].tolist())
         for j in np.flatnonzero(kinds != "b"):
             if kinds[j] == "f":
-                problem.add_fixed(names[j], float(lb[j]), int(j))
+                problem.add_fixed(names[j], float(lb[j]), int(key[j]))
             elif kinds[j] == "c":
-                problem.add_continuous(names[j], float(lb[j]), float(ub[j]), int(j))
+                problem.add_continuous(names[j], float(lb[j]), float(ub[j]), int(key[j]))
             else:
-                problem.add_integer(names[j], float(lb[j]), float(ub[j]), int(j))
-    vm = variable_map(problem, range(n))
+                problem.add_integer(names[j], float(lb[j]), float(ub[j]), int(key[j]))
+    vm = variable_map(problem, key.tolist())
     return Encoding(problem, vm.M, vm.m, list(names), vm.C)
 
 
