@@ -130,6 +130,14 @@ def test_objname_and_one_line_objsense():
     assert column_part(p, p.objective_columns) == {"x": 1.0}
 
 
+def test_free_format_data_lines_need_no_indent():
+    lines = ["NAME flat", "ROWS", "N obj", "G r", "COLUMNS", "x obj 2 r 1", "y obj 3 r 1", "RHS", "rhs r 1",
+             "BOUNDS", "UP bnd x 1", "UP bnd y 1", "ENDATA"]
+    p = parse_mps(lines)
+    assert [c.name for c in p.columns] == ["x", "y"] and [c.ub for c in p.columns] == [1.0, 1.0]
+    assert [(c.name, c.sense, c.rhs) for c in p.constraints] == [("r", ">=", 1.0)]
+
+
 def test_ranges_follow_the_mps_rules():
     lines = ["ROWS", " N obj", " L le", " G ge", " E eq_pos", " E eq_neg", " E eq_zero", "COLUMNS",
              " x obj 1 le 1", " x ge 1 eq_pos 1", " x eq_neg 1 eq_zero 1", "RHS",

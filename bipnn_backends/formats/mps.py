@@ -18,8 +18,10 @@ CPLEX, CBC, SCIP and HiGHS:
 - A column named only in BOUNDS (PuLP writes a variable of the model that no constraint or
   objective uses this way) appears nowhere: it is fixed at the value in its bounds nearest
   to 0, an integer when the range holds one.
-- Free MPS splits fields at whitespace; a file that fails so is read again by the fixed
-  columns (fields at 2-3, 5-12, 15-22, 25-36, 40-47, 50-61), where names may hold spaces.
+- Free MPS splits fields at whitespace (data lines need no indent: a line in column 1 is a
+  header only when it starts with a section keyword); a file that fails so is read again by
+  the fixed columns (fields at 2-3, 5-12, 15-22, 25-36, 40-47, 50-61), where names may hold
+  spaces.
 - Without ``OBJSENSE`` the sense is PuLP's ``*SENSE:Maximize`` first-line comment if there is
   one (``negated_max``: the coefficients are the negated objective, as PuLP 4 writes them),
   else minimisation.
@@ -178,7 +180,7 @@ def parse_mps(lines: Sequence[str], source: str = "<mps>", name: str = "mps", fi
         if not line or line[0] == "*" or not line.strip():
             continue
         rd.lineno = i
-        if line[0] not in " \t":  # a section header starts in column 1
+        if _is_header(line, bool(section)):  # a section keyword in column 1
             words = line.split()
             head = words[0].upper()
             if head in UNSUPPORTED:
@@ -224,6 +226,18 @@ def parse_mps(lines: Sequence[str], source: str = "<mps>", name: str = "mps", fi
     return _problem(rd, name if not rd.name else rd.name, maximize, negate)
 
 
+def _is_header(line: str, in_section: bool) -> bool:
+    """A section header starts in column 1; inside a section a line there is data unless it is a
+    section keyword with at most one word after it (free MPS does not require data lines to be
+    indented: ``RHS r 1`` is data, ``RHS`` or ``RHS set`` a header)."""
+    if line[0] in " \t":
+        return False
+    words = line.split(None, 2)
+    head = words[0].upper()
+    keyword = (head in SECTIONS or head in UNSUPPORTED) and (len(words) <= 2 or head == "NAME")
+    return not in_section or keyword
+
+
 def _sense(rd: _Reader, word: str) -> bool:
     w = word.upper()
     if w in ("MAX", "MAXIMIZE", "MAXIMISE"):
@@ -264,10 +278,8 @@ def _columns(rd: _Reader, lines: Sequence[str], i: int) -> int:
         i += 1
         if not line or line[0] == "*":
             continue
-        if line[0] not in " \t":
-            if line.strip():
-                return i - 1  # the next section: the caller reads it
-            continue
+        if line[0] not in " \t" and _is_header(line, True):
+            return i - 1  # the next section: the caller reads it
         t = _fixed_fields(line) if fixed else line.split()
         n = len(t)
         if n == 3 or n == 5:
