@@ -42,7 +42,7 @@ import numpy as np
 import scipy.sparse as sp
 
 from ..core.matrix import add_linear_rows, add_variables, row_expr
-from ..core.problem import BinaryProblem
+from ..core.problem import BinaryProblem, is_binary_range
 from ..errors import ModelError
 from .text import GZIP_MAGIC, stem
 
@@ -121,6 +121,7 @@ class _Reader:
         self.maximize: bool | None = None
         self.obj_name: str | None = None
         self.row_id: dict[str, int] = {}
+        self.has_objective = False
         self.row_names: list[str] = []
         self.row_kinds: list[str] = []
         self.col_id: dict[str, int] = {}
@@ -223,7 +224,7 @@ def parse_mps(lines: Sequence[str], source: str = "<mps>", name: str = "mps", fi
     if maximize is None:
         maximize = sense_comment.replace(" ", "").lower() == "*sense:maximize"
         negate = maximize and negated_max
-    return _problem(rd, name if not rd.name else rd.name, maximize, negate)
+    return _problem(rd, rd.name or name, maximize, negate)
 
 
 def _is_header(line: str, in_section: bool) -> bool:
@@ -254,9 +255,9 @@ def _row(rd: _Reader, fields: list[str]) -> None:
     if name in rd.row_id:
         raise rd.error(f"row {name!r} is declared twice")
     if kind == "N":
-        objective = (name == rd.obj_name) if rd.obj_name is not None else \
-            _OBJ not in rd.row_id.values()
+        objective = name == rd.obj_name if rd.obj_name is not None else not rd.has_objective
         rd.row_id[name] = _OBJ if objective else _FREE
+        rd.has_objective = rd.has_objective or objective
         return
     if kind not in ROW_SENSES:
         raise rd.error(f"row {name!r} has the unknown type {fields[0]!r} (N, L, G or E)")
@@ -431,8 +432,10 @@ def _problem(rd: _Reader, name: str, maximize: bool, negate: bool) -> BinaryProb
     ub[integer & ~has_bound] = 1.0  # an integer column without bounds is binary
     kinds = np.where(integer, "i", "c").astype(object)
     unused = ~np.array(rd.in_columns, dtype=bool)
-    with np.errstate(invalid="ignore"):
-        kinds[integer & (np.ceil(lb - 1e-9) == 0) & (np.floor(ub + 1e-9) == 1)] = "b"  # is_binary_range
+    kinds[integer & (lb == 0) & (ub == 1)] = "b"  # the common case, vectorised; then the general rule
+    for j in np.flatnonzero(integer & ((lb != 0) | (ub != 1)) & np.isfinite(lb) & np.isfinite(ub)):
+        if is_binary_range(lb[j], ub[j]):
+            kinds[j] = "b"
     for j in np.flatnonzero(unused):
         if lb[j] <= ub[j]:
             kinds[j], lb[j] = "f", _unused_value(lb[j], ub[j])
