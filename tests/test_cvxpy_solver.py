@@ -187,3 +187,20 @@ def _load(prob: "cp.Problem", values: dict, names: list[str] | None) -> None:
                 flat[name][int(index.rstrip("]") or 0)] = value
     for name, var in by_name.items():
         var.value = flat[name].reshape(var.shape, order="F")
+
+
+def test_pool_sense_is_never_guessed() -> None:
+    """A matrix form the solver was not told about (no can_solve just before, or another problem's
+    variables) gets no sign: pool objectives stay None rather than a wrong sign."""
+    from bipnn_backends.adapters.cvxpy import solver as S
+
+    class Form:
+        variables = [cp.Variable(name="v")]
+
+    S._PENDING.sign = None
+    assert S._user_sign(Form()) is None
+    S._PENDING.sign = (-1.0, frozenset({-7}))  # noted for a problem with other variables
+    assert S._user_sign(Form()) is None
+    form = Form()
+    S._PENDING.sign = (-1.0, frozenset(v.id for v in form.variables))
+    assert S._user_sign(form) == -1.0 and S._user_sign(form) == -1.0  # kept for the re-solve
