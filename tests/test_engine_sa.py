@@ -33,6 +33,26 @@ def test_flip_delta_and_energy_equal_exact_evaluator(seed):
         np.testing.assert_allclose(D[:, i], reform.energy(Y) - E, rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("max_deg", [1, 17])
+def test_linear_only_and_high_degree_layouts_are_exact(max_deg):
+    """Linear terms live outside the zero counts; degree > 15 switches to one int32 count per monomial."""
+    rng = np.random.default_rng(max_deg)
+    n = 20
+    reform = make_reform(random_pubo(rng, n, 60, max_deg), [random_block(rng, n, 2, "eq", 4)])
+    ann = Annealer(reform)
+    assert ann.zt.dtype == (np.int32 if max_deg > 15 else np.uint8)
+    X = rng.integers(0, 2, (5, n)).astype(np.float64)
+    E = reform.energy(X)
+    np.testing.assert_allclose(ann.energy(X), E, rtol=1e-12, atol=1e-12)
+    D = ann.deltas(X)
+    for i in range(n):
+        Y = X.copy()
+        Y[:, i] = 1 - Y[:, i]
+        np.testing.assert_allclose(D[:, i], reform.energy(Y) - E, rtol=1e-10, atol=1e-10)
+    B, EB, _ = ann.anneal(X, np.full(5, 2.0), np.full(5, 0.01), 100, np.arange(5))
+    np.testing.assert_allclose(EB, reform.energy(B.astype(np.float64)), rtol=1e-9, atol=1e-9)
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_tracked_best_energy_has_no_drift_and_is_a_local_minimum(seed):
     rng = np.random.default_rng(100 + seed)
@@ -43,7 +63,7 @@ def test_tracked_best_energy_has_no_drift_and_is_a_local_minimum(seed):
     X = rng.integers(0, 2, (3, n))
     x = X.astype(np.int8)
     B = x.copy()
-    Z, RES, EX = np.empty((3, len(ann.arrays.m_coef)), ann.zt.dtype), np.empty((3, len(ann.arrays.rhs))), np.empty(3)
+    Z, RES, EX = ann.zeros(3), np.empty((3, len(ann.arrays.rhs))), np.empty(3)
     init_batch(x, ann.arrays, Z, RES, EX)
     BE = EX.copy()
     states = np.arange(1, 4, dtype=np.uint64)
