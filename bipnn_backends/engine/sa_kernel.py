@@ -325,6 +325,7 @@ class Annealer:
         scales += [float(b.weights.max() * np.abs(b.coefs).max() ** 2) for b in blocks]
         self.zt = np.empty(0, np.uint8 if nib else np.int32)
         self.tol = 1e-9 * max(scales)  # smallest energy decrease counted as an improvement
+        self.time_sweeps = 0.0  # seconds the sweeps of the last :meth:`anneal` took
 
     def zeros(self, chains: int) -> np.ndarray:
         """Uninitialised zero-count arrays for ``chains`` chains (filled by :func:`init_batch`)."""
@@ -359,7 +360,8 @@ class Annealer:
         generator seed seeds[c]); the best state of each chain is then descended. With a ``deadline``
         (perf_counter time) the sweeps run in calls of about ``CHUNK_SECONDS``, none started that
         would end past it (temperatures and random numbers depend on the sweep index only, not on the chunks). Returns (best points int8, their
-        energies, sweeps done)."""
+        energies, sweeps done); ``time_sweeps`` is then the time the sweeps took (the rest was setting up and
+        descending)."""
         x = self._rows(X).copy()
         B = x.copy()
         Z = self.zeros(len(x))
@@ -371,6 +373,7 @@ class Annealer:
         T0 = np.ascontiguousarray(T0, dtype=np.float64)
         ratio = (np.asarray(T1, dtype=np.float64) / T0) ** (1.0 / max(sweeps - 1, 1))
         done, step = 0, (1 if deadline is not None else sweeps)
+        t_sweeps = time.perf_counter()
         while done < sweeps and step > 0:
             stop = min(done + step, sweeps)
             t = time.perf_counter()
@@ -380,6 +383,7 @@ class Annealer:
                 per_sweep = max(now - t, 1e-9) / (stop - done)
                 step = min(max(1, int(CHUNK_SECONDS / per_sweep)), int((deadline - now) / per_sweep))
             done = stop
+        self.time_sweeps = time.perf_counter() - t_sweeps
         E = np.empty(len(B))
         descend_batch(B, self.arrays, self.tol, E, self.zt)
         return B, E, done
