@@ -56,7 +56,7 @@ SA_REHEAT = 0.5         # temperature factor for chains restarted from the best 
 SA_SECONDS_PER_ENTRY = 5e-8  # prior per chain sweep and (variable + nonzero), before a round is timed
 SCORE_SHARE = 0.05       # with a deadline: share of the time left that scoring the training points may use
 VERIFY_SHARE = 0.02      # with a deadline: share of the budget that verifying the returned candidates may use
-VERIFY_COST = 2.5        # verifying a row on the original problem / scoring it with the kernel (measured at 1M: 2.3)
+VERIFY_SAFETY = 1.5      # factor on the verification time timed on one row, for the reserve at the end
 MIN_TRAIN_EPOCHS = 5     # with a deadline on the CPU: fewer predicted to fit the training window -> no training
 TRAIN_SECONDS_PER_ENTRY = 2.2e-8  # CPU epoch per restart x (variable + occurrence): 1M variables, 32 restarts, 7 s
 SA_DESCENT_SHARE = 0.1   # with a deadline: share of the search window the descents of training points may use
@@ -218,15 +218,20 @@ def _search(reform: Reformulation, opts: Options, deadline: float | None, start:
     first = np.argsort(E, kind="stable")[:MAX_CANDIDATES]  # the rest is already scored and worse
     found = _Found()
     found.append(X[first], E[first])
-    wanted = candidates_wanted(opts.pool_size, MAX_CANDIDATES)
-    if deadline is not None:  # as many as verification fits in VERIFY_SHARE of the budget (10 at 1M variables)
-        wanted = min(wanted, max(candidates_wanted(opts.pool_size, 1),
-                                 int(VERIFY_SHARE * budget / (VERIFY_COST * max(per_row, 1e-9)))))
-    if opts.polish and not stats["interrupted"]:
-        # reserve the time to verify the returned candidates and the host's 3 constructions on the original
-        # problem, measured as VERIFY_COST x the kernel's scoring time per row, plus 0.5 % for bookkeeping
-        reserve = per_row * VERIFY_COST * (wanted + 3) + 0.005 * budget if deadline is not None else 0.0
+    wanted, reserve = candidates_wanted(opts.pool_size, MAX_CANDIDATES), 0.0
+    if deadline is not None:
+        # verification on the original problem costs about what the numpy evaluator does (at 1M variables
+        # 0.22 s a row, 2.5x the kernel): timed on one row, it sets how many candidates are returned (as
+        # many as fit VERIFY_SHARE of the budget, at least max(2, pool_size)) and the time reserved for
+        # verifying them and the host's 3 constructions (x VERIFY_SAFETY: measured 0.22-0.4 s a row at 1M
+        # on a loaded machine), plus 1 % of the budget for bookkeeping
+        t_verify = time.perf_counter()
+        reform.energy(X[:1])
+        verify_row = time.perf_counter() - t_verify
+        wanted = min(wanted, max(2, opts.pool_size, int(VERIFY_SHARE * budget / max(verify_row, 1e-9))))
+        reserve = VERIFY_SAFETY * verify_row * (wanted + 3) + 0.01 * budget
         stats["time_reserve"] = reserve
+    if opts.polish and not stats["interrupted"]:
         ls_end = None if deadline is None else deadline - reserve
         try:
             _polish(reform, opts, X[np.argsort(E, kind="stable")[:R]], ls_end, tr, stats, found, ann)
