@@ -139,3 +139,38 @@ def test_search_uses_sa_only_for_a_pure_pubo():
     assert not supported(mixed) and out.stats["search"] == "ils" and out.stats["ils_rounds"] > 0
     with pytest.raises(ValueError):
         Annealer(mixed)
+
+
+def test_training_skipped_only_when_too_few_epochs_fit_a_cpu_time_limit():
+    import torch
+
+    from bipnn_backends.engine.search import _too_big_to_train
+
+    reform = make_reform(random_pubo(np.random.default_rng(11), 50, 150, 4))
+    cpu = torch.device("cpu")
+    why = _too_big_to_train(reform, opts(epochs=None, time_limit=1.0), cpu, 1e-4)  # window 1e-5 s
+    assert "training window" in why
+    assert _too_big_to_train(reform, opts(epochs=None, time_limit=60.0), cpu, 60.0) == ""
+    assert _too_big_to_train(reform, opts(epochs=5, time_limit=1.0), cpu, 1e-4) == ""  # epochs asked for
+    assert _too_big_to_train(reform, opts(epochs=None, time_limit=1.0), cpu, None) == ""  # no deadline
+    assert _too_big_to_train(reform, opts(epochs=None, time_limit=1.0, model="hgnn+"), cpu, 1e-4) == ""
+    assert _too_big_to_train(reform, opts(epochs=None, time_limit=1.0), torch.device("cuda"), 1e-4) == ""
+
+
+def test_found_keeps_known_energies_and_scores_only_the_rest():
+    from bipnn_backends.engine.search import _Found
+
+    rng = np.random.default_rng(12)
+    reform = make_reform(random_pubo(rng, 12, 40, 3))
+    X = rng.integers(0, 2, (6, 12)).astype(np.float64)
+    E = reform.energy(X)
+    found = _Found()
+    found.append(X[:3], E[:3])
+    found.append(X[3:])  # unscored
+    found.append(X[:2], E[:2])  # duplicates
+    scored = []
+    C, EC = found.best(4, lambda R: scored.append(len(R)) or reform.energy(R))
+    assert scored == [3]
+    order = np.argsort(E, kind="stable")[:4]
+    np.testing.assert_array_equal(C, X[order])
+    np.testing.assert_allclose(EC, E[order])
