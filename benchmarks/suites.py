@@ -265,7 +265,7 @@ def _versus(doc: dict) -> str:
     for r in doc["records"]:
         by_n.setdefault(r.get("n"), {})[r.get("solver", "bipnn")] = r
     lines = ["| variables | bipnn objective | bipnn SA sweeps | bipnn time_total s | openjij objective | "
-             "openjij runs x sweeps | openjij wall s | openjij dict build s | winner |", "|" + "---|" * 9]
+             "openjij sweeps per run | openjij wall s | openjij dict build s | winner |", "|" + "---|" * 9]
     for n, pair in sorted(by_n.items(), key=lambda kv: kv[0] or 0):
         b, o = pair.get("bipnn", {}), pair.get("openjij_sa")
         if o is None:
@@ -318,7 +318,7 @@ def report_scale(doc: dict) -> str:
     versus = _versus(doc)
     if versus:
         parts += ["## Against openjij's HUBO SA at the same wall-clock limit (minimise; one thread each)", versus,
-                  "openjij: `SASampler.sample_hubo`, one read; a 1-sweep and a 10-sweep run time its per-call "
+                  "openjij: `SASampler.sample_hubo`, one read; a 1-sweep and a 40-sweep run time its per-call "
                   "graph set-up and its sweeps, then one run fills the rest of the limit "
                   "(`baselines.run_openjij_long`); its term-dictionary build counts against its limit."]
     if errors:
