@@ -275,11 +275,12 @@ def _versus(doc: dict) -> str:
         win = "—" if bo is None and oo is None else "bipnn" if oo is None or (bo is not None and bo < oo) else (
             "openjij" if bo is None or oo < bo else "tie")
         runs = (" + ".join(map(str, info["sweeps"])) if info.get("sweeps") else str(o.get("reason", "—"))[:80])
-        lines.append("| " + " | ".join([str(n), rp.fmt(bo, 8) if bo is not None else "—", str(b.get("sa_sweeps", "—")),
-                                       rp.fmt(b.get("time_total"), 4) if b.get("time_total") else "—",
-                                       rp.fmt(oo, 8) if oo is not None else "—", runs,
-                                       rp.fmt(o.get("wall_s"), 4) if o.get("wall_s") else "—",
-                                       rp.fmt(o.get("terms_dict_s"), 3) if o.get("terms_dict_s") else "—", win]) + " |")
+        cells = [str(n), rp.fmt(bo, 8) if bo is not None else "—", str(b.get("sa_sweeps", "—")),
+                 rp.fmt(b.get("time_total"), 4) if b.get("time_total") else "—",
+                 rp.fmt(oo, 8) if oo is not None else "—", runs,
+                 rp.fmt(o.get("wall_s"), 4) if o.get("wall_s") else "—",
+                 rp.fmt(o.get("terms_dict_s"), 3) if o.get("terms_dict_s") else "—", win]
+        lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) if len(lines) > 2 else ""
 
 
