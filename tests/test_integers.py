@@ -185,11 +185,12 @@ def test_native_integers_are_the_wide_linear_ones():
     p = BinaryProblem()
     x = p.add_binary("x")
     wide = p.add_integer("wide", 0, 1000)
-    narrow = p.add_integer("narrow", 0, 10)
+    narrow = p.add_integer("narrow", 0, 6)  # 7 values: stays encoded
     squared = p.add_integer("squared", -5, 40)
-    p.set_objective(3 * wide - narrow + squared * x)  # squared sits in a product: stays encoded
-    p.add_constraint(2 * wide + narrow + squared, "<=", 700, "cap")
-    p.add_constraint(wide - 5 * x, ">=", 1, "link")
+    only_le = p.add_integer("only_le", 0, 100)  # in no equality row: stays encoded
+    p.set_objective(3 * wide - narrow + squared * x + only_le)  # squared sits in a product: stays encoded
+    p.add_constraint(2 * wide + narrow + squared, "==", 700, "bal")
+    p.add_constraint(wide - 5 * x + only_le, ">=", 1, "link")
     reform, M = _model(p)
     first = p.variables[1].first
     assert len(M.i_span) == 1 and M.i_span[0] == 1000 and M.i_cost[0] == pytest.approx(3.0)
@@ -197,6 +198,8 @@ def test_native_integers_are_the_wide_linear_ones():
     assert sorted(zip(M.i_row, M.i_rcoef)) == [(0, 2.0), (1, -1.0)]
     assert (M.v_int[M.i_bit] == 0).all() and (M.v_int >= 0).sum() == 10
     assert not np.isin(M.i_bit, M.free).any() and len(M.free) == p.n_binaries - 10
+    bal = reform.structure.rows.names.index("bal")
+    assert M.rscale[bal] == pytest.approx(1 / 16.0)  # largest per variable: squared's bit of weight 16, wide's 2 per unit
 
 
 def test_native_chains_keep_their_state_exact():
@@ -246,7 +249,7 @@ def test_native_lot_sizing_reaches_the_optimum():
     at this budget, docs/mixed.md)."""
     highspy = pytest.importorskip("highspy")
     p = _lot_sizing(6)
-    r = solve(p, time_limit=None, epochs=50, threads=1, seed=0)
+    r = solve(p, time_limit=None, epochs=200, threads=1, seed=0)
     h = highspy.Highs()
     h.setOptionValue("output_flag", False)
     T, hi = 6, 1000

@@ -60,7 +60,7 @@ TABU_MIN, TABU_SPAN = 3, 8
 REFRESH_EVERY = 20   # a call recomputes f, activities and violated rows after this many model sizes of work
 FAIL_LIMIT = 32      # feasible-phase tries without an improving move before the objective weight rises
 JUMP_CAP = 16        # rows of a native integer whose tight values are jump candidates (from a random offset)
-REPAIR_CAP = 2       # the same when repairing a violated row (that row, plus this many others)
+REPAIR_CAP = 0       # the same when repairing a violated row (that row, plus this many others)
 KICK_STEP = 3        # a kick moves a native integer by at most this much
 
 
@@ -363,6 +363,58 @@ def _int_jump(j, dirn, r0, a_r0, cap, x, act, w, wobj, M, state):
             bt, bs, bd, wk = _int_tight(j, v, M.i_row[p], M.i_rcoef[p], dirn, bt, bs, bd, act, w, wobj, M)
             work += wk
     return bt, bs, bd, work
+
+
+@njit(cache=True)
+def _int_shift(j, d, act, M):
+    """Add d units of native integer j to its rows' activities (a tentative move; no bits change)."""
+    for p in range(M.i_roff[j], M.i_roff[j + 1]):
+        act[M.i_row[p]] += d * M.i_rcoef[p]
+
+
+@njit(cache=True)
+def _int_swap(i, x, act, w, wobj, tabu, step, M, state):
+    """A 2-exchange of native integers for a feasible point where no single jump improves: i jumps in
+    the direction that lowers f (its best such value), and the first row that breaks is repaired by
+    the best jump of another native integer in it (toward that row's tight value). Returns
+    (t_i, j, t_j, score, df, work); j = -1 when there is none."""
+    c = M.i_cost[i]
+    if c == 0.0:
+        return -1, -1, 0, np.inf, 0.0, 1
+    v = _int_value(i, x, M)
+    t, s1, d1, work = _int_jump(i, -1 if c > 0.0 else 1, -1, 1.0, JUMP_CAP, x, act, w, wobj, M, state)
+    if t < 0:
+        return -1, -1, 0, np.inf, 0.0, work
+    _int_shift(i, float(t - v), act, M)
+    a0, L = M.i_roff[i], M.i_roff[i + 1] - M.i_roff[i]
+    off = _randint(state, L) if L > 0 else 0
+    bj, btj, bs, bd = -1, 0, np.inf, 0.0
+    for q in range(L):
+        r = M.i_row[a0 + (q + off) % L]
+        if not _violated(r, act, M):
+            continue
+        dec = act[r] - M.rhs[r] > 0.0
+        b0, LR = M.r_off[r], M.r_off[r + 1] - M.r_off[r]
+        off2 = _randint(state, LR)
+        ncand = 0
+        for q2 in range(LR):
+            p = b0 + (q2 + off2) % LR
+            k = M.r_idx[p]
+            j = M.v_int[k]
+            if j < 0 or j == i or M.i_bit[M.i_off[j]] != k or tabu[k] > step:
+                continue
+            tj, s2, d2, wk = _int_jump(j, -1 if (M.r_coef[p] > 0.0) == dec else 1, r, M.r_coef[p], REPAIR_CAP,
+                                       x, act, w, wobj, M, state)
+            work += wk
+            if tj >= 0 and s2 < bs:
+                bj, btj, bs, bd = j, tj, s2, d2
+            ncand += 1
+            if ncand >= CAND_CAP:
+                break
+        work += LR
+        break
+    _int_shift(i, float(v - t), act, M)
+    return t, bj, btj, s1 + bs, d1 + bd, work + 2 * L
 
 
 @njit(cache=True)
@@ -673,6 +725,14 @@ def _run(c, M, S, budget, stall, kicks):
                         _set_int(j, t, x, zeros, act, vl, vpos, it, log, tabu, state, M)
                         fl[F_OBJ] += d
                         ok = True
+                    else:  # no single jump improves: a 2-exchange with another native integer
+                        t, j2, t2, sc, d, wk = _int_swap(j, x, act, w, fl[F_WOBJ], tabu, step, M, state)
+                        work += wk
+                        if j2 >= 0 and sc < -eps:
+                            _set_int(j, t, x, zeros, act, vl, vpos, it, log, tabu, state, M)
+                            _set_int(j2, t2, x, zeros, act, vl, vpos, it, log, tabu, state, M)
+                            fl[F_OBJ] += d
+                            ok = True
             else:
                 i = M.free[o - G]
                 if tabu[i] <= step:
