@@ -28,6 +28,7 @@ STALL_STEPS = 2_000       # minimum steps without a new best before a restart
 KICKS = 4                 # at most this many random moves after a restart (at least 2)
 STALL_PER_OBJECT = 200     # steps without a new best before a restart, per group, free variable and native integer
 NATIVE_MIN_VALUES = 8      # an integer with at least this many values, only linear and in an equality row, moves by jumps
+NATIVE_NEEDS_EQUALITY = True  # integers in inequality rows only stay encoded (measured, benchmarks/integers.py)
 
 
 def supported(reform: Reformulation) -> bool:
@@ -122,7 +123,7 @@ def native_integers(reform: Reformulation, m_off: np.ndarray, m_coef: np.ndarray
         r0, a0 = v_row[v_roff[b[0]]:v_roff[b[0] + 1]], v_rcoef[v_roff[b[0]]:v_roff[b[0] + 1]]
         order = np.argsort(r0)
         r0, a0 = r0[order], a0[order]
-        if (a0 == 0).any() or not eq[r0].any():
+        if (a0 == 0).any() or (NATIVE_NEEDS_EQUALITY and not eq[r0].any()):
             continue
         same = True
         for q, i in enumerate(b[1:], start=1):
