@@ -206,9 +206,9 @@ def relaxation(problem: BinaryProblem, tol: float = 1e-6) -> np.ndarray | None:
 
 def relaxation_outcome(problem: BinaryProblem, tol: float = 1e-6) -> LPOutcome | None:
     """What HiGHS proves for the LP relaxation (binaries in [0, 1], integer columns continuous), or
-    None when some constraint or the objective is nonlinear. ``y`` holds every variable, binaries
-    first, then the columns: optimal, a vertex; unbounded, a feasible point (from a zero-cost solve);
-    infeasible, None. For rational data an unbounded relaxation plus one feasible integer point
+    None when some constraint or the objective is nonlinear (or HiGHS proves nothing). ``y`` holds
+    every variable, binaries first, then the columns: optimal, a vertex; unbounded, a feasible point
+    (from a zero-cost solve); infeasible, None. For rational data an unbounded relaxation plus one feasible integer point
     proves the integer program unbounded, and an infeasible relaxation proves it infeasible."""
     import highspy
 
@@ -222,16 +222,19 @@ def relaxation_outcome(problem: BinaryProblem, tol: float = 1e-6) -> LPOutcome |
     if status == S.kOptimal:
         y = np.array(h.getSolution().col_value, dtype=np.float64)
         return LPOutcome(OPTIMAL, y, float(cost @ y))
-    if status not in (S.kUnbounded, S.kUnboundedOrInfeasible, S.kInfeasible):
-        raise RuntimeError(f"HiGHS stopped with model status {h.modelStatusToString(status)}")
+    if status == S.kInfeasible:
+        return LPOutcome(INFEASIBLE, None, None)
+    if status not in (S.kUnbounded, S.kUnboundedOrInfeasible):
+        return None  # HiGHS proved nothing (a limit, a numerical failure)
     n = len(cost)
     h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))  # a feasible point, or a proof there is none
     h.setOptionValue("presolve", "off")
     h.run()
-    if h.getModelStatus() != S.kOptimal:
+    after = h.getModelStatus()
+    if after == S.kInfeasible:
         return LPOutcome(INFEASIBLE, None, None)
-    if status == S.kInfeasible:
-        raise RuntimeError("HiGHS called the LP relaxation infeasible, then found a feasible point")
+    if after != S.kOptimal:
+        return None
     sign = 1.0 if problem.sense == "min" else -1.0
     return LPOutcome(UNBOUNDED, np.array(h.getSolution().col_value, dtype=np.float64), -sign * np.inf)
 

@@ -9,9 +9,10 @@ facts settle many of these models exactly:
   unbounded (Meyer: the integer hull of a rational polyhedron has the relaxation's recession cone),
   proven ``unbounded``, reported with that point.
 
-The feasible point is searched for by the usual solve on the model with every unbounded integer
-boxed around the relaxation's feasible point (after trying that point rounded) (:data:`BOX` either side): a point feasible in the box
-is feasible in the model. When neither fact is found the original error stands.
+The feasible point is the relaxation's feasible point rounded when that is feasible, else what the
+usual solve finds on the model with every unbounded integer boxed within :data:`BOX` of that point
+(a point feasible in the box is feasible in the model). When neither fact is found the original
+error stands.
 """
 
 from __future__ import annotations

@@ -101,8 +101,8 @@ def _cvxpy_solve(method: bool) -> Callable[[Any, dict[str, Any], dict[str, Any]]
                 prob.solve(method="bipnn", **options)
             else:
                 prob.solve(solver=BIPNN(), **options)
-        kind = {cp.OPTIMAL: "optimal", cp.USER_LIMIT: "feasible", cp.INFEASIBLE: "infeasible", cp.UNBOUNDED: "unbounded",
-                cp.INFEASIBLE_INACCURATE: "none"}[prob.status]
+        kind = {cp.OPTIMAL: "optimal", cp.USER_LIMIT: "feasible", cp.INFEASIBLE: "infeasible",
+                cp.UNBOUNDED: "unbounded", cp.INFEASIBLE_INACCURATE: "none"}[prob.status]
         values = {n: None if v.value is None else float(v.value) for n, v in xs.items()}
         return Outcome(kind, prob.value if kind in ("optimal", "feasible") else None, values, None)
 

@@ -199,7 +199,7 @@ def test_native_integers_are_the_wide_linear_ones():
     assert (M.v_int[M.i_bit] == 0).all() and (M.v_int >= 0).sum() == 10
     assert not np.isin(M.i_bit, M.free).any() and len(M.free) == p.n_binaries - 10
     bal = reform.structure.rows.names.index("bal")
-    assert M.rscale[bal] == pytest.approx(1 / 16.0)  # largest per variable: squared's bit of weight 16, wide's 2 per unit
+    assert M.rscale[bal] == pytest.approx(1 / 16.0)  # largest per variable: squared's 16-bit, wide's 2 per unit
 
 
 def test_native_chains_keep_their_state_exact():

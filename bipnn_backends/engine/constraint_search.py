@@ -27,7 +27,7 @@ GROWTH = 4.0              # a call does at most this many times the previous cal
 STALL_STEPS = 2_000       # minimum steps without a new best before a restart
 KICKS = 4                 # at most this many random moves after a restart (at least 2)
 STALL_PER_OBJECT = 200     # steps without a new best before a restart, per group, free variable and native integer
-NATIVE_MIN_VALUES = 8      # an integer with at least this many values, only linear and in an equality row, moves by jumps
+NATIVE_MIN_VALUES = 8      # integers with this many values, only linear, in an equality row: moved by jumps
 NATIVE_NEEDS_EQUALITY = True  # integers in inequality rows only stay encoded (measured, benchmarks/integers.py)
 
 
