@@ -198,6 +198,50 @@ def relaxation(problem: BinaryProblem, tol: float = 1e-6) -> np.ndarray | None:
     """The binaries of an optimal vertex of the LP relaxation (binaries in [0, 1]), or None when some
     constraint or the objective is nonlinear, or the relaxation has no optimum. A starting point for
     the search (rounded), never a proof."""
+    out = relaxation_outcome(problem, tol)
+    if out is None or out.status != OPTIMAL:
+        return None
+    return np.clip(out.y[:problem.n_binaries], 0.0, 1.0)
+
+
+def relaxation_outcome(problem: BinaryProblem, tol: float = 1e-6) -> LPOutcome | None:
+    """What HiGHS proves for the LP relaxation (binaries in [0, 1], integer columns continuous), or
+    None when some constraint or the objective is nonlinear (or HiGHS proves nothing). ``y`` holds
+    every variable, binaries first, then the columns: optimal, a vertex; unbounded, a feasible point
+    (from a zero-cost solve); infeasible, None. For rational data an unbounded relaxation plus one feasible integer point
+    proves the integer program unbounded, and an infeasible relaxation proves it infeasible."""
+    import highspy
+
+    made = _relaxation_model(problem, tol)
+    if made is None:
+        return None
+    h, cost = made
+    h.run()
+    S = highspy.HighsModelStatus
+    status = h.getModelStatus()
+    if status == S.kOptimal:
+        y = np.array(h.getSolution().col_value, dtype=np.float64)
+        return LPOutcome(OPTIMAL, y, float(cost @ y))
+    if status == S.kInfeasible:
+        return LPOutcome(INFEASIBLE, None, None)
+    if status not in (S.kUnbounded, S.kUnboundedOrInfeasible):
+        return None  # HiGHS proved nothing (a limit, a numerical failure)
+    n = len(cost)
+    h.changeColsCost(n, np.arange(n, dtype=np.int32), np.zeros(n))  # a feasible point, or a proof there is none
+    h.setOptionValue("presolve", "off")
+    h.run()
+    after = h.getModelStatus()
+    if after == S.kInfeasible:
+        return LPOutcome(INFEASIBLE, None, None)
+    if after != S.kOptimal:
+        return None
+    sign = 1.0 if problem.sense == "min" else -1.0
+    return LPOutcome(UNBOUNDED, np.array(h.getSolution().col_value, dtype=np.float64), -sign * np.inf)
+
+
+def _relaxation_model(problem: BinaryProblem, tol: float):
+    """(HiGHS holding the LP relaxation, the objective in the user's sense as a vector) or None when
+    the problem is not linear."""
     import highspy
 
     system = linear_system(problem)
@@ -233,10 +277,7 @@ def relaxation(problem: BinaryProblem, tol: float = 1e-6) -> np.ndarray | None:
     h.setOptionValue("output_flag", False)
     h.setOptionValue("primal_feasibility_tolerance", min(1e-7, max(tol, 1e-10) / 10))
     h.passModel(lp)
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return None
-    return np.clip(np.array(h.getSolution().col_value[:n], dtype=np.float64), 0.0, 1.0)
+    return h, cost
 
 
 def _quiet(make):

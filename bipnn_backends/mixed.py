@@ -29,6 +29,7 @@ from .core.evaluate import evaluate_problem
 from .core.presolve import presolve
 from .core.problem import BinaryProblem, Constraint
 from .core.reformulate import reformulate
+from .errors import UnboundedVariableError
 from .lp import INFEASIBLE as LP_INFEASIBLE, OPTIMAL as LP_OPTIMAL, UNBOUNDED as LP_UNBOUNDED, ColumnLP, relaxation
 from .options import Options
 from .result import CONVERGED, EPOCHS, FEASIBLE, INFEASIBLE, NONE, OPTIMAL, PROVEN, TIME_LIMIT, UNBOUNDED, SolveResult
@@ -67,7 +68,11 @@ def _verify_original(problem: BinaryProblem, result: SolveResult, opts: Options)
 
 def _solve(problem: BinaryProblem, opts: Options, solve_discrete: Callable[..., SolveResult],
            constructions: Callable[..., np.ndarray], t0: float) -> SolveResult:
-    pre = presolve(problem, opts.tolerance)
+    try:
+        pre = presolve(problem, opts.tolerance)
+    except UnboundedVariableError as error:  # an integer range that stays infinite: maybe provably unbounded
+        from .unbounded import settle_unbounded
+        return settle_unbounded(problem, opts, error, solve_discrete)
     stats: dict[str, Any] = {"time_presolve": time.perf_counter() - t0}
     if pre.infeasible:
         return SolveResult(INFEASIBLE, PROVEN, message=pre.infeasible, stats=stats)

@@ -17,7 +17,7 @@ import models
 
 @dataclass
 class Outcome:
-    kind: str                        # "optimal", "feasible", "infeasible" or "none"
+    kind: str                        # "optimal", "feasible", "infeasible", "unbounded" or "none"
     objective: float | None
     values: dict[str, float | None]  # what the host's variables hold after the solve
     time_limited: bool | None        # the host said "time limit" (None: the host cannot say it)
@@ -45,12 +45,13 @@ def _pulp_solve(cls_name: str) -> Callable[[Any, dict[str, Any], dict[str, Any]]
         values = {n: v.varValue for n, v in xs.items()}
         if compat.PULP4:
             S = pulp.constants.LpSolveStatus
-            kind = {S.Optimal: "optimal", S.Infeasible: "infeasible"}.get(
+            kind = {S.Optimal: "optimal", S.Infeasible: "infeasible", S.Unbounded: "unbounded"}.get(
                 ret.status, "feasible" if ret.has_solution else "none")
             return Outcome(kind, ret.objective if ret.has_solution else None, values, ret.status == S.TimeLimit)
         kind = {(pulp.LpStatusOptimal, pulp.LpSolutionOptimal): "optimal",
                 (pulp.LpStatusOptimal, pulp.LpSolutionIntegerFeasible): "feasible",
                 (pulp.LpStatusInfeasible, pulp.LpSolutionInfeasible): "infeasible",
+                (pulp.LpStatusUnbounded, pulp.LpSolutionUnbounded): "unbounded",
                 (pulp.LpStatusNotSolved, pulp.LpSolutionNoSolutionFound): "none"}[prob.status, prob.sol_status]
         objective = pulp.value(prob.objective) if kind in ("optimal", "feasible") else None
         return Outcome(kind, objective, values, None)
@@ -67,7 +68,7 @@ def _pyomo_legacy(m: Any, xs: dict[str, Any], options: dict[str, Any]) -> Outcom
     tc = res.solver.termination_condition
     loaded = all(v.value is not None for v in xs.values())
     kind = "optimal" if tc == TC.optimal else "infeasible" if tc == TC.infeasible else \
-        "feasible" if loaded else "none"
+        "unbounded" if tc == TC.unbounded else "feasible" if loaded else "none"
     objective = pyo.value(m.obj) if kind in ("optimal", "feasible") else None
     return Outcome(kind, objective, {n: v.value for n, v in xs.items()}, tc == TC.maxTimeLimit)
 
@@ -81,7 +82,8 @@ def _pyomo_contrib(m: Any, xs: dict[str, Any], options: dict[str, Any]) -> Outco
     if res.solution_status in (SolutionStatus.optimal, SolutionStatus.feasible):
         res.solution_loader.load_vars()
     kind = {SolutionStatus.optimal: "optimal", SolutionStatus.feasible: "feasible"}.get(
-        res.solution_status, "infeasible" if res.termination_condition == TC.provenInfeasible else "none")
+        res.solution_status, "infeasible" if res.termination_condition == TC.provenInfeasible else
+        "unbounded" if res.termination_condition == TC.unbounded else "none")
     return Outcome(kind, res.incumbent_objective, {n: v.value for n, v in xs.items()},
                    res.termination_condition == TC.maxTimeLimit)
 
@@ -100,7 +102,7 @@ def _cvxpy_solve(method: bool) -> Callable[[Any, dict[str, Any], dict[str, Any]]
             else:
                 prob.solve(solver=BIPNN(), **options)
         kind = {cp.OPTIMAL: "optimal", cp.USER_LIMIT: "feasible", cp.INFEASIBLE: "infeasible",
-                cp.INFEASIBLE_INACCURATE: "none"}[prob.status]
+                cp.UNBOUNDED: "unbounded", cp.INFEASIBLE_INACCURATE: "none"}[prob.status]
         values = {n: None if v.value is None else float(v.value) for n, v in xs.items()}
         return Outcome(kind, prob.value if kind in ("optimal", "feasible") else None, values, None)
 

@@ -46,6 +46,14 @@ def check_model_error(entry: Entry, spec: models.Spec) -> None:
     assert all(getattr(v, "varValue", getattr(v, "value", None)) is None for v in xs.values())
 
 
+def check_unbounded(entry: Entry) -> None:
+    """An integer without an upper bound that the objective pushes up for ever: proven unbounded (the
+    LP relaxation is unbounded and a feasible integer point exists), in the host's status."""
+    model, xs = entry.build(models.UNBOUNDED)
+    out = entry.solve(model, xs, {"time_limit": 5})
+    assert out.kind == "unbounded", out
+
+
 def check_option_error(entry: Entry) -> None:
     model, xs = entry.build(models.TINY)
     with pytest.raises(OptionError) as err:

@@ -85,9 +85,14 @@ CONTINUOUS = Spec(
     TINY.rows + (Row("zcap", {"z": 1}, "<=", 3),),
 )
 CONTINUOUS_OPTIMUM = 22.0  # TINY's 19 plus z = 3 (z is independent of the rest)
-UNBOUNDED_INTEGER = Spec(
-    "unbounded_integer", "max", TINY.variables + (Var("z", 0, None, "integer"),), {**TINY.objective, "z": 1}, 7.0,
+UNBOUNDED = Spec(  # z grows without limit: the LP relaxation is unbounded and TINY's points are feasible
+    "unbounded", "max", TINY.variables + (Var("z", 0, None, "integer"),), {**TINY.objective, "z": 1}, 7.0,
     TINY.rows + (Row("zlow", {"z": 1}, ">=", 1),),
+)
+UNBOUNDED_INTEGER = Spec(  # z and z2 have no finite range, but the optimum is bounded (z - z2 <= 1): a model error
+    "unbounded_integer", "max", TINY.variables + (Var("z", 0, None, "integer"), Var("z2", 0, None, "integer")),
+    {**TINY.objective, "z": 1, "z2": -1}, 7.0,
+    TINY.rows + (Row("zlow", {"z": 1}, ">=", 1), Row("zz2", {"z": 1, "z2": -1}, "<=", 1)),
 )
 SOLVABLE = {"tiny": TINY, "infeasible": INFEASIBLE, "cover": COVER}
 

@@ -51,11 +51,18 @@ def test_bad_models_exit_3(tmp_path, capsys):
     garbage.write_text("ROWS\n N OBJ\nCOLUMNS\n x NOSUCHROW 1\n")
     assert main(["solve", str(garbage)]) == solution.EXIT_BAD_MODEL
     p = tiny()
-    z = p.add_variable("z", 0, None, cat="Integer")  # stays unbounded: an error naming it
-    p.objective += z
+    z = p.add_variable("z", 0, None, cat="Integer")  # stays unbounded, the optimum does not: an error naming it
+    z2 = p.add_variable("z2", 0, None, cat="Integer")
+    p.objective += z - z2
     p += z >= 1, "zlow"
+    p += z - z2 <= 1, "gap"
     assert main(["solve", write(p, tmp_path / "c.mps", with_objsense=True)]) == solution.EXIT_BAD_MODEL
     assert "'z'" in capsys.readouterr().err
+    p = tiny()
+    z = p.add_variable("z", 0, None, cat="Integer")  # grows for ever: proven unbounded (not a model error)
+    p.objective += z
+    p += z >= 1, "zlow"
+    assert main(["solve", write(p, tmp_path / "u.mps", with_objsense=True)]) == solution.EXIT_UNBOUNDED
 
 
 def test_optimal_text_solution_and_summary(tmp_path, capsys):

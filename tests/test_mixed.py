@@ -228,8 +228,9 @@ def test_integer_that_stays_unbounded_is_named():
     p = BinaryProblem()
     x = p.add_binary("x")
     k = p.add_column("k", "integer", 0, None)
-    p.set_objective(x - k)
-    p.add_constraint(k - 5 * x, ">=", 0, "link")
+    j = p.add_column("j", "integer", 0, None)
+    p.set_objective(x - k + j)  # no finite range, but a bounded optimum: the range matters
+    p.add_constraint(k - j - 5 * x, "<=", 0, "link")
     with pytest.raises(UnboundedVariableError, match=r"'k'.*objective"):
         solve(p)
     q = BinaryProblem()

@@ -129,8 +129,6 @@ def _pyomo_models() -> dict:
 
 #: model -> why BIPNN is expected to refuse it (listed in docs/mixed.md too).
 PYOMO_EXCLUDED = {
-    "MILP_unbounded": "integers without bounds that stay unbounded: UnboundedVariableError, not 'unbounded'",
-    "MILP_unbounded_kernel": "integers without bounds that stay unbounded: UnboundedVariableError, not 'unbounded'",
     **{name: "a continuous variable squared in the objective: ContinuousVariableError" for name in (
         "MIQP_simple", "MIQP_simple_kernel", "QP_constant_objective", "QP_constant_objective_kernel",
         "QP_simple", "QP_simple_kernel", "QP_simple_nosuffixes", "QP_simple_nosuffixes_kernel")},

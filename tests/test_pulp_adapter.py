@@ -233,8 +233,10 @@ def test_relaxed_mip_solves_the_lp_relaxation(cls):
 def test_unbounded_integer_is_an_error_and_the_model_is_untouched():
     p = tiny()
     n = p.add_variable("n", 0, None, cat="Integer")
-    p.objective += -p.sense * n  # pushes n up whichever the sense: no bound, no dual fixing
+    n2 = p.add_variable("n2", 0, None, cat="Integer")
+    p.objective += -p.sense * (n - n2)  # pushes n up whichever the sense: no bound, no dual fixing
     p += n >= 1, "nlow"
+    p += n - n2 <= 2, "gap"  # ... but the optimum is bounded: nothing proves the model unbounded
     before = snapshot(p)
     with pytest.raises(PulpUnboundedVariableError, match="'n'"):
         p.solve(BIPNN(msg=False))

@@ -420,11 +420,22 @@ def test_continuous_variable_in_a_nonlinear_term_is_named_and_model_unchanged():
 
 
 def test_unbounded_integer_is_an_error():
+    """No finite range, but a bounded optimum (k - j >= 1): the range matters and nothing proves more."""
+    m = pyo.ConcreteModel()
+    m.k = pyo.Var(domain=pyo.Integers)
+    m.j = pyo.Var(domain=pyo.Integers)
+    m.obj = pyo.Objective(expr=m.k - m.j)
+    m.gap = pyo.Constraint(expr=m.k - m.j >= 1)
+    with pytest.raises(UnboundedVariableError, match="k"):
+        pyo.SolverFactory("bipnn").solve(m)
+
+
+def test_unbounded_integer_program_is_reported_unbounded():
     m = pyo.ConcreteModel()
     m.k = pyo.Var(domain=pyo.Integers)
     m.obj = pyo.Objective(expr=m.k)
-    with pytest.raises(UnboundedVariableError, match="k"):
-        pyo.SolverFactory("bipnn").solve(m)
+    res = pyo.SolverFactory("bipnn").solve(m, load_solutions=False)
+    assert res.solver.termination_condition == pyo.TerminationCondition.unbounded
 
 
 def test_log_of_zero_is_an_error():

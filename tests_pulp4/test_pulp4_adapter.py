@@ -141,8 +141,10 @@ def test_lp_unbounded(cls):
 def test_unbounded_integer_is_an_error_and_the_model_is_untouched(tiny):
     p = tiny()
     n = p.add_variable("n", 0, None, cat="Integer")
-    p.objective += -p.sense * n
+    n2 = p.add_variable("n2", 0, None, cat="Integer")
+    p.objective += -p.sense * (n - n2)  # n has no finite range ...
     p += n >= 1, "nlow"
+    p += n - n2 <= 2, "gap"  # ... but the optimum is bounded: nothing proves the model unbounded
     before = ([(v.name, v.varValue, v.lowBound, v.upBound) for v in p.variables()], str(p.objective),
               [str(c) for c in p.constraints()])
     with pytest.raises(PulpUnboundedVariableError, match="'n'") as err:

@@ -23,6 +23,11 @@ def test_model_error_classes(entry):
 
 
 @pytest.mark.parametrize("entry", sorted(ENTRIES))
+def test_unbounded_model(entry):
+    checks.check_unbounded(ENTRIES[entry])
+
+
+@pytest.mark.parametrize("entry", sorted(ENTRIES))
 def test_mixed_model(entry):
     checks.check_mixed(ENTRIES[entry])
 

@@ -28,6 +28,14 @@ One step of a chain (after Feasibility Jump, ViolationLS and Local-MIP):
 - after ``stall`` steps without a new best, the chain restarts from its best
   feasible point (weights reset) with a few random group moves.
 
+*Native integers*: an integer encoded in binaries (weights 1, 2, 4, ..., r) that appears only
+linearly (its bits in degree-1 monomials and in rows, with coefficients proportional to the
+weights) and has a wide range is moved as one variable, by *jump* moves (Feasibility Jump): the
+value in its domain with the best score among the values where one of its rows becomes tight,
+its bounds and its neighbours; the move rewrites its bits (canonical encoding of the new value).
+Its bits are no longer flipped one at a time. The encoding stays the representation, so decoding
+and verification see exactly what the search moved.
+
 Every array of a chain's state lives in the caller (rows of batch arrays), so
 a run can be split into calls of any length: each call runs until its
 cumulative *work* (row and monomial entries touched) reaches a budget, which
@@ -51,6 +59,9 @@ PAIR_CAP = 8         # first and second flips of the pair moves tried on a row n
 TABU_MIN, TABU_SPAN = 3, 8
 REFRESH_EVERY = 20   # a call recomputes f, activities and violated rows after this many model sizes of work
 FAIL_LIMIT = 32      # feasible-phase tries without an improving move before the objective weight rises
+JUMP_CAP = 16        # rows of a native integer whose tight values are jump candidates (from a random offset)
+REPAIR_CAP = 0       # the same when repairing a violated row (that row, plus this many others)
+KICK_STEP = 3        # a kick moves a native integer by at most this much
 
 
 class Model(NamedTuple):
@@ -75,7 +86,16 @@ class Model(NamedTuple):
     g_off: np.ndarray     # group CSR
     g_mem: np.ndarray
     v_group: np.ndarray   # group of each variable, -1 when free
-    free: np.ndarray      # the free variables
+    free: np.ndarray      # the free variables (single flips; not groups' members, not native integers' bits)
+    i_off: np.ndarray     # native integer -> its bits (CSR; weights 1, 2, 4, ..., r in that order)
+    i_bit: np.ndarray
+    i_wt: np.ndarray      # int64 weight of each bit
+    i_span: np.ndarray    # int64: the integer's values are lb + 0 .. span
+    i_cost: np.ndarray    # change of f per unit of the integer
+    i_roff: np.ndarray    # native integer -> row CSR (coefficient per unit)
+    i_row: np.ndarray
+    i_rcoef: np.ndarray
+    v_int: np.ndarray     # native integer of each variable (bit), -1 when none
     const: float
     wobj0: float          # initial objective weight (1 / objective scale)
     ftol: float           # smallest objective decrease counted as an improvement
@@ -239,7 +259,7 @@ def _best_pair(r, dec, x, zeros, act, w, wobj, tabu, step, M, state):
     for q in range(L):
         p = a0 + (q + off) % L
         i = M.r_idx[p]
-        if M.v_group[i] >= 0 or tabu[i] > step or ((M.r_coef[p] > 0.0) == (x[i] == 0)) == dec:
+        if M.v_group[i] >= 0 or M.v_int[i] >= 0 or tabu[i] > step or ((M.r_coef[p] > 0.0) == (x[i] == 0)) == dec:
             continue
         s1, d1, wk = _score(i, x, zeros, act, w, wobj, M)
         work += wk
@@ -248,7 +268,7 @@ def _best_pair(r, dec, x, zeros, act, w, wobj, tabu, step, M, state):
         for q2 in range(L):
             p2 = a0 + (q2 + off + q + 1) % L
             j = M.r_idx[p2]
-            if j == i or M.v_group[j] >= 0 or tabu[j] > step:
+            if j == i or M.v_group[j] >= 0 or M.v_int[j] >= 0 or tabu[j] > step:
                 continue
             s2, d2, wk = _score(j, x, zeros, act, w, wobj, M)
             work += wk
@@ -262,6 +282,159 @@ def _best_pair(r, dec, x, zeros, act, w, wobj, tabu, step, M, state):
         if n1 >= PAIR_CAP:
             break
     return bi, bj, bs, bd, work + L
+
+
+@njit(cache=True, inline="always")
+def _int_value(j, x, M):
+    """Value (offset from its lower bound) of native integer j."""
+    v = 0
+    for p in range(M.i_off[j], M.i_off[j + 1]):
+        if x[M.i_bit[p]] == 1:
+            v += M.i_wt[p]
+    return v
+
+
+@njit(cache=True, inline="always")
+def _int_score(j, v, t, act, w, wobj, M):
+    """(weighted score change, objective change, work) of moving native integer j from v to t."""
+    d = float(t - v)
+    dv = 0.0
+    for p in range(M.i_roff[j], M.i_roff[j + 1]):
+        r = M.i_row[p]
+        old = act[r] - M.rhs[r]
+        dv += w[r] * M.rscale[r] * (_pen(old + d * M.i_rcoef[p], M.eq[r], M.rtol[r]) - _pen(old, M.eq[r], M.rtol[r]))
+    df = M.i_cost[j] * d
+    return wobj * df + dv, df, 1 + M.i_roff[j + 1] - M.i_roff[j]
+
+
+@njit(cache=True, inline="always")
+def _int_try(j, v, t, dirn, bt, bs, bd, act, w, wobj, M):
+    """Value t scored against the best so far (bt, bs, bd) when in range, not v, and in direction
+    ``dirn`` (if nonzero); returns the new best and the work."""
+    if t < 0 or t > M.i_span[j] or t == v or (dirn > 0 and t < v) or (dirn < 0 and t > v):
+        return bt, bs, bd, 0
+    sc, df, wk = _int_score(j, v, t, act, w, wobj, M)
+    if sc < bs:
+        return t, sc, df, wk
+    return bt, bs, bd, wk
+
+
+@njit(cache=True, inline="always")
+def _int_tight(j, v, r, a, dirn, bt, bs, bd, act, w, wobj, M):
+    """The values next to where row r (coefficient a per unit of j) becomes tight, scored as in
+    ``_int_try``."""
+    tight = v - (act[r] - M.rhs[r]) / a
+    if not (tight > -1.0 and tight < M.i_span[j] + 1.0):
+        return bt, bs, bd, 0
+    lo = int(math.floor(tight))
+    bt, bs, bd, work = _int_try(j, v, lo, dirn, bt, bs, bd, act, w, wobj, M)
+    if tight > lo:
+        bt, bs, bd, wk = _int_try(j, v, lo + 1, dirn, bt, bs, bd, act, w, wobj, M)
+        work += wk
+    return bt, bs, bd, work
+
+
+@njit(cache=True)
+def _int_jump(j, dirn, r0, a_r0, cap, x, act, w, wobj, M, state):
+    """Jump move of native integer j: the best value among its bounds, its neighbours and the values
+    where one of its rows becomes tight (floor and ceil): row ``r0`` (coefficient ``a_r0``; none when
+    -1) and at most ``cap`` others from a random offset. ``dirn`` > 0: only larger values, < 0: only
+    smaller, 0: any. Returns (value or -1, score, df, work)."""
+    v = _int_value(j, x, M)
+    span = M.i_span[j]
+    bt, bs, bd = -1, np.inf, 0.0
+    work = M.i_off[j + 1] - M.i_off[j]
+    bt, bs, bd, wk = _int_try(j, v, 0, dirn, bt, bs, bd, act, w, wobj, M)
+    work += wk
+    bt, bs, bd, wk = _int_try(j, v, span, dirn, bt, bs, bd, act, w, wobj, M)
+    work += wk
+    bt, bs, bd, wk = _int_try(j, v, v - 1, dirn, bt, bs, bd, act, w, wobj, M)
+    work += wk
+    bt, bs, bd, wk = _int_try(j, v, v + 1, dirn, bt, bs, bd, act, w, wobj, M)
+    work += wk
+    if r0 >= 0:
+        bt, bs, bd, wk = _int_tight(j, v, r0, a_r0, dirn, bt, bs, bd, act, w, wobj, M)
+        work += wk
+    a0, L = M.i_roff[j], M.i_roff[j + 1] - M.i_roff[j]
+    off = _randint(state, L) if L > 0 else 0
+    for q in range(min(L, cap)):
+        p = a0 + (q + off) % L
+        if M.i_row[p] != r0:
+            bt, bs, bd, wk = _int_tight(j, v, M.i_row[p], M.i_rcoef[p], dirn, bt, bs, bd, act, w, wobj, M)
+            work += wk
+    return bt, bs, bd, work
+
+
+@njit(cache=True)
+def _int_shift(j, d, act, M):
+    """Add d units of native integer j to its rows' activities (a tentative move; no bits change)."""
+    for p in range(M.i_roff[j], M.i_roff[j + 1]):
+        act[M.i_row[p]] += d * M.i_rcoef[p]
+
+
+@njit(cache=True)
+def _int_swap(i, x, act, w, wobj, tabu, step, M, state):
+    """A 2-exchange of native integers for a feasible point where no single jump improves: i jumps in
+    the direction that lowers f (its best such value), and the first row that breaks is repaired by
+    the best jump of another native integer in it (toward that row's tight value). Returns
+    (t_i, j, t_j, score, df, work); j = -1 when there is none."""
+    c = M.i_cost[i]
+    if c == 0.0:
+        return -1, -1, 0, np.inf, 0.0, 1
+    v = _int_value(i, x, M)
+    t, s1, d1, work = _int_jump(i, -1 if c > 0.0 else 1, -1, 1.0, JUMP_CAP, x, act, w, wobj, M, state)
+    if t < 0:
+        return -1, -1, 0, np.inf, 0.0, work
+    _int_shift(i, float(t - v), act, M)
+    a0, L = M.i_roff[i], M.i_roff[i + 1] - M.i_roff[i]
+    off = _randint(state, L) if L > 0 else 0
+    bj, btj, bs, bd = -1, 0, np.inf, 0.0
+    for q in range(L):
+        r = M.i_row[a0 + (q + off) % L]
+        if not _violated(r, act, M):
+            continue
+        dec = act[r] - M.rhs[r] > 0.0
+        b0, LR = M.r_off[r], M.r_off[r + 1] - M.r_off[r]
+        off2 = _randint(state, LR)
+        ncand = 0
+        for q2 in range(LR):
+            p = b0 + (q2 + off2) % LR
+            k = M.r_idx[p]
+            j = M.v_int[k]
+            if j < 0 or j == i or M.i_bit[M.i_off[j]] != k or tabu[k] > step:
+                continue
+            tj, s2, d2, wk = _int_jump(j, -1 if (M.r_coef[p] > 0.0) == dec else 1, r, M.r_coef[p], REPAIR_CAP,
+                                       x, act, w, wobj, M, state)
+            work += wk
+            if tj >= 0 and s2 < bs:
+                bj, btj, bs, bd = j, tj, s2, d2
+            ncand += 1
+            if ncand >= CAND_CAP:
+                break
+        work += LR
+        break
+    _int_shift(i, float(v - t), act, M)
+    return t, bj, btj, s1 + bs, d1 + bd, work + 2 * L
+
+
+@njit(cache=True)
+def _set_int(j, t, x, zeros, act, vl, vpos, it, log, tabu, state, M):
+    """Commit native integer j := t (its bits rewritten to t's canonical encoding); it becomes tabu."""
+    a, b = M.i_off[j], M.i_off[j + 1]
+    top = M.i_wt[b - 1]
+    low = 0
+    for p in range(a, b - 1):
+        low += M.i_wt[p]
+    rest = t
+    want_top = 0
+    if t > low:
+        want_top = 1
+        rest = t - top
+    for p in range(a, b):
+        want = want_top if p == b - 1 else (rest >> (p - a)) & 1
+        if x[M.i_bit[p]] != want:
+            _commit(M.i_bit[p], x, zeros, act, vl, vpos, it, log, M)
+    tabu[M.i_bit[a]] = it[I_STEP] + TABU_MIN + _randint(state, TABU_SPAN)
 
 
 @njit(cache=True)
@@ -325,13 +498,24 @@ def _sync_best(x, best, log, it):
 def _kick(x, zeros, act, w, vl, vpos, hold, tabu, log, it, fl, state, M, kicks):
     """``kicks`` random moves (a group's 1 to a random member, or a free flip); returns work."""
     G = len(M.g_off) - 1
-    nobj = G + len(M.free)
+    F = len(M.free)
+    nobj = G + F + len(M.i_span)
     work = 0
     for _ in range(kicks):
         if nobj == 0:
             break
         o = _randint(state, nobj)
-        if o < G:
+        if o >= G + F:
+            j = o - G - F
+            v = _int_value(j, x, M)
+            step = 1 + _randint(state, KICK_STEP)
+            t = v + step if _randint(state, 2) == 1 else v - step
+            t = min(max(t, 0), M.i_span[j])
+            if t == v:
+                continue
+            _, df, wk = _int_score(j, v, t, act, w, 0.0, M)
+            _set_int(j, t, x, zeros, act, vl, vpos, it, log, tabu, state, M)
+        elif o < G:
             a, b = M.g_off[o], M.g_off[o + 1]
             k, j = M.g_mem[a + _randint(state, b - a)], hold[o]
             if k == j:
@@ -429,7 +613,8 @@ def _run(c, M, S, budget, stall, kicks):
     state = S.rng[c:c + 1]
     n = len(x)
     G = len(M.g_off) - 1
-    nobj = G + len(M.free)
+    F = len(M.free)
+    nobj = G + F + len(M.i_span)
     eps = 1e-9
     if fl[F_WORK] - fl[F_REFRESHED] > REFRESH_EVERY * (len(M.m_idx) + len(M.r_idx) + n):
         fl[F_WORK] += _refresh(x, zeros, act, vl, vpos, it, fl, M)
@@ -451,9 +636,23 @@ def _run(c, M, S, budget, stall, kicks):
             a0, L = M.r_off[r], M.r_off[r + 1] - M.r_off[r]
             off = _randint(state, L)
             bs, bd, bj, bk, bg, ncand = np.inf, 0.0, -1, -1, -1, 0
+            bint, bt = -1, 0
             for q in range(L):
                 p = a0 + (q + off) % L
                 i = M.r_idx[p]
+                ji = M.v_int[i]
+                if ji >= 0:  # a native integer: a jump that pushes the row toward satisfaction (once, at its first bit)
+                    if M.i_bit[M.i_off[ji]] != i or tabu[i] > step:
+                        continue
+                    t, sc, d, wk = _int_jump(ji, -1 if (M.r_coef[p] > 0.0) == dec else 1, r, M.r_coef[p], REPAIR_CAP,
+                                             x, act, w, fl[F_WOBJ], M, state)
+                    work += wk
+                    if t >= 0 and sc < bs:
+                        bs, bd, bint, bt = sc, d, ji, t
+                    ncand += 1
+                    if ncand >= CAND_CAP:
+                        break
+                    continue
                 up = x[i] == 0
                 if ((M.r_coef[p] > 0.0) == up) == dec or tabu[i] > step:
                     continue
@@ -473,7 +672,7 @@ def _run(c, M, S, budget, stall, kicks):
                     sc, d, wk = _pair_score(j, k, x, zeros, act, w, fl[F_WOBJ], M)
                 work += wk
                 if sc < bs:
-                    bs, bd, bj, bk, bg = sc, d, j, k, g
+                    bs, bd, bj, bk, bg, bint = sc, d, j, k, g, -1
                 ncand += 1
                 if ncand >= CAND_CAP:
                     break
@@ -482,7 +681,10 @@ def _run(c, M, S, budget, stall, kicks):
             if bs >= -eps:  # no single move helps: a pair of free flips in the row ("tight" moves)
                 pi, pj, ps, pd, wk = _best_pair(r, dec, x, zeros, act, w, fl[F_WOBJ], tabu, step, M, state)
                 work += wk
-            if bs < -eps:
+            if bs < -eps and bint >= 0:
+                _set_int(bint, bt, x, zeros, act, vl, vpos, it, log, tabu, state, M)
+                fl[F_OBJ] += bd
+            elif bs < -eps:
                 _move(bk, bj, x, zeros, act, vl, vpos, it, log, tabu, state, M)
                 fl[F_OBJ] += bd
                 if bg >= 0:
@@ -514,6 +716,23 @@ def _run(c, M, S, budget, stall, kicks):
                         fl[F_OBJ] += d
                         hold[o] = k
                         ok = True
+            elif o >= G + F:
+                j = o - G - F
+                if tabu[M.i_bit[M.i_off[j]]] <= step:
+                    t, sc, d, wk = _int_jump(j, 0, -1, 1.0, JUMP_CAP, x, act, w, fl[F_WOBJ], M, state)
+                    work += wk
+                    if t >= 0 and sc < -eps:
+                        _set_int(j, t, x, zeros, act, vl, vpos, it, log, tabu, state, M)
+                        fl[F_OBJ] += d
+                        ok = True
+                    else:  # no single jump improves: a 2-exchange with another native integer
+                        t, j2, t2, sc, d, wk = _int_swap(j, x, act, w, fl[F_WOBJ], tabu, step, M, state)
+                        work += wk
+                        if j2 >= 0 and sc < -eps:
+                            _set_int(j, t, x, zeros, act, vl, vpos, it, log, tabu, state, M)
+                            _set_int(j2, t2, x, zeros, act, vl, vpos, it, log, tabu, state, M)
+                            fl[F_OBJ] += d
+                            ok = True
             else:
                 i = M.free[o - G]
                 if tabu[i] <= step:

@@ -12,7 +12,7 @@ result depends on the seed and the options only.
 from __future__ import annotations
 
 import time
-from typing import Callable
+from typing import Callable, NamedTuple
 
 import numpy as np
 
@@ -26,7 +26,9 @@ FIRST_WORK = 20_000       # work per chain of the first timed call
 GROWTH = 4.0              # a call does at most this many times the previous call's work
 STALL_STEPS = 2_000       # minimum steps without a new best before a restart
 KICKS = 4                 # at most this many random moves after a restart (at least 2)
-STALL_PER_OBJECT = 200     # steps without a new best before a restart, per group and free variable
+STALL_PER_OBJECT = 200     # steps without a new best before a restart, per group, free variable and native integer
+NATIVE_MIN_VALUES = 8      # integers with this many values, only linear, in an equality row: moved by jumps
+NATIVE_NEEDS_EQUALITY = True  # integers in inequality rows only stay encoded (measured, benchmarks/integers.py)
 
 
 def supported(reform: Reformulation) -> bool:
@@ -48,11 +50,16 @@ def build_model(reform: Reformulation, tolerance: float = 1e-6) -> Model:
     rows = st.rows
     lens = np.diff(rows.offsets)
     row_of = np.repeat(np.arange(rows.n_rows, dtype=np.int64), lens)
-    absmax = np.maximum.reduceat(np.abs(rows.coefs), rows.offsets[:-1]) if rows.n_rows else np.zeros(0)
     v_roff, order = csr_transpose(n, rows.indices)
     g_off, g_mem, _ = disjoint_groups(st, n)
     v_group = np.full(n, -1, dtype=np.int64)
     v_group[g_mem] = np.repeat(np.arange(len(g_off) - 1, dtype=np.int64), np.diff(g_off))
+    v_row, v_rcoef = row_of[order], rows.coefs[order]
+    ints = native_integers(reform, m_off, m_coef, v_moff, v_mono, v_roff, v_row, v_rcoef, v_group, rows.eq)
+    per_unit = np.ones(n)  # a row is normalised by its largest coefficient per variable: a native integer's per unit
+    per_unit[ints.i_bit] = ints.i_wt
+    absmax = (np.maximum.reduceat(np.abs(rows.coefs / per_unit[rows.indices]), rows.offsets[:-1]) if rows.n_rows
+              else np.zeros(0))
     per_var = np.zeros(n)
     np.add.at(per_var, m_idx, np.repeat(np.abs(m_coef), np.diff(m_off)))
     scale = float(np.median(per_var[per_var > 0])) if (per_var > 0).any() else 1.0  # median: robust to a few huge ones
@@ -62,9 +69,92 @@ def build_model(reform: Reformulation, tolerance: float = 1e-6) -> Model:
                  np.ascontiguousarray(rows.eq, dtype=np.bool_),
                  np.ascontiguousarray(0.5 * tolerance * np.maximum(1.0, np.abs(rows.rhs))),
                  np.ascontiguousarray(1.0 / np.where(absmax > 0, absmax, 1.0)),
-                 v_roff, np.ascontiguousarray(row_of[order]), np.ascontiguousarray(rows.coefs[order]),
-                 g_off, g_mem, v_group, np.flatnonzero(v_group < 0).astype(np.int64),
-                 float(pubo.constant), 1.0 / scale, 1e-9 * max(1.0, scale))
+                 v_roff, np.ascontiguousarray(v_row), np.ascontiguousarray(v_rcoef),
+                 g_off, g_mem, v_group, np.flatnonzero((v_group < 0) & (ints.v_int < 0)).astype(np.int64),
+                 *ints, float(pubo.constant), 1.0 / scale, 1e-9 * max(1.0, scale))
+
+
+class NativeIntegers(NamedTuple):
+    """The native integers' fields of :class:`~.constraint_kernel.Model` (in its order)."""
+
+    i_off: np.ndarray
+    i_bit: np.ndarray
+    i_wt: np.ndarray
+    i_span: np.ndarray
+    i_cost: np.ndarray
+    i_roff: np.ndarray
+    i_row: np.ndarray
+    i_rcoef: np.ndarray
+    v_int: np.ndarray
+
+
+def native_integers(reform: Reformulation, m_off: np.ndarray, m_coef: np.ndarray, v_moff: np.ndarray,
+                    v_mono: np.ndarray, v_roff: np.ndarray, v_row: np.ndarray, v_rcoef: np.ndarray,
+                    v_group: np.ndarray, eq: np.ndarray) -> NativeIntegers:
+    """The integers of ``reform.problem`` the kernel moves natively: at least :data:`NATIVE_MIN_VALUES`
+    values, encoded with weights 1, 2, 4, ..., r, outside every group, in at least one equality row
+    (``eq``: per row), and only linear in the energy: each bit in degree-1 monomials only and in the
+    same rows as the first bit, every coefficient the first bit's times the bit's weight (so f and
+    every row activity are affine in the integer's value). Measured (docs/mixed.md): jumps win by far
+    on equality rows (balances, demands) from 8 values up; on inequality rows only (knapsacks) the
+    encoding's single bit flips did 2-4 % better, so those integers stay encoded."""
+    n = len(v_group)
+    bits, wts, spans, costs, rows, rcoefs = [], [], [], [], [], []
+    for var in getattr(reform.problem, "variables", ()):
+        k = len(var.weights)
+        if var.kind != "integer" or var.ub - var.lb + 1 < NATIVE_MIN_VALUES or var.first + k > n:
+            continue
+        w = np.asarray(var.weights)
+        if k > 62 or not np.array_equal(w[:-1], 2.0 ** np.arange(k - 1)) or w[-1] < 1:
+            continue
+        b = np.arange(var.first, var.first + k)
+        if (v_group[b] >= 0).any():
+            continue
+        cost = np.zeros(k)
+        linear = True
+        for q, i in enumerate(b):
+            monos = v_mono[v_moff[i]:v_moff[i + 1]]
+            if (m_off[monos + 1] - m_off[monos] != 1).any():
+                linear = False
+                break
+            cost[q] = m_coef[monos].sum()
+        if not linear or not np.allclose(cost, cost[0] * w, rtol=1e-9, atol=1e-12 * max(1.0, abs(cost[0]))):
+            continue
+        r0, a0 = v_row[v_roff[b[0]]:v_roff[b[0] + 1]], v_rcoef[v_roff[b[0]]:v_roff[b[0] + 1]]
+        order = np.argsort(r0)
+        r0, a0 = r0[order], a0[order]
+        if (a0 == 0).any() or (NATIVE_NEEDS_EQUALITY and not eq[r0].any()):
+            continue
+        same = True
+        for q, i in enumerate(b[1:], start=1):
+            r, a = v_row[v_roff[i]:v_roff[i + 1]], v_rcoef[v_roff[i]:v_roff[i + 1]]
+            o = np.argsort(r)
+            if not (np.array_equal(r[o], r0) and np.allclose(a[o], a0 * w[q], rtol=1e-9, atol=0.0)):
+                same = False
+                break
+        if not same:
+            continue
+        bits.append(b)
+        wts.append(w.astype(np.int64))
+        spans.append(int(round(w.sum())))
+        costs.append(float(cost[0]))
+        rows.append(r0)
+        rcoefs.append(a0)
+    v_int = np.full(n, -1, dtype=np.int64)
+    for j, b in enumerate(bits):
+        v_int[b] = j
+
+    def csr(parts: list, dtype) -> tuple[np.ndarray, np.ndarray]:
+        off = np.concatenate([[0], np.cumsum([len(p) for p in parts])]).astype(np.int64)
+        flat = np.concatenate(parts).astype(dtype) if parts else np.zeros(0, dtype)
+        return off, np.ascontiguousarray(flat)
+
+    i_off, i_bit = csr(bits, np.int64)
+    _, i_wt = csr(wts, np.int64)
+    i_roff, i_row = csr(rows, np.int64)
+    _, i_rcoef = csr(rcoefs, np.float64)
+    return NativeIntegers(i_off, i_bit, i_wt, np.array(spans, dtype=np.int64), np.array(costs, dtype=np.float64),
+                          i_roff, i_row, i_rcoef, v_int)
 
 
 def feasible_start(model: Model, n: int) -> np.ndarray:
@@ -89,6 +179,7 @@ class ConstraintSearch:
         self.n = reform.n
         self.model = build_model(reform, tolerance)
         self.n_groups = len(self.model.g_off) - 1
+        self.n_ints = len(self.model.i_span)
         self.nnz = len(self.model.m_idx) + len(self.model.r_idx) + self.n
         self.first_feasible_at: float | None = None  # perf_counter time a chain first held a feasible point
 
@@ -114,7 +205,7 @@ class ConstraintSearch:
         """Run the chains until ``deadline`` (perf_counter) or until each has done ``work`` more
         work units (at least one must be given); ``after_call(S)`` runs after every kernel call
         (to report new bests). Returns the number of kernel calls."""
-        stall = max(STALL_STEPS, STALL_PER_OBJECT * (self.n_groups + len(self.model.free)))
+        stall = max(STALL_STEPS, STALL_PER_OBJECT * (self.n_groups + len(self.model.free) + self.n_ints))
         target = None if work is None else float(S.fl[:, F_WORK].max()) + work
         if deadline is None:
             run_batch(self.model, S, float(target), stall, KICKS)

@@ -21,7 +21,7 @@ from typing import Any
 
 from pulp import LpSolver, LpSolver_CMD
 
-from ...core.presolve import presolve
+from ...unbounded import check_presolve
 from ...options import Options
 from ...pool import pool_document, pool_from_document
 from ...result import SolveResult
@@ -180,9 +180,9 @@ class BIPNN_CMD(_BipnnSolver, LpSolver_CMD):
         start = compat.start_clock()
         tr = translate(lp, relax=not self.mip)  # the same model errors as BIPNN, before any file is written
         opts = self.bipnn_options(tr)
-        if tr.problem.has_columns:  # an integer that stays unbounded is a model error here too
+        if tr.problem.has_columns:  # an integer that stays unbounded (and no LP proof) is a model error here too
             with raising_host_errors(ERRORS):
-                presolve(tr.problem, opts.tolerance)
+                check_presolve(tr.problem, opts.tolerance)
         if not self.available():
             raise BipnnPulpError(f"{self.name}: cannot execute {self.path!r}")
         files = list(self.create_tmp_files(lp.name, "mps", "options.json", "sol.json"))
