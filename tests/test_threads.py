@@ -93,3 +93,24 @@ def test_cvxpy_keyword_and_cli_flag_reach_the_options():
     from bipnn_backends.cli import _options, build_parser
     args = build_parser().parse_args(["solve", "m.mps", "--threads", "3", "--cluster", "auto"])
     assert _options(args) == {"threads": 3, "cluster": "auto"}
+
+
+@pytest.mark.parametrize("threads, chains", [(1, 4), (2, 4), (3, 6)])
+def test_constraint_search_chains_spread_over_the_threads_deterministically(threads, chains, monkeypatch):
+    """Constrained models (the constraint-aware search): every kernel call runs on ``threads`` numba
+    threads (the pool permitting) with the same number of chains per thread, and with epochs the same
+    seed and thread count give the same answer."""
+    from benchmarks.structured import generalized_assignment
+    from bipnn_backends.engine import constraint_search
+    seen = []
+    real = constraint_search.run_batch
+    monkeypatch.setattr(constraint_search, "run_batch",
+                        lambda M, S, *a: seen.append((numba.get_num_threads(), S.x.shape[0])) or real(M, S, *a))
+    problem = generalized_assignment(4, 16).problem
+    runs = [bipnn_backends.solve(problem, time_limit=None, epochs=5, seed=3, threads=threads, exhaustive_limit=0)
+            for _ in range(2)]
+    assert runs[0].stats["cs_chains"] == chains and runs[0].stats["cs_steps"] > 0
+    assert seen and set(seen) == {(min(threads, numba.config.NUMBA_NUM_THREADS), chains)}
+    assert runs[0].solution_status == "feasible"
+    np.testing.assert_array_equal(runs[0].x, runs[1].x)
+    assert runs[0].objective == runs[1].objective
