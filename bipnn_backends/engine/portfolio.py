@@ -8,6 +8,11 @@ best point to a small actor (:class:`Incumbent`) and the even members start thei
 the portfolio's best point, the odd ones from their own (broadcast without losing diversity).
 A member that fails (killed process, lost node, exception) is recorded in ``stats["portfolio"]``
 and logged; the answer comes from the survivors and from every point offered before the failure.
+
+The deadline is the user's: the time Ray takes to start a worker and import the engine there comes
+out of each member's share (a member whose worker starts after the members' deadline runs no leg
+and is listed as ``late``, as is one not started at all), and the driver stops waiting for members at the deadline minus half the merge
+reserve, whatever they do.
 """
 
 from __future__ import annotations
@@ -31,7 +36,8 @@ LEGS = 4                 # legs per member with a deadline (best point exchanged
 MIN_LEG = 1.0            # seconds: shorter legs are not split further
 MERGE_RESERVE = 0.05     # share of the budget (at least MERGE_MIN seconds) kept for collecting and merging
 MERGE_MIN = 0.5
-GRACE = 2.0              # seconds past the members' deadline before a silent member counts as lost
+GRACE = 2.0              # seconds past the members' deadline (at most half the merge reserve) before a silent
+                         # member counts as lost
 INCUMBENT_PREFIX = "bipnn-incumbent-"
 FRACTIONS = (None, 0.05, 0.3)  # training window per member, cycling (None: the user's)
 MAX_CANDIDATES = 32
@@ -77,8 +83,8 @@ class Incumbent:
         self.by: int | None = None
         self.members: dict[int, dict] = {}
 
-    def register(self, k: int, pid: int, node: str) -> None:
-        self.members[k] = {"pid": pid, "node": node, "best_energy": None, "legs": 0}
+    def register(self, k: int, pid: int, node: str, start_s: float) -> None:
+        self.members[k] = {"pid": pid, "node": node, "start_s": start_s, "best_energy": None, "legs": 0}
 
     def offer(self, k: int, x: np.ndarray, e: float) -> None:
         m = self.members.setdefault(k, {"pid": None, "node": None, "best_energy": None, "legs": 0})
@@ -96,13 +102,16 @@ class Incumbent:
 
 
 def _member(k: int, reform: Reformulation, opts: Options, deadline_wall: float | None,
-            start: np.ndarray | None, incumbent: Any) -> Any:
+            start: np.ndarray | None, incumbent: Any, submitted: float) -> Any:
     """One portfolio member (runs in a Ray worker): legs of :func:`search`, offering the best point
-    after each; returns the last leg's :class:`EngineOutput` with every leg's candidates."""
+    after each; returns the last leg's :class:`EngineOutput` with every leg's candidates, or None
+    when the worker started too late for a leg. ``submitted``: wall time the driver submitted it
+    (the difference to now, the worker's start-up, is reported per member as ``start_s``)."""
     import ray
 
     from .search import EngineOutput, search
-    ray.get(incumbent.register.remote(k, os.getpid(), ray.get_runtime_context().get_node_id()))
+    ray.get(incumbent.register.remote(k, os.getpid(), ray.get_runtime_context().get_node_id(),
+                                      round(time.time() - submitted, 3)))
     mine = member_options(opts, k)
     if deadline_wall is None:
         out = search(reform, mine, None, start)
@@ -126,8 +135,7 @@ def _member(k: int, reform: Reformulation, opts: Options, deadline_wall: float |
             if x is not None and e_best < e:
                 start = x.astype(np.float64)
         mine = dataclasses.replace(mine, seed=mine.seed + 1_000_003)  # a new seed per leg
-    C = np.concatenate(found) if found else np.zeros((1, reform.n))
-    return EngineOutput(C, stats, reached)
+    return EngineOutput(np.concatenate(found), stats, reached) if found else None
 
 
 def search_portfolio(reform: Reformulation, opts: Options, deadline: float | None,
@@ -138,38 +146,53 @@ def search_portfolio(reform: Reformulation, opts: Options, deadline: float | Non
     ray = connect(opts.cluster)
     t0 = time.perf_counter()
     workers = opts.workers or max(1, int(ray.cluster_resources().get("CPU", 1) // opts.num_cpus))
-    deadline_wall = None
+    deadline_wall = wait_until = None
     if deadline is not None:
         budget = max(deadline - t0, 0.0)
-        deadline_wall = time.time() + budget - max(MERGE_MIN, MERGE_RESERVE * budget)
+        reserve = max(MERGE_MIN, MERGE_RESERVE * budget)
+        deadline_wall = time.time() + budget - reserve
+        wait_until = deadline_wall + min(GRACE, reserve / 2)
     incumbent = ray.remote(num_cpus=0)(Incumbent).options(name=INCUMBENT_PREFIX + uuid.uuid4().hex).remote()
     member = ray.remote(max_retries=0)(_member).options(num_cpus=opts.num_cpus, num_gpus=opts.num_gpus)
     ref = ray.put(reform)  # once; the members of a node map its arrays zero-copy
-    pending = {member.remote(k, ref, opts, deadline_wall, start, incumbent): k for k in range(workers)}
+    pending = {member.remote(k, ref, opts, deadline_wall, start, incumbent, time.time()): k for k in range(workers)}
     outputs: dict[int, Any] = {}
     failed: list[dict] = []
+    late: list[int] = []
     while pending:
-        timeout = None if deadline_wall is None else max(0.0, deadline_wall + GRACE - time.time())
+        timeout = None if wait_until is None else max(0.0, wait_until - time.time())
         ready, _ = ray.wait(list(pending), num_returns=1, timeout=timeout)
         if not ready:
             break
         k = pending.pop(ready[0])
         try:
-            outputs[k] = ray.get(ready[0])
+            out = ray.get(ready[0])
         except Exception as exc:  # a killed worker, a lost node or an error inside the member
             failed.append({"member": k, "error": f"{type(exc).__name__}: {str(exc).splitlines()[0][:200]}"})
             log.warning("bipnn portfolio: member %d failed (%s); continuing with the others",
                         k, failed[-1]["error"])
+            continue
+        if out is None:
+            late.append(k)
+            log.warning("bipnn portfolio: member %d started after the deadline (worker start-up); no leg run", k)
+        else:
+            outputs[k] = out
+    ask = GRACE if wait_until is None else min(GRACE, max(0.2, wait_until + MERGE_MIN / 2 - time.time()))
+    try:
+        x_inc, e_inc, by = ray.get(incumbent.best.remote(), timeout=ask)
+        members = ray.get(incumbent.report.remote(), timeout=ask)
+    except Exception as exc:  # the incumbent actor's node is gone, or it never started: the members' answers remain
+        x_inc, by, members = None, None, {}
+        log.warning("bipnn portfolio: incumbent actor unreachable (%s)", type(exc).__name__)
     for r, k in pending.items():
         ray.cancel(r, force=True)
-        failed.append({"member": k, "error": "no answer by the deadline"})
-        log.warning("bipnn portfolio: member %d gave no answer by the deadline; cancelled", k)
-    try:
-        x_inc, e_inc, by = ray.get(incumbent.best.remote(), timeout=GRACE)
-        members = ray.get(incumbent.report.remote(), timeout=GRACE)
-    except Exception as exc:  # the incumbent actor's node is gone: the members' answers remain
-        x_inc, by, members = None, None, {}
-        log.warning("bipnn portfolio: incumbent actor lost (%s)", type(exc).__name__)
+        if k in members:
+            failed.append({"member": k, "error": "no answer by the deadline"})
+            log.warning("bipnn portfolio: member %d gave no answer by the deadline; cancelled", k)
+        else:
+            late.append(k)
+            log.warning("bipnn portfolio: member %d's worker had not started by the deadline (Ray worker "
+                        "start-up counts against the time limit); cancelled", k)
     ray.kill(incumbent)
     parts = [o.candidates for o in outputs.values()]
     if x_inc is not None:
@@ -182,7 +205,7 @@ def search_portfolio(reform: Reformulation, opts: Options, deadline: float | Non
     best_k = min(outputs, key=lambda k: float(reform.energy(outputs[k].candidates[:1])[0])) if outputs else None
     stats = dict(outputs[best_k].stats) if best_k is not None else {"epochs": 0, "history": []}
     stats["portfolio"] = {"cluster": opts.cluster, "workers": workers, "survivors": sorted(outputs),
-                          "failed": failed, "best_member": by if by is not None else best_k,
+                          "failed": failed, "late": sorted(late), "best_member": by if by is not None else best_k,
                           "members": {int(k): v for k, v in members.items()},
                           "time": time.perf_counter() - t0}
     reached = deadline is not None and any(o.time_limit_reached for o in outputs.values())
