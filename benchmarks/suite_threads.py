@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import sys
 import tempfile
 import time
 from functools import partial
@@ -84,7 +85,12 @@ def run_portfolio(names: list[str], workers: list[int], time_limit: float, seeds
     rows = []
     try:
         warm = random_pubo(50, 3, seed=0).problem
-        bipnn_backends.solve(warm, time_limit=None, epochs=2, exhaustive_limit=0, cluster="auto", workers=max(workers))
+        t = time.perf_counter()
+        res = bipnn_backends.solve(warm, time_limit=None, epochs=2, exhaustive_limit=0, cluster="auto",
+                                   workers=max(workers))
+        starts = {k: m["start_s"] for k, m in res.stats["portfolio"]["members"].items()}
+        print(f"cold start: warm-up solve {time.perf_counter() - t:.1f} s, member start-up (s) {starts}, "
+              f"load {os.getloadavg()[0]:.1f}", file=sys.stderr)
         for name in names:
             inst = INSTANCES[name]()
             for seed in range(seeds):

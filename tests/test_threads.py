@@ -114,3 +114,13 @@ def test_constraint_search_chains_spread_over_the_threads_deterministically(thre
     assert runs[0].solution_status == "feasible"
     np.testing.assert_array_equal(runs[0].x, runs[1].x)
     assert runs[0].objective == runs[1].objective
+
+
+def test_threads_benchmark_time_to_target_counts_only_feasible_history():
+    from benchmarks.suite_threads import time_to_target
+    rows = [{"instance": "i", "sense": "min", "objective": 10.0, "history": [(0.1, 8.0), (0.5, 12.0), (2.0, 10.0)]},
+            {"instance": "i", "sense": "min", "objective": 10.005, "history": [(0.2, 11.0), (1.0, 10.005)]},
+            {"instance": "i", "sense": "min", "objective": 10.5, "history": [(0.3, 10.5)]}]
+    time_to_target(rows)  # target: within 0.1 % of 10; the 8.0 is a penalised infeasible point (below the final)
+    assert [r["time_to_target"] for r in rows] == [2.0, 1.0, None]
+    assert rows[0]["target"] == pytest.approx(10.01)

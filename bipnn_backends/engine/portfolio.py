@@ -11,8 +11,8 @@ and logged; the answer comes from the survivors and from every point offered bef
 
 The deadline is the user's: the time Ray takes to start a worker and import the engine there comes
 out of each member's share (a member whose worker starts after the members' deadline runs no leg
-and is listed as ``late``, as is one not started at all), and the driver stops waiting for members at the deadline minus half the merge
-reserve, whatever they do.
+and is listed as ``late``, as is one not started at all), and the driver stops waiting for members
+at the deadline minus half the merge reserve, whatever they do.
 """
 
 from __future__ import annotations
@@ -87,7 +87,7 @@ class Incumbent:
         self.members[k] = {"pid": pid, "node": node, "start_s": start_s, "best_energy": None, "legs": 0}
 
     def offer(self, k: int, x: np.ndarray, e: float) -> None:
-        m = self.members.setdefault(k, {"pid": None, "node": None, "best_energy": None, "legs": 0})
+        m = self.members.setdefault(k, {"pid": None, "node": None, "start_s": None, "best_energy": None, "legs": 0})
         m["legs"] += 1
         if m["best_energy"] is None or e < m["best_energy"]:
             m["best_energy"] = e
