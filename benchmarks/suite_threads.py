@@ -108,24 +108,27 @@ def run_portfolio(names: list[str], workers: list[int], time_limit: float, seeds
 
 
 def time_to_target(rows: list[dict[str, Any]]) -> None:
-    """Add ``target`` and ``time_to_target`` (None: not reached) to every row, per instance. History
-    entries better than the run's final (verified) objective are penalised energies of infeasible
-    points and do not count."""
+    """Add ``target`` and ``time_to_target`` (None: not reached, or a portfolio run) to every row,
+    per instance, from the runs with a feasible answer. History entries better than the run's final
+    (verified) objective are penalised energies of infeasible points and do not count."""
     for name in {r["instance"] for r in rows}:
-        mine = [r for r in rows if r["instance"] == name]
+        mine = [r for r in rows if r["instance"] == name and r.get("status", "feasible") in ("optimal", "feasible")]
+        if not mine:
+            continue
         sign = 1.0 if mine[0]["sense"] == "min" else -1.0
-        best = min(sign * r["objective"] for r in mine if r["objective"] is not None)
+        best = min(sign * r["objective"] for r in mine)
         target = best + TARGET_GAP * abs(best)
-        for r in mine:
-            r["target"] = sign * target
-            final = sign * r["objective"] if r["objective"] is not None else -float("inf")
-            hits = [t for t, e in r["history"] if final - 1e-9 <= sign * e <= target]
-            r["time_to_target"] = min(hits) if hits else None
+        for r in (r for r in rows if r["instance"] == name):
+            r["target"], r["time_to_target"] = sign * target, None
+            if r in mine and not r.get("workers"):  # a portfolio's history is its best member's last leg
+                hits = [t for t, e in r["history"] if sign * r["objective"] - 1e-9 <= sign * e <= target]
+                r["time_to_target"] = min(hits) if hits else None
 
 
 def _gap(r: dict[str, Any]) -> str:
     from .references import gap_percent
-    g = gap_percent(r["objective"], r["reference"], r["sense"])
+    ok = r["status"] in ("optimal", "feasible")
+    g = gap_percent(r["objective"] if ok else None, r["reference"], r["sense"])
     return "" if g is None else f"{g:.2f}"
 
 
@@ -133,10 +136,12 @@ def table(rows: list[dict[str, Any]]) -> str:
     lines = ["| instance | workers | threads | seed | load | objective | gap to ref. % | work (chains) | "
              "time to target (s) |", "|---|---|---|---|---|---|---|---|---|"]
     for r in rows:
-        ttt = "not reached" if r["time_to_target"] is None else f"{r['time_to_target']:.2f}"
+        ttt = ("n/a" if r["workers"] else "not reached") if r["time_to_target"] is None else f"{r['time_to_target']:.2f}"
         work = (f"{r['sa_sweeps']} sweeps ({r['sa_chains']})" if r["sa_sweeps"] is not None else
                 f"{r['cs_steps']} steps ({r['cs_chains']})" if r["cs_steps"] is not None else "")
-        obj = "none" if r["objective"] is None else f"{r['objective']:.6g}"
+        if r["workers"] and work:
+            work = "best member's last leg: " + work
+        obj = f"{r['objective']:.6g}" if r["status"] in ("optimal", "feasible") else f"({r['status']})"
         lines.append(f"| {r['instance']} | {r['workers'] or '-'} | {r['threads']} | {r['seed']} | {r['load']:.1f} | "
                      f"{obj} | {_gap(r)} | {work} | {ttt} |")
     return "\n".join(lines)

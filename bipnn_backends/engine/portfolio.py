@@ -1,5 +1,6 @@
 """A portfolio of independent searches on a Ray cluster (``cluster`` option): one shared deadline,
-the reformulated problem put once in the object store, the best point broadcast between members.
+the reformulated problem put once in the object store (each member copies it into writeable arrays:
+numba would compile its kernels anew for read-only ones), the best point broadcast between members.
 
 Member k runs :func:`search` on one Ray worker (``num_cpus``/``num_gpus`` each) with its own seed
 and, cycling with k, its own training window and model (see :func:`member_options`). With a
@@ -17,6 +18,7 @@ at the deadline minus half the merge reserve, whatever they do.
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import logging
 import os
@@ -26,6 +28,7 @@ from typing import Any
 
 import numpy as np
 
+from ..core.incumbent import Incumbent
 from ..core.pubo import Reformulation
 from ..errors import OptionError
 from ..options import Options
@@ -74,33 +77,6 @@ def member_options(opts: Options, k: int) -> Options:
                                anneal=anneal, model=model, threads=max(1, int(opts.num_cpus)))
 
 
-class Incumbent:
-    """Ray actor: the best point offered so far, and which member offered what (pid, node)."""
-
-    def __init__(self) -> None:
-        self.x: np.ndarray | None = None
-        self.e = np.inf
-        self.by: int | None = None
-        self.members: dict[int, dict] = {}
-
-    def register(self, k: int, pid: int, node: str, start_s: float) -> None:
-        self.members[k] = {"pid": pid, "node": node, "start_s": start_s, "best_energy": None, "legs": 0}
-
-    def offer(self, k: int, x: np.ndarray, e: float) -> None:
-        m = self.members.setdefault(k, {"pid": None, "node": None, "start_s": None, "best_energy": None, "legs": 0})
-        m["legs"] += 1
-        if m["best_energy"] is None or e < m["best_energy"]:
-            m["best_energy"] = e
-        if e < self.e:
-            self.x, self.e, self.by = np.asarray(x, dtype=np.int8).copy(), float(e), k
-
-    def best(self) -> tuple[np.ndarray | None, float, int | None]:
-        return self.x, self.e, self.by
-
-    def report(self) -> dict[int, dict]:
-        return self.members
-
-
 def _member(k: int, reform: Reformulation, opts: Options, deadline_wall: float | None,
             start: np.ndarray | None, incumbent: Any, submitted: float) -> Any:
     """One portfolio member (runs in a Ray worker): legs of :func:`search`, offering the best point
@@ -110,8 +86,12 @@ def _member(k: int, reform: Reformulation, opts: Options, deadline_wall: float |
     import ray
 
     from .search import EngineOutput, search
-    ray.get(incumbent.register.remote(k, os.getpid(), ray.get_runtime_context().get_node_id(),
-                                      round(time.time() - submitted, 3)))
+    # not awaited: the actor's own process may still be starting (one caller's calls run in order)
+    incumbent.register.remote(k, os.getpid(), ray.get_runtime_context().get_node_id(),
+                              round(time.time() - submitted, 3))
+    # the object store's arrays are read-only, a type numba would compile every kernel for anew
+    # (tens of seconds, inside the time limit): the member searches its own writeable copy
+    reform = copy.deepcopy(reform)
     mine = member_options(opts, k)
     if deadline_wall is None:
         out = search(reform, mine, None, start)
@@ -131,7 +111,10 @@ def _member(k: int, reform: Reformulation, opts: Options, deadline_wall: float |
         stats, reached = out.stats, out.time_limit_reached
         start = out.candidates[0]
         if k % 2 == 0:
-            x, e_best, _ = ray.get(incumbent.best.remote())
+            try:
+                x, e_best, _ = ray.get(incumbent.best.remote(), timeout=max(0.1, 0.1 * leg))
+            except ray.exceptions.GetTimeoutError:  # the actor is not up yet: keep our own point
+                x, e_best = None, np.inf
             if x is not None and e_best < e:
                 start = x.astype(np.float64)
         mine = dataclasses.replace(mine, seed=mine.seed + 1_000_003)  # a new seed per leg
@@ -154,7 +137,7 @@ def search_portfolio(reform: Reformulation, opts: Options, deadline: float | Non
         wait_until = deadline_wall + min(GRACE, reserve / 2)
     incumbent = ray.remote(num_cpus=0)(Incumbent).options(name=INCUMBENT_PREFIX + uuid.uuid4().hex).remote()
     member = ray.remote(max_retries=0)(_member).options(num_cpus=opts.num_cpus, num_gpus=opts.num_gpus)
-    ref = ray.put(reform)  # once; the members of a node map its arrays zero-copy
+    ref = ray.put(reform)  # once per cluster: a node's members read it from its shared memory
     pending = {member.remote(k, ref, opts, deadline_wall, start, incumbent, time.time()): k for k in range(workers)}
     outputs: dict[int, Any] = {}
     failed: list[dict] = []
@@ -177,7 +160,7 @@ def search_portfolio(reform: Reformulation, opts: Options, deadline: float | Non
             log.warning("bipnn portfolio: member %d started after the deadline (worker start-up); no leg run", k)
         else:
             outputs[k] = out
-    ask = GRACE if wait_until is None else min(GRACE, max(0.2, wait_until + MERGE_MIN / 2 - time.time()))
+    ask = None if wait_until is None else min(GRACE, max(0.2, wait_until + MERGE_MIN / 2 - time.time()))
     try:
         x_inc, e_inc, by = ray.get(incumbent.best.remote(), timeout=ask)
         members = ray.get(incumbent.report.remote(), timeout=ask)
