@@ -12,8 +12,8 @@ and logged; the answer comes from the survivors and from every point offered bef
 
 The deadline is the user's: the time Ray takes to start a worker and import the engine there comes
 out of each member's share (a member whose worker starts after the members' deadline runs no leg
-and is listed as ``late``, as is one not started at all), and the driver stops waiting for members
-at the deadline minus half the merge reserve, whatever they do.
+and is listed as ``late``, as is one that had not reported when the time ran out), and the driver
+stops waiting for members at the deadline minus half the merge reserve, whatever they do.
 """
 
 from __future__ import annotations
@@ -174,8 +174,8 @@ def search_portfolio(reform: Reformulation, opts: Options, deadline: float | Non
             log.warning("bipnn portfolio: member %d gave no answer by the deadline; cancelled", k)
         else:
             late.append(k)
-            log.warning("bipnn portfolio: member %d's worker had not started by the deadline (Ray worker "
-                        "start-up counts against the time limit); cancelled", k)
+            log.warning("bipnn portfolio: member %d had not reported by the deadline (its worker was still "
+                        "starting: Ray worker start-up counts against the time limit); cancelled", k)
     ray.kill(incumbent)
     parts = [o.candidates for o in outputs.values()]
     if x_inc is not None:
