@@ -39,7 +39,6 @@ def test_worker_start_up_counts_against_the_time_limit(local_cluster):
     res = bipnn_backends.solve(problem, time_limit=time_limit, seed=0, exhaustive_limit=0, cluster="auto", workers=2)
     wall = time.perf_counter() - t
     info = res.stats["portfolio"]
-    print("portfolio", info, "time_total", res.stats["time_total"], "wall", wall)
     assert res.has_solution
     assert info["failed"] == []
     assert set(info["survivors"]) | set(info["late"]) == {0, 1}
