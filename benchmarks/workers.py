@@ -65,9 +65,29 @@ def scale(n: int, time_limit: float) -> dict[str, Any]:
     rec["time_train"] = stats.get("time_train")
     rec["s_per_epoch"] = stats["time_train"] / stats["epochs"] if stats.get("epochs") else None
     rec["ils_rounds"] = stats.get("ils_rounds")
+    rec["sa_sweeps"] = stats.get("sa_sweeps")
+    rec["time_total"] = stats.get("time_total")
     rec["stats"] = {k: v for k, v in stats.items() if k != "history"}
     if res.x is not None:
         rec["objective"] = score(inst.problem, res.x).objective
+    rec["peak_rss_mib"] = peak_rss_mib()
+    return rec
+
+
+def scale_openjij(n: int, time_limit: float) -> dict[str, Any]:
+    """openjij's native HUBO SA on the scale instance at the same wall-clock limit (its dictionary
+    build counted against the limit, as for every baseline), one thread, one long run
+    (:func:`baselines.run_openjij_long`)."""
+    from .baselines import run_openjij_long
+    from .runner import run_one
+    from .scoring import to_pubo
+
+    inst = random_pubo(n, 4, ratio=2.0, seed=0)
+    pubo = to_pubo(inst.problem)
+    t = time.perf_counter()
+    pubo.terms()
+    rec: dict[str, Any] = {"terms_dict_s": time.perf_counter() - t}
+    rec.update(run_one(inst, "openjij_sa", run_openjij_long, pubo, time_limit, 0))
     rec["peak_rss_mib"] = peak_rss_mib()
     return rec
 
@@ -115,13 +135,14 @@ def reformulate_cost(n: int, constrained: bool) -> dict[str, Any]:
 
 def main(argv: list[str]) -> None:
     ap = argparse.ArgumentParser(prog="python -m benchmarks worker")
-    ap.add_argument("what", choices=("scale", "reformulate"))
+    ap.add_argument("what", choices=("scale", "scale-openjij", "reformulate"))
     ap.add_argument("--n", type=int, required=True)
     ap.add_argument("--time-limit", type=float, default=60.0)
     ap.add_argument("--constrained", action="store_true")
     a = ap.parse_args(argv)
     try:
-        rec = scale(a.n, a.time_limit) if a.what == "scale" else reformulate_cost(a.n, a.constrained)
+        rec = (scale(a.n, a.time_limit) if a.what == "scale" else scale_openjij(a.n, a.time_limit)
+               if a.what == "scale-openjij" else reformulate_cost(a.n, a.constrained))
     except Exception as exc:
         rec = {"status": "error", "reason": f"{type(exc).__name__}: {exc}"}
     print(json.dumps(jsonable(rec)), flush=True)

@@ -22,12 +22,9 @@ from typing import Any, Sequence
 from ._version import __version__
 from .adapters._kit import clock_started, echo_log, options_from_host, parse_assignments, time_left
 from .adapters.pulp import compat, solution
-from .adapters.pulp.mps import read_mps
-from .adapters.pulp.translate import translate
 from .errors import BipnnError, ModelError, OptionError
-from .formats import is_core_format, read_problem
+from .formats import is_core_format, read_mps, read_problem
 from .pool import pool_document
-from .result import SolveResult
 from .solve import solve
 
 log = logging.getLogger("bipnn_backends")
@@ -102,23 +99,20 @@ def _solve(args: argparse.Namespace) -> int:
     options_from_host(options)  # every option checked before the model is read
     if args.solution:
         _check_writable(args.solution)
-    if is_core_format(args.model):  # OPB / WCNF: read into the core, keyed by name already
-        problem, names = read_problem(args.model), None
-    else:
-        lp = read_mps(args.model)  # kept alive: PuLP 4 variables refer to their model weakly
-        tr = translate(lp)
-        problem, names = tr.problem, [v.name for v in tr.variables]
-    if warm and names is not None:
-        position = {n: j for j, n in enumerate(names)}
-        unknown = [n for n in warm if n not in position]
+    if is_core_format(args.model):  # OPB / WCNF
+        problem = read_problem(args.model)
+    else:  # MPS: a *SENSE:Maximize comment alone is read with the installed PuLP's convention
+        problem = read_mps(args.model, negated_max=compat.PULP4)
+    if warm:  # variables are keyed by their names in the file
+        known = {v.key for v in problem.variables} | {c.key for c in problem.columns}
+        unknown = [n for n in warm if n not in known]
         if unknown:
             raise _UsageError(f"warm start names unknown variable(s) {', '.join(map(repr, unknown[:5]))}")
-        warm = {position[n]: v for n, v in warm.items()}
     opts = time_left(options_from_host(options, warm_start=warm), started)
     with echo_log([sys.stderr] if interactive and not log.hasHandlers() else []):
         result = solve(problem, opts)
         log.info("bipnn: %s", result.message)
-    doc = solution.document(_by_name(result, names))
+    doc = solution.document(result)
     if args.pool or len(result.pool) > 1:
         doc["pool"] = pool_document(result.pool)
     if args.plot:
@@ -133,17 +127,6 @@ def _solve(args: argparse.Namespace) -> int:
     elif not args.quiet:
         _summary(doc, len(result.values or {}), args.solution)
     return solution.EXIT_BY_STATUS[result.solution_status]
-
-
-def _by_name(result: SolveResult, names: list[str] | None) -> SolveResult:
-    """``result`` (and its pool) with values keyed by variable name (MPS names are unique)."""
-    if names is None:
-        return result
-    if result.values is not None:
-        result.values = {names[j]: v for j, v in result.values.items()}
-    for entry in result.pool:
-        entry.values = {names[j]: v for j, v in entry.values.items()}
-    return result
 
 
 def _check_writable(path: str) -> None:

@@ -177,3 +177,15 @@ def test_gzipped_mps_is_read(tmp_path, capsys):
     assert main(["solve", str(gz), "--json", "--seed", "1"]) == solution.EXIT_OK
     doc = json.loads(capsys.readouterr().out)
     assert doc["solution_status"] == "optimal" and doc["termination"] == "proven" and doc["objective"] == 12
+
+
+def test_ranged_rows_and_free_format_mps_are_solved(tmp_path, capsys):
+    """RANGES (PuLP's reader failed on the section): 3 <= 2 x1 + 2 x2 + 3 x3 <= 5; the lower side binds."""
+    model = tmp_path / "ranged.mps"
+    model.write_text("NAME ranged\nROWS\n N cost\n L cap\nCOLUMNS\n MARKER 'MARKER' 'INTORG'\n"
+                     " x1 cost 3 cap 2\n x2 cost 2 cap 2\n x3 cost 4 cap 3\n MARKER 'MARKER' 'INTEND'\n"
+                     "RHS\n RHS cap 5\nRANGES\n RNG cap 2\nBOUNDS\n BV BND x1\n BV BND x2\n BV BND x3\nENDATA\n")
+    assert main(["solve", str(model), "--json"]) == solution.EXIT_OK
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["solution_status"] == "optimal" and doc["objective"] == 4
+    assert doc["values"] == {"x1": 0, "x2": 0, "x3": 1}

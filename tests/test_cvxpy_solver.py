@@ -131,3 +131,76 @@ def test_unknown_option_is_an_error() -> None:
 def test_name_does_not_clash() -> None:
     assert BIPNN().name() not in cp.settings.SOLVERS
     assert BIPNN.MIP_CAPABLE
+
+
+def _pool_models():
+    """(problem, variables): maximise and minimise, a constant, integers, a quadratic objective
+    whose CVXPY auxiliaries are eliminated."""
+    x = cp.Variable(4, boolean=True, name="x")
+    y = cp.Variable(integer=True, bounds=[0, 3], name="y")
+    lin = np.array([3.0, -1.0, 2.0, 1.5]) @ x + 2 * y - 4.0
+    cons = [cp.sum(x) + y <= 4]
+    A, b = np.array([[1.0, 2, 0, 1], [0, 1, 1, -1]]), np.array([1.0, 2.0])
+    return [cp.Problem(cp.Maximize(lin), cons), cp.Problem(cp.Minimize(lin + 10), cons),
+            cp.Problem(cp.Minimize(cp.sum_squares(A @ x - b) + y + 7), cons),
+            cp.Problem(cp.Maximize(7 - cp.sum_squares(A @ x - b) - y), cons)]
+
+
+@pytest.mark.parametrize("k", range(4))
+@pytest.mark.parametrize("entry", ["solver", "method"])
+def test_pool_objectives_are_the_objective_at_each_pool_point(entry, k) -> None:
+    """Both entries: each pool entry's objective is the user's objective (sense and constant
+    included) at its point, also when a problem is solved again (CVXPY reuses its matrix form)."""
+    prob = _pool_models()[k]
+    for _ in range(2):
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            if entry == "solver":
+                prob.solve(solver=BIPNN(), pool_size=4, exhaustive_limit=20)
+            else:
+                prob.solve(method="bipnn", pool_size=4, exhaustive_limit=20)
+        stats = prob.solver_stats.extra_stats
+        assert len(stats.pool) == 4 and stats.objective == pytest.approx(prob.value)
+        best = prob.value
+        names = prob.get_problem_data(solver=BIPNN())[0]["bipnn_columns"][0] if entry == "solver" else None
+        for e in stats.pool:
+            _load(prob, e.values, names)
+            assert e.objective == pytest.approx(prob.objective.value, abs=1e-9)
+        assert stats.pool[0].objective == pytest.approx(best)
+
+
+def _load(prob: "cp.Problem", values: dict, names: list[str] | None) -> None:
+    """Set the variables to a pool entry's values: keyed by CVXPY's column index (``solver=BIPNN()``,
+    column names from its data) or by scalar entry in variable order (``method="bipnn"``)."""
+    by_name = {v.name(): v for v in prob.variables()}
+    flat = {v.name(): np.zeros(v.size) for v in prob.variables()}
+    if names is None:
+        ordered = [values[k] for k in sorted(values)]
+        offset = 0
+        for v in prob.variables():
+            flat[v.name()][:] = ordered[offset:offset + v.size]
+            offset += v.size
+    else:
+        for k, value in values.items():
+            name, _, index = names[k].partition("[")
+            if name in flat:  # CVXPY's own auxiliaries are not the user's
+                flat[name][int(index.rstrip("]") or 0)] = value
+    for name, var in by_name.items():
+        var.value = flat[name].reshape(var.shape, order="F")
+
+
+def test_pool_sense_is_never_guessed() -> None:
+    """A matrix form the solver was not told about (no can_solve just before, or another problem's
+    variables) gets no sign: pool objectives stay None rather than a wrong sign."""
+    from bipnn_backends.adapters.cvxpy import solver as S
+
+    class Form:
+        variables = [cp.Variable(name="v")]
+
+    S._PENDING.sign = None
+    assert S._user_sign(Form()) is None
+    S._PENDING.sign = (-1.0, frozenset({-7}))  # noted for a problem with other variables
+    assert S._user_sign(Form()) is None
+    form = Form()
+    S._PENDING.sign = (-1.0, frozenset(v.id for v in form.variables))
+    assert S._user_sign(form) == -1.0 and S._user_sign(form) == -1.0  # kept for the re-solve

@@ -13,7 +13,8 @@ from bipnn_backends.core.evaluate import enumerate_points, evaluate
 from bipnn_backends.core.expr import Callable, Poly, Var, exp, sin, sqrt
 from bipnn_backends.core.problem import BinaryProblem
 from bipnn_backends.core.pubo import LinearBlock, NonlinearBlock, OpaqueTerm, Pubo, Reformulation
-from bipnn_backends.engine import EngineOutput, search
+from bipnn_backends.engine import EngineOutput, constraint_search, search
+from bipnn_backends.engine.constraint_kernel import F_WORK
 from bipnn_backends.engine.anneal import Schedule, gradient_scale
 from bipnn_backends.engine.device import resolve_device
 from bipnn_backends.engine.local_search import LocalSearch, iterated_local_search
@@ -236,7 +237,7 @@ def test_finds_brute_force_optimum_on_small_problems():
         n = int(rng.integers(10, 17))
         blocks = [random_block(rng, n, 1, "eq", 5, weight=5.0)] if k % 2 else []
         reform = make_reform(random_pubo(rng, n, 3 * n, 4), blocks)
-        out, _ = run(reform, opts(time_limit=0.3, epochs=None, seed=k))
+        out, _ = run(reform, opts(epochs=50, seed=k))  # epochs, not a time limit: the same on a loaded machine
         check_candidates(reform, out)
         total += 1
         hits += reform.energy(out.candidates[0])[0] <= brute_min(reform) + 1e-9
@@ -253,14 +254,48 @@ def test_nonlinear_blocks_and_opaque_terms_are_minimised():
     assert reform.energy(out.candidates[0])[0] == pytest.approx(brute_min(reform))
 
 
-def test_deadline_is_honoured():
+class SteadyMachine:
+    """A fake ``time.perf_counter`` for deadline tests: a read advances it by 1 µs and each call of a
+    kernel named with :meth:`charge` by the work it did times ``cost`` seconds, as on a machine of
+    steady speed, so a test does not depend on the load of the machine that runs it."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch, cost: float) -> None:
+        self.t, self.cost, self.monkeypatch = 1000.0, cost, monkeypatch
+        monkeypatch.setattr(time, "perf_counter", self)
+
+    def __call__(self) -> float:
+        self.t += 1e-6
+        return self.t
+
+    def charge(self, module, name: str, units) -> None:
+        """``module.name`` advances the clock: ``units(args, call)`` makes the call and returns its work."""
+        kernel = getattr(module, name)
+
+        def timed(*args):
+            self.t += self.cost * units(args, lambda: kernel(*args))
+
+        self.monkeypatch.setattr(module, name, timed)
+
+
+def constraint_work(args, call) -> float:
+    """Work of one ``constraint_kernel.run_batch(model, S, goal, ...)`` call: the most any chain did."""
+    before = args[1].fl[:, F_WORK].copy()
+    call()
+    return float((args[1].fl[:, F_WORK] - before).max())
+
+
+def test_deadline_is_honoured(monkeypatch):
     rng = np.random.default_rng(9)
     n = 2000
     reform = make_reform(random_pubo(rng, n, 4000, 4), [random_block(rng, n, 20, "le", 30)])
     limit = 1.0
-    out, elapsed = run(reform, opts(time_limit=limit, epochs=None))
+    clock = SteadyMachine(monkeypatch, cost=1e-5)
+    clock.charge(constraint_search, "run_batch", constraint_work)
+    deadline = clock() + limit
+    out = search(reform, opts(time_limit=limit, epochs=None), deadline)
     check_candidates(reform, out)
-    assert elapsed <= limit * 1.05 + 0.1
+    assert clock.t <= deadline  # done by the deadline on the fake clock
+    assert out.stats["time_search"] >= 0.9 * limit and out.stats["cs_calls"] >= 5  # and the time was used
     assert out.time_limit_reached
     assert out.stats["search"] == "constraint" and out.stats["history"]  # linear rows: no training, see _trains
 

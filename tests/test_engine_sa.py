@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 
 from bipnn_backends.core.evaluate import enumerate_points
+from bipnn_backends.engine import sa_kernel
 from bipnn_backends.engine.sa_kernel import Annealer, anneal_batch, init_batch, supported
-from test_engine import make_reform, nonlinear_parts, opts, random_block, random_pubo, run
+from test_engine import SteadyMachine, make_reform, nonlinear_parts, opts, random_block, random_pubo, run
 
 
 def reform_with_blocks(rng: np.random.Generator, n: int):
@@ -33,6 +32,26 @@ def test_flip_delta_and_energy_equal_exact_evaluator(seed):
         np.testing.assert_allclose(D[:, i], reform.energy(Y) - E, rtol=1e-10, atol=1e-10)
 
 
+@pytest.mark.parametrize("max_deg", [1, 17])
+def test_linear_only_and_high_degree_layouts_are_exact(max_deg):
+    """Linear terms live outside the zero counts; degree > 15 switches to one int32 count per monomial."""
+    rng = np.random.default_rng(max_deg)
+    n = 20
+    reform = make_reform(random_pubo(rng, n, 60, max_deg), [random_block(rng, n, 2, "eq", 4)])
+    ann = Annealer(reform)
+    assert ann.zt.dtype == (np.int32 if max_deg > 15 else np.uint8)
+    X = rng.integers(0, 2, (5, n)).astype(np.float64)
+    E = reform.energy(X)
+    np.testing.assert_allclose(ann.energy(X), E, rtol=1e-12, atol=1e-12)
+    D = ann.deltas(X)
+    for i in range(n):
+        Y = X.copy()
+        Y[:, i] = 1 - Y[:, i]
+        np.testing.assert_allclose(D[:, i], reform.energy(Y) - E, rtol=1e-10, atol=1e-10)
+    B, EB, _ = ann.anneal(X, np.full(5, 2.0), np.full(5, 0.01), 100, np.arange(5))
+    np.testing.assert_allclose(EB, reform.energy(B.astype(np.float64)), rtol=1e-9, atol=1e-9)
+
+
 @pytest.mark.parametrize("seed", range(3))
 def test_tracked_best_energy_has_no_drift_and_is_a_local_minimum(seed):
     rng = np.random.default_rng(100 + seed)
@@ -43,7 +62,7 @@ def test_tracked_best_energy_has_no_drift_and_is_a_local_minimum(seed):
     X = rng.integers(0, 2, (3, n))
     x = X.astype(np.int8)
     B = x.copy()
-    Z, RES, EX = np.empty((3, len(ann.arrays.m_coef)), ann.zt.dtype), np.empty((3, len(ann.arrays.rhs))), np.empty(3)
+    Z, RES, EX = ann.zeros(3), np.empty((3, len(ann.arrays.rhs))), np.empty(3)
     init_batch(x, ann.arrays, Z, RES, EX)
     BE = EX.copy()
     states = np.arange(1, 4, dtype=np.uint64)
@@ -90,14 +109,21 @@ def test_same_seed_same_result_different_seed_differs():
     assert not np.array_equal(a[0], c[0])
 
 
-def test_anneal_stops_at_the_deadline():
+def test_anneal_stops_at_the_deadline(monkeypatch):
     rng = np.random.default_rng(4)
     n = 3000
     ann = Annealer(make_reform(random_pubo(rng, n, 6000, 4)))
-    t0 = time.perf_counter()
+
+    def sweeps(args, call) -> float:  # anneal_batch(..., start, stop, states, tol)
+        call()
+        return args[-3] - args[-4]
+
+    clock = SteadyMachine(monkeypatch, cost=1e-3)  # 300 sweeps fit in 0.3 s
+    clock.charge(sa_kernel, "anneal_batch", sweeps)
+    deadline = clock() + 0.3
     B, E, done = ann.anneal(rng.integers(0, 2, (2, n)), np.full(2, 1.0), np.full(2, 0.01), 10**6, np.arange(2),
-                            deadline=t0 + 0.3)
-    assert time.perf_counter() - t0 < 1.0 and 0 < done < 10**6
+                            deadline=deadline)
+    assert clock.t <= deadline and 270 <= done <= 300
     assert (ann.deltas(B) >= -ann.tol).all()
 
 
@@ -119,3 +145,38 @@ def test_search_uses_sa_only_for_a_pure_pubo():
     assert not supported(mixed) and out.stats["search"] == "ils" and out.stats["ils_rounds"] > 0
     with pytest.raises(ValueError):
         Annealer(mixed)
+
+
+def test_training_skipped_only_when_too_few_epochs_fit_a_cpu_time_limit():
+    import torch
+
+    from bipnn_backends.engine.search import _too_big_to_train
+
+    reform = make_reform(random_pubo(np.random.default_rng(11), 50, 150, 4))
+    cpu = torch.device("cpu")
+    why = _too_big_to_train(reform, opts(epochs=None, time_limit=1.0), cpu, 1e-4)  # window 1e-5 s
+    assert "training window" in why
+    assert _too_big_to_train(reform, opts(epochs=None, time_limit=60.0), cpu, 60.0) == ""
+    assert _too_big_to_train(reform, opts(epochs=5, time_limit=1.0), cpu, 1e-4) == ""  # epochs asked for
+    assert _too_big_to_train(reform, opts(epochs=None, time_limit=1.0), cpu, None) == ""  # no deadline
+    assert _too_big_to_train(reform, opts(epochs=None, time_limit=1.0, model="hgnn+"), cpu, 1e-4) == ""
+    assert _too_big_to_train(reform, opts(epochs=None, time_limit=1.0), torch.device("cuda"), 1e-4) == ""
+
+
+def test_found_keeps_known_energies_and_scores_only_the_rest():
+    from bipnn_backends.engine.search import _Found
+
+    rng = np.random.default_rng(12)
+    reform = make_reform(random_pubo(rng, 12, 40, 3))
+    X = rng.integers(0, 2, (6, 12)).astype(np.float64)
+    E = reform.energy(X)
+    found = _Found()
+    found.append(X[:3], E[:3])
+    found.append(X[3:])  # unscored
+    found.append(X[:2], E[:2])  # duplicates
+    scored = []
+    C, EC = found.best(4, lambda R: scored.append(len(R)) or reform.energy(R))
+    assert scored == [3]
+    order = np.argsort(E, kind="stable")[:4]
+    np.testing.assert_array_equal(C, X[order])
+    np.testing.assert_allclose(EC, E[order])

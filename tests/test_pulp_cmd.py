@@ -102,3 +102,22 @@ def test_missing_executable_is_an_error(tmp_path):
     assert not solver.available()
     with pytest.raises(BipnnPulpError, match="cannot execute"):
         tiny().solve(solver)
+
+
+def test_values_come_back_by_pulps_names_including_unused_variables(tmp_path):
+    """The child reads the MPS file itself (formats/mps.py); PuLP's writer keeps the names, long or
+    odd, and writes a variable that no row uses in BOUNDS only (PuLP's own reader failed on it)."""
+    p = pulp.LpProblem("names", pulp.LpMaximize)
+    x = [p.add_variable(f"item[{i}]-a_rather_long_suffix", cat="Binary") for i in range(4)]
+    y = p.add_variable("count y", 0, 3, cat="Integer")
+    unused = p.add_variable("unused", 2, 5, cat="Integer")
+    p.addVariable(unused)  # in the model, in no row
+    p += 3 * x[0] + 2 * x[1] + 4 * x[2] + x[3] + y
+    p += pulp.lpSum(x) + y <= 3, "cap"
+    assert unused.name in [v.name for v in p.variables()]
+    solver = BIPNN_CMD(msg=False)
+    solver.tmpDir = str(tmp_path)
+    assert p.solve(solver) == pulp.LpStatusOptimal
+    assert pulp.value(p.objective) == pytest.approx(9)  # x0, x1, x2: 3 + 2 + 4
+    assert [v.varValue for v in x] == [1, 1, 1, 0] and y.varValue == 0
+    assert unused.varValue == 2  # fixed at the value in its range nearest 0

@@ -35,7 +35,7 @@ def gradient_scale(reform: Reformulation) -> float:
     acc = np.zeros(n)
     deg = pubo.degrees()
     weight = np.abs(pubo.coefs) * np.exp2(-(deg - 1.0))
-    np.add.at(acc, pubo.indices, np.repeat(weight, deg))
+    acc += np.bincount(pubo.indices, np.repeat(weight, deg), minlength=n)  # np.add.at: ~10x slower at 1M
     for b in reform.linear_blocks:
         if b.n_rows == 0:
             continue
@@ -49,7 +49,7 @@ def gradient_scale(reform: Reformulation) -> float:
         else:
             half = np.add.reduceat(0.5 * b.coefs, b.offsets[:-1]) - b.rhs
             contrib = 2 * w * a * np.maximum(half, 0.0)[rows]
-        np.add.at(acc, b.indices, contrib)
+        acc += np.bincount(b.indices, contrib, minlength=n)
     terms = [(TorchExpr(nb.body, torch.device("cpu"), torch.float64), nb.weight, nb.rhs, True)
              for nb in reform.nonlinear_blocks]
     terms += [(TorchExpr(t.expr, torch.device("cpu"), torch.float64), t.coef, 0.0, False)

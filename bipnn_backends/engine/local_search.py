@@ -25,7 +25,7 @@ from ..core.pubo import Reformulation
 BIG = 1e100  # stands for an undefined (non-finite) gain: never taken, and cancels exactly
 
 
-def _ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
+def ranges(starts: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Concatenation of arange(s, s + c) for each (s, c)."""
     total = int(counts.sum())
     if total == 0:
@@ -201,12 +201,12 @@ class LocalSearch:
         gb, gv, gd = [], [], []
         if self.m:
             cnt = self.v_off[js + 1] - self.v_off[js]
-            mk = self.v_mono[_ranges(self.v_off[js], cnt)]
+            mk = self.v_mono[ranges(self.v_off[js], cnt)]
             mb = np.repeat(bs, cnt)
             zold = st.zeros[mb, mk]
             znew = zold - np.repeat(d, cnt)
             mcnt = self.deg[mk]
-            pv = self.indices[_ranges(self.offsets[mk], mcnt)]
+            pv = self.indices[ranges(self.offsets[mk], mcnt)]
             pb = np.repeat(mb, mcnt)
             pc = self.coefs[np.repeat(mk, mcnt)]
             xold = x[pb, pv]
@@ -218,13 +218,13 @@ class LocalSearch:
             gb.append(pb), gv.append(pv), gd.append(delta)
         for row, res in zip(self.rows, st.res):
             cnt = row.v_off[js + 1] - row.v_off[js]
-            pos = _ranges(row.v_off[js], cnt)
+            pos = ranges(row.v_off[js], cnt)
             rr = row.v_row[pos]
             rb = np.repeat(bs, cnt)
             rold = res[rb, rr]
             rnew = rold + row.v_coef[pos] * np.repeat(d, cnt)
             rcnt = row.lens[rr]
-            ppos = _ranges(row.offsets[rr], rcnt)
+            ppos = ranges(row.offsets[rr], rcnt)
             pv, pa = row.indices[ppos], row.coefs[ppos]
             pb = np.repeat(rb, rcnt)
             pw = row.weights[np.repeat(rr, rcnt)]
@@ -247,7 +247,7 @@ class LocalSearch:
         cnt = self.vt_off[js + 1] - self.vt_off[js]
         if not cnt.any():
             return
-        tk = self.vt_term[_ranges(self.vt_off[js], cnt)]
+        tk = self.vt_term[ranges(self.vt_off[js], cnt)]
         tb = np.repeat(bs, cnt)
         for k in np.unique(tk):
             t, cache = self.terms[k], st.cache[k]

@@ -51,10 +51,14 @@ SA_FIRST_SWEEPS = 16    # sweeps of the first annealing round (doubled each roun
 SA_MIN_SWEEPS = 8       # shorter rounds are not started
 SA_SWEEPS_PER_EPOCH = 4  # without a deadline: sweeps per epoch trained (epochs within the ILS bounds)
 SA_ACCEPT_RANDOM, SA_ACCEPT_TRAINED = 0.5, 0.25  # initial acceptance of the median uphill move
-SA_TIME_SAFETY = 0.9     # share of the remaining time a round may be predicted to take
+SA_TIME_SAFETY = 0.97    # share of the remaining time a round may be predicted to take (sweeps timed alone)
 SA_REHEAT = 0.5         # temperature factor for chains restarted from the best point so far
 SA_SECONDS_PER_ENTRY = 5e-8  # prior per chain sweep and (variable + nonzero), before a round is timed
 SCORE_SHARE = 0.05       # with a deadline: share of the time left that scoring the training points may use
+VERIFY_SHARE = 0.02      # with a deadline: share of the budget that verifying the returned candidates may use
+VERIFY_SAFETY = 1.5      # factor on the verification time timed on one row, for the reserve at the end
+MIN_TRAIN_EPOCHS = 5     # with a deadline on the CPU: fewer predicted to fit the training window -> no training
+TRAIN_SECONDS_PER_ENTRY = 2.2e-8  # CPU epoch per restart x (variable + occurrence): 1M variables, 32 restarts, 7 s
 SA_DESCENT_SHARE = 0.1   # with a deadline: share of the search window the descents of training points may use
 CS_CHAINS = 4           # constraint-aware search: chains, at least (half from the greedy start, half from training)
 CS_WORK_PER_EPOCH = 50  # without a deadline: work per chain per epoch trained, in units of the model's size
@@ -145,8 +149,8 @@ def search(reform: Reformulation, opts: Options, deadline: float | None,
 def _search(reform: Reformulation, opts: Options, deadline: float | None, start: np.ndarray | None,
             t0: float, device: torch.device, on_best: Callable[[np.ndarray], bool] | None = None) -> EngineOutput:
     n, R = reform.n, opts.restarts
-    tr = _Tracker(t0, opts.verbose, on_best, sa_kernel.Annealer(reform).energy if sa_kernel.supported(reform)
-                  else reform.energy)
+    ann = sa_kernel.Annealer(reform) if sa_kernel.supported(reform) else None  # built once (1.9 s at 1M)
+    tr = _Tracker(t0, opts.verbose, on_best, ann.energy if ann is not None else reform.energy)
     stats: dict = {"restarts": R, "threads": opts.threads, "device": str(device), "model": opts.model, "epochs": 0,
                    "time_train": 0.0, "time_polish": 0.0, "time_ils": 0.0, "final_gamma": None,
                    "ils_rounds": 0, "converged": False, "interrupted": False, "history": tr.history,
@@ -171,8 +175,12 @@ def _search(reform: Reformulation, opts: Options, deadline: float | None, start:
     gen = torch.Generator().manual_seed(int(opts.seed))
     p_final, hit_deadline = None, False
     tr.phase("training")
+    skip = _too_big_to_train(reform, opts, device, budget)
+    if skip:
+        stats["training_skipped"] = skip
+        tr.say("no training: %s", skip)
     try:
-        if not stats["interrupted"] and _trains(reform, opts):
+        if not stats["interrupted"] and _trains(reform, opts) and not skip:
             relax = Relaxation(reform, opts.relaxation == "softmax", device)
             stats["relaxation_groups"] = relax.n_groups
             p_final, hit_deadline = _train(reform, opts, device, gen, Schedule(opts.anneal, s), start,
@@ -186,44 +194,94 @@ def _search(reform: Reformulation, opts: Options, deadline: float | None, start:
     pool = [x[None, :] > 0.5 for x in (tr.best_x, start) if x is not None]
     if p_final is not None:
         pool.append(relax.round(p_final.numpy()))
+    elif skip:  # no training: random starts, one per chain
+        pool.append(np.random.default_rng([int(opts.seed), 4]).random((max(2, opts.threads), n)) < 0.5)
     X = _unique_rows(np.concatenate(pool)) if pool else np.zeros((1, n), dtype=bool)
     t_score = time.perf_counter()
-    E = tr.energy(np.repeat(X[:1].astype(np.float64), 16, axis=0))[:1]
-    per_row = (time.perf_counter() - t_score) / 16  # 16 rows: a call's fixed overhead does not dominate
+    E = tr.energy(X.astype(np.float64))
+    per_row = (time.perf_counter() - t_score) / len(X)  # measured on the rows themselves, no separate probe
     keep = len(X) + SAMPLES * R
     if deadline is not None:
-        keep = max(1, min(keep, int(SCORE_SHARE * (deadline - time.perf_counter()) / max(per_row, 1e-9))))
+        keep = max(len(X), min(keep, int(SCORE_SHARE * (deadline - time.perf_counter()) / max(per_row, 1e-9))))
     if p_final is not None and keep > len(X):
         k = min(SAMPLES, -(-(keep - len(X)) // R))
-        X = _unique_rows(np.concatenate([X, relax.sample(p_final.repeat(k, 1), gen)]))
-    X = X[:keep].astype(np.float64)
-    E = np.concatenate([E, tr.energy(X[1:])]) if len(X) > 1 else E
+        S = _unique_rows(np.concatenate([X, relax.sample(p_final.repeat(k, 1), gen)]))[len(X):keep]
+        X = np.concatenate([X, S])
+        E = np.concatenate([E, tr.energy(S.astype(np.float64))]) if len(S) else E
+    X = X.astype(np.float64)
     try:
         tr.offer(X, E)
     except StopSearch:
         stats["interrupted"] = True
     tr.say("%7.2fs  training done: %d epochs%s, best rounded energy %.6g", tr.elapsed(), stats["epochs"],
            " (converged)" if stats["converged"] else "", tr.best_e)
-    found = [X[np.argsort(E, kind="stable")[:MAX_CANDIDATES]]]  # the rest is already scored and worse
+    first = np.argsort(E, kind="stable")[:MAX_CANDIDATES]  # the rest is already scored and worse
+    found = _Found()
+    found.append(X[first], E[first])
+    wanted, reserve = candidates_wanted(opts.pool_size, MAX_CANDIDATES), 0.0
+    if deadline is not None:
+        # verification on the original problem costs about what the numpy evaluator does (at 1M variables
+        # 0.22 s a row, 2.5x the kernel): timed on one row, it sets how many candidates are returned (as
+        # many as fit VERIFY_SHARE of the budget, at least max(2, pool_size)) and the time reserved for
+        # verifying them and the host's 3 constructions (x VERIFY_SAFETY: measured 0.22-0.4 s a row at 1M
+        # on a loaded machine), plus 1 % of the budget for bookkeeping
+        t_verify = time.perf_counter()
+        reform.energy(X[:1])
+        verify_row = time.perf_counter() - t_verify
+        wanted = min(wanted, max(2, opts.pool_size, int(VERIFY_SHARE * budget / max(verify_row, 1e-9))))
+        reserve = VERIFY_SAFETY * verify_row * (wanted + 3) + 0.01 * budget
+        stats["time_reserve"] = reserve
     if opts.polish and not stats["interrupted"]:
-        # reserve time to score the final candidates (found rows, about MAX_CANDIDATES) and to verify
-        # MAX_CANDIDATES on the original problem (measured at 1M variables: twice the cost of scoring)
-        reserve = max(0.01 * budget, 4 * MAX_CANDIDATES * per_row) if deadline is not None else 0.0
         ls_end = None if deadline is None else deadline - reserve
         try:
-            _polish(reform, opts, X[np.argsort(E, kind="stable")[:R]], ls_end, tr, stats, found)
+            _polish(reform, opts, X[np.argsort(E, kind="stable")[:R]], ls_end, tr, stats, found, ann)
             hit_deadline = hit_deadline or deadline is not None
         except KeyboardInterrupt:
             stats["interrupted"] = True
     tr.phase(None)
     if tr.best_x is not None:
-        found.append(tr.best_x[None, :])
-    C = _unique_rows(np.concatenate(found))
-    E = tr.energy(C)
-    order = np.argsort(E, kind="stable")[:candidates_wanted(opts.pool_size, MAX_CANDIDATES)]
-    tr.say("%7.2fs  done: best energy %.6g, %d epochs, %d local-search rounds%s", tr.elapsed(), float(E[order[0]]),
+        found.append(tr.best_x[None, :], np.array([tr.best_e]))
+    C, E = found.best(wanted, tr.energy)
+    tr.say("%7.2fs  done: best energy %.6g, %d epochs, %d local-search rounds%s", tr.elapsed(), float(E[0]),
            stats["epochs"], stats["ils_rounds"], " (interrupted)" if stats["interrupted"] else "")
-    return EngineOutput(C[order], stats, hit_deadline)
+    return EngineOutput(C, stats, hit_deadline)
+
+
+class _Found:
+    """Candidate rows the search gathered, with their exact energies where the search scored them already
+    (at 1M variables rescoring ~50 rows at the end took 3-5 s of a 60 s budget)."""
+
+    def __init__(self) -> None:
+        self.parts: list[tuple[np.ndarray, np.ndarray | None]] = []
+
+    def append(self, rows: np.ndarray, energies: np.ndarray | None = None) -> None:
+        self.parts.append((rows, energies))
+
+    def best(self, k: int, energy: Callable[[np.ndarray], np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+        """The k distinct rows of lowest energy (ties: first gathered first) and their energies;
+        rows gathered without energies are scored with ``energy``."""
+        X = np.concatenate([r for r, _ in self.parts])
+        E = np.concatenate([e if e is not None else energy(r) for r, e in self.parts])
+        _, first = np.unique(np.packbits(X > 0.5, axis=1), axis=0, return_index=True)
+        first = np.sort(first)
+        order = first[np.argsort(E[first], kind="stable")[:k]]
+        return X[order], E[order]
+
+
+def _too_big_to_train(reform: Reformulation, opts: Options, device: torch.device, budget: float | None) -> str:
+    """Why training is skipped, or "": with a time limit on the CPU, when fewer than MIN_TRAIN_EPOCHS epochs
+    of the default model are predicted to fit the training window (at 1M variables one 7 s epoch ran
+    past a 6 s window: the relaxation cannot anneal in one epoch, and the 60 s went 9 s to it and 6 s to
+    scoring its points, which the annealing then gives nothing for)."""
+    if budget is None or opts.epochs is not None or device.type != "cpu" or opts.model != "logits" or not opts.polish:
+        return ""
+    occurrences = len(reform.pubo.indices) + sum(len(b.indices) for b in reform.linear_blocks)
+    epoch = TRAIN_SECONDS_PER_ENTRY * opts.restarts * (reform.n + occurrences)
+    window = opts.anneal.fraction * budget
+    if epoch * MIN_TRAIN_EPOCHS <= window:
+        return ""
+    return (f"a training epoch is predicted to take {epoch:.2g} s; fewer than {MIN_TRAIN_EPOCHS} fit the "
+            f"training window of {window:.2g} s")
 
 
 def _trains(reform: Reformulation, opts: Options) -> bool:
@@ -287,7 +345,7 @@ def _train(reform: Reformulation, opts: Options, device: torch.device, gen: torc
 
 
 def _polish(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float | None, tr: _Tracker,
-            stats: dict, found: list[np.ndarray]) -> None:
+            stats: dict, found: _Found, ann: sa_kernel.Annealer | None) -> None:
     """Post-training search from the points X (best first): the constraint-aware search when there
     are linear rows and no nonlinear blocks or opaque terms; compiled simulated annealing for a pure
     PUBO; else numpy iterated local search.
@@ -302,7 +360,7 @@ def _polish(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float |
             _constrained(reform, opts, X, ls_end, tr, stats, found)
         elif sa_kernel.supported(reform) and not reform.linear_blocks:
             stats["search"] = "sa"
-            _anneal(reform, opts, X, ls_end, tr, stats, found)
+            _anneal(ann, opts, X, ls_end, tr, stats, found)
         else:
             stats["search"] = "ils"
             _ils(reform, opts, X, ls_end, tr, stats, found)
@@ -322,29 +380,32 @@ def _temperatures(D: np.ndarray, trained: bool) -> tuple[float, float]:
     return t0, min(max(t1, 1e-4 * t0), 0.05 * t0)
 
 
-def _anneal(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float | None, tr: _Tracker,
-            stats: dict, found: list[np.ndarray]) -> None:
+def _anneal(ann: sa_kernel.Annealer, opts: Options, X: np.ndarray, ls_end: float | None, tr: _Tracker,
+            stats: dict, found: _Found) -> None:
     """Compiled 1-flip descent of X, then rounds of parallel SA chains with doubling sweeps: half
     the chains reheat the best point so far (at ``SA_REHEAT`` * T0), half anneal the descended
     training candidates in turn. With ``ls_end`` a round runs only if its predicted time fits
-    (the last one is shortened to fit); without, the rounds stop at a sweep budget set by
-    ``opts.epochs``. Each result is rescored with ``reform.energy``."""
+    (the last one is shortened to fit, and its sweeps stop early enough for the closing descent,
+    timed on the previous round or on the first descents, to end by ``ls_end``); without, the
+    rounds stop at a sweep budget set by ``opts.epochs``. Results are scored with the kernel."""
     t_pol = time.perf_counter()
     tr.phase("descent")
-    ann = sa_kernel.Annealer(reform)
     C = max(2, opts.threads)  # one chain per thread: the answer depends on the thread count, not the machine
     parts: list[np.ndarray] = []
+    tail = 0.0  # seconds to descend and score one batch of C points (the end of every round)
     for s in range(0, len(X), C):  # best first, C at a time, while the next batch fits before ls_end
         t_batch = time.perf_counter()  # and the descents stay within SA_DESCENT_SHARE of the window
         parts.append(ann.descend(X[s:s + C])[0])
         now = time.perf_counter()
+        tail = max(tail, (now - t_batch) * C / len(parts[-1]))
         if ls_end is not None and (2 * now - t_batch > ls_end or now - t_pol > SA_DESCENT_SHARE * (ls_end - t_pol)):
             break
     pool = _unique_rows(np.concatenate(parts))
-    E = reform.energy(pool.astype(np.float64))
+    E = ann.energy(pool)
     pool = pool[np.argsort(E, kind="stable")]
-    found.append(pool.astype(np.float64))
-    tr.offer(found[-1], np.sort(E, kind="stable"))
+    E = np.sort(E, kind="stable")
+    found.append(pool.astype(np.float64), E)
+    tr.offer(pool, E)
     stats["time_polish"] = time.perf_counter() - t_pol
     tr.say("%7.2fs  1-flip descent of %d points: best energy %.6g", tr.elapsed(), sum(map(len, parts)), tr.best_e)
     t_sa = time.perf_counter()
@@ -354,13 +415,13 @@ def _anneal(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float |
     rng = np.random.default_rng([int(opts.seed), 2])
     budget = None if ls_end is not None else SA_SWEEPS_PER_EPOCH * min(max(ILS_MIN_ROUNDS, stats["epochs"]),
                                                                           ILS_MAX_ROUNDS)
-    per_sweep = SA_SECONDS_PER_ENTRY * -(-C // sa_kernel.threads()) * (
-        reform.n + len(reform.pubo.indices) + sum(len(b.indices) for b in reform.linear_blocks))
+    P = ann.arrays
+    per_sweep = SA_SECONDS_PER_ENTRY * -(-C // sa_kernel.threads()) * (ann.n + len(P.m_idx) + len(P.r_idx))
     sweeps, done, rounds, nxt = SA_FIRST_SWEEPS, 0, 0, 0
-    best, best_e = pool[0], float(np.min(E))
+    best, best_e = pool[0], float(E[0])
     while True:
         if ls_end is not None:
-            sweeps = min(sweeps, int(SA_TIME_SAFETY * (ls_end - time.perf_counter()) / per_sweep))
+            sweeps = min(sweeps, int(SA_TIME_SAFETY * (ls_end - tail - time.perf_counter()) / per_sweep))
         else:
             sweeps = min(sweeps, budget - done)
         if sweeps < SA_MIN_SWEEPS:
@@ -370,17 +431,19 @@ def _anneal(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float |
         starts = np.concatenate([np.repeat(best[None, :], C // 2, axis=0), pool[take]])
         tr.phase(f"annealing round {rounds + 1}")
         t_run = time.perf_counter()
-        B, _, ran = ann.anneal(starts, hot, cold, sweeps, rng.integers(0, 2**63, C, dtype=np.uint64), ls_end)
-        per_sweep = (time.perf_counter() - t_run) / max(ran, 1)
-        EB = reform.energy(B.astype(np.float64))
-        found.append(B.astype(np.float64))
-        tr.offer(found[-1], EB)
+        B, _, ran = ann.anneal(starts, hot, cold, sweeps, rng.integers(0, 2**63, C, dtype=np.uint64),
+                               None if ls_end is None else ls_end - tail)
+        EB = ann.energy(B)
+        per_sweep = ann.time_sweeps / max(ran, 1)
+        tail = time.perf_counter() - t_run - ann.time_sweeps
+        found.append(B.astype(np.float64), EB)
+        tr.offer(B, EB)
         if EB.min() < best_e:
             best, best_e = B[int(np.argmin(EB))], float(EB.min())
         done += ran
         rounds += 1
         tr.say("%7.2fs  annealing round %d (%d chains, %d sweeps): best energy %.6g", tr.elapsed(), rounds, C,
-               sweeps, tr.best_e, throttle=True)
+               ran, tr.best_e, throttle=True)
         if ran < sweeps:
             break
         sweeps *= 2
@@ -389,7 +452,7 @@ def _anneal(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float |
 
 
 def _ils(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float | None, tr: _Tracker,
-         stats: dict, found: list[np.ndarray]) -> None:
+         stats: dict, found: _Found) -> None:
     """Batched 1-flip descent of the points X, then iterated local search from the best distinct
     ones until ``ls_end`` (or a number of rounds without a deadline); appends what it finds to ``found``."""
     t_pol = time.perf_counter()
@@ -398,8 +461,8 @@ def _ils(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float | No
     st = ls.state(X)
     ls.descend(st, deadline=ls_end)
     st.E[:] = reform.energy(st.x.astype(np.float64))
-    found.append(st.x.astype(np.float64))
-    tr.offer(found[-1], st.E)
+    found.append(st.x.astype(np.float64), st.E.copy())
+    tr.offer(st.x, st.E)
     stats["time_polish"] = time.perf_counter() - t_pol
     tr.say("%7.2fs  1-flip descent of %d points: best energy %.6g", tr.elapsed(), len(X), tr.best_e)
     t_ils = time.perf_counter()
@@ -422,7 +485,7 @@ def _ils(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float | No
 
 
 def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float | None, tr: _Tracker,
-                 stats: dict, found: list[np.ndarray]) -> None:
+                 stats: dict, found: _Found) -> None:
     """Constraint-aware local search (``constraint_search``) for a PUBO with linear rows: half the
     chains start from the feasibility-favouring start, half from the best training points, every
     one-hot group repaired greedily; they run until ``ls_end`` (or a work budget set by the epochs

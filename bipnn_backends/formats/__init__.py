@@ -1,31 +1,29 @@
-"""Model files read straight into the core's :class:`BinaryProblem`: OPB (pseudo-Boolean) and
-WCNF (weighted MaxSAT), plain or gzip-compressed. See docs/extras.md."""
+"""Model files read straight into the core's :class:`BinaryProblem`: OPB (pseudo-Boolean),
+WCNF (weighted MaxSAT) and MPS (:mod:`.mps`), plain or gzip-compressed. See docs/extras.md
+and docs/cli.md."""
 
 from __future__ import annotations
 
 from ..core.problem import BinaryProblem
+from .mps import read_mps
 from .opb import OpbInstance, read_opb, write_opb
+from .text import stem
 from .wcnf import WcnfInstance, read_wcnf, write_wcnf
 
 EXTENSIONS = (".opb", ".wcnf", ".cnf")
 
-__all__ = ["OpbInstance", "WcnfInstance", "read_opb", "read_wcnf", "write_opb", "write_wcnf",
+__all__ = ["OpbInstance", "WcnfInstance", "read_mps", "read_opb", "read_wcnf", "write_opb", "write_wcnf",
            "is_core_format", "read_problem"]
-
-
-def _stem(path: str) -> str:
-    lower = path.lower()
-    return lower[:-3] if lower.endswith(".gz") else lower
 
 
 def is_core_format(path: str) -> bool:
     """True for the files :func:`read_problem` reads (by extension, ``.gz`` allowed after it)."""
-    return _stem(path).endswith(EXTENSIONS)
+    return stem(path).endswith(EXTENSIONS)
 
 
 def read_problem(path: str) -> BinaryProblem:
     """Read an OPB (``.opb``) or WCNF (``.wcnf``, ``.cnf``) file, ``.gz`` or not, as a BinaryProblem."""
     name = path.replace("\\", "/").rsplit("/", 1)[-1]
-    if _stem(path).endswith(".opb"):
+    if stem(path).endswith(".opb"):
         return read_opb(path).to_problem(name)
     return read_wcnf(path).to_problem(name)

@@ -13,6 +13,12 @@ GZIP_MAGIC = b"\x1f\x8b"
 T = TypeVar("T")
 
 
+def stem(path: str) -> str:
+    """The lower-cased path without a trailing ``.gz`` (the format's extension is then last)."""
+    lower = path.lower()
+    return lower[:-3] if lower.endswith(".gz") else lower
+
+
 def open_text(path: str) -> IO[str]:
     """A text stream over ``path``; a missing or unreadable file is a ModelError naming it."""
     try:

@@ -16,8 +16,8 @@ from typing import Any, Mapping, Sequence
 import numpy as np
 import scipy.sparse as sp
 from cvxpy import settings as s
-from ...core.continuous import Columns
-from ...core.expr import Expr, Poly
+from ...core import matrix
+from ...core.matrix import variable_map
 from ...core.problem import BinaryProblem, integer_range
 from ...options import Options
 from ...result import FEASIBLE, INFEASIBLE, NONE, OPTIMAL, UNBOUNDED, SolveResult
@@ -147,30 +147,26 @@ class Encoding:
 
 
 def encode_columns(problem: BinaryProblem, names: Sequence[str], kinds: np.ndarray,
-                   lb: np.ndarray, ub: np.ndarray) -> Encoding:
+                   lb: np.ndarray, ub: np.ndarray, keys: Sequence[int] | None = None) -> Encoding:
     """Add one user-level variable per column ("b" or "i"; "f" for fixed at ``lb``; "c" continuous),
-    keyed by column. The affine map comes from the problem's own :meth:`~BinaryProblem.encoding`;
+    keyed by ``keys`` (default: the position in ``names``; CVXPY's column index when only some columns
+    are encoded). The affine map comes from the problem's own :meth:`~BinaryProblem.encoding`;
     continuous columns and integers without finite bounds stay the problem's columns (``C``)."""
     n = len(names)
+    key = np.arange(n) if keys is None else np.asarray(keys, dtype=np.int64)
     boolean = np.flatnonzero(kinds == "b")
     with raising_host_errors(ERRORS):
         if len(boolean):
-            problem.add_binaries([names[j] for j in boolean], boolean.tolist())
+            problem.add_binaries([names[j] for j in boolean], key[boolean].tolist())
         for j in np.flatnonzero(kinds != "b"):
             if kinds[j] == "f":
-                problem.add_fixed(names[j], float(lb[j]), int(j))
+                problem.add_fixed(names[j], float(lb[j]), int(key[j]))
             elif kinds[j] == "c":
-                problem.add_continuous(names[j], float(lb[j]), float(ub[j]), int(j))
+                problem.add_continuous(names[j], float(lb[j]), float(ub[j]), int(key[j]))
             else:
-                problem.add_integer(names[j], float(lb[j]), float(ub[j]), int(j))
-    enc = problem.encoding()
-    cols = np.asarray(enc.keys, dtype=np.int64)
-    M = sp.csr_array((enc.weights, (np.repeat(cols, np.diff(enc.ptr)), enc.indices)), shape=(n, problem.n_binaries))
-    m = np.zeros(n)
-    m[cols] = enc.offsets
-    own = np.array([c.key for c in problem.columns], dtype=np.int64)
-    C = sp.csr_array((np.ones(len(own)), (own, np.arange(len(own)))), shape=(n, len(own)))
-    return Encoding(problem, M, m, list(names), C)
+                problem.add_integer(names[j], float(lb[j]), float(ub[j]), int(key[j]))
+    vm = variable_map(problem, key.tolist())
+    return Encoding(problem, vm.M, vm.m, list(names), vm.C)
 
 
 def singleton_bounds(A: sp.sparray, rhs: np.ndarray, sense: str, integer: np.ndarray,
@@ -205,19 +201,9 @@ def singleton_bounds(A: sp.sparray, rhs: np.ndarray, sense: str, integer: np.nda
 
 def add_linear_rows(problem: BinaryProblem, A: sp.sparray, const: np.ndarray, sense: str, rhs: np.ndarray | float,
                     names: Sequence[str], Ac: sp.sparray | None = None) -> None:
-    """One constraint ``A[r] @ binaries + Ac[r] @ y + const[r] (sense) rhs[r]`` per row, each a vectorised
-    Poly (plus a Columns leaf over the problem's own columns y)."""
-    A = sp.csr_array(A)
-    Ac = None if Ac is None else sp.csr_array(Ac)
-    rhs = np.broadcast_to(np.asarray(rhs, dtype=np.float64), (A.shape[0],))
+    """:func:`bipnn_backends.core.matrix.add_linear_rows` with CVXPY's error classes."""
     with raising_host_errors(ERRORS):
-        for r in range(A.shape[0]):
-            lo, hi = A.indptr[r], A.indptr[r + 1]
-            body: Expr = Poly.linear(A.indices[lo:hi], A.data[lo:hi], 0.0)
-            if Ac is not None and Ac.indptr[r + 1] > Ac.indptr[r]:
-                a, b = Ac.indptr[r], Ac.indptr[r + 1]
-                body = body + Columns(Ac.indices[a:b], Ac.data[a:b])
-            problem.add_constraint(body, sense, float(rhs[r] - const[r]), names[r])
+        matrix.add_linear_rows(problem, A, const, sense, rhs, names, Ac)
 
 
 def solver_attr(result: SolveResult) -> dict[str, Any]:

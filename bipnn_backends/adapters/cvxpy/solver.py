@@ -15,10 +15,13 @@ through the equalities that define them; everything else is handed to
 from __future__ import annotations
 
 import sys
+import threading
+import weakref
 from typing import Any
 
 import numpy as np
 import scipy.sparse as sp
+import cvxpy as cp
 from cvxpy import settings as s
 from cvxpy.reductions.solution import Solution, failure_solution
 from cvxpy.reductions.solvers.qp_solvers.qp_solver import QpSolver
@@ -35,6 +38,13 @@ from .common import (SOLVER_NAME, STATUS_MAP, CvxpyContinuousVariableError, Cvxp
 
 COLUMNS = "bipnn_columns"
 STARTED = "bipnn_started"  # when CVXPY first called this solver (clock_started): the time limit counts from it
+SIGN = "bipnn_sign"  # the user's objective is SIGN * (the minimisation form + offset); None: not known
+
+#: The user's sense of each problem this solver was handed (CVXPY's matrix form, kept by CVXPY between solves
+#: of one problem): ``can_solve`` sees the user's problem, ``apply`` the matrix form built right after it,
+#: in the same thread (:func:`_user_sign`).
+_SIGNS: "weakref.WeakKeyDictionary[Any, float]" = weakref.WeakKeyDictionary()
+_PENDING = threading.local()
 
 
 class BIPNN(QpSolver):
@@ -58,11 +68,17 @@ class BIPNN(QpSolver):
         import bipnn_backends.solve  # noqa: F401  (light: torch loads on the first engine solve)
 
     def can_solve(self, problem_form: Any) -> bool:
-        """Reject the user's continuous variables up front, naming them (the problem stays untouched)."""
+        """Reject structured variables up front, naming them (the problem stays untouched); note the
+        user's objective sense for the matrix form ``apply`` gets next (pool objectives)."""
+        _PENDING.sign = None
         problem = getattr(problem_form, "_problem", None)
         if problem is not None:
             check_variables(problem.variables())
-        return super().can_solve(problem_form)
+        ok = super().can_solve(problem_form)
+        if ok and problem is not None:
+            sign = -1.0 if isinstance(problem.objective, cp.Maximize) else 1.0
+            _PENDING.sign = (sign, frozenset(v.id for v in problem.variables()))
+        return ok
 
     def cite(self, data: Any) -> str:
         return ("@article{bipnn2025, title={Towards Efficient Binary Integer Programming via Hypergraph "
@@ -84,6 +100,7 @@ class BIPNN(QpSolver):
                 x0[col:col + var.size] = np.asarray(var.value, dtype=float).flatten(order="F")
         data[COLUMNS] = (names, x0)
         data[STARTED] = started
+        data[SIGN] = _user_sign(problem)
         return data, inv_data
 
     def solve_via_data(self, data: dict, warm_start: bool, verbose: bool, solver_opts: dict,
@@ -97,7 +114,7 @@ class BIPNN(QpSolver):
         with echo_log([sys.stdout] if verbose else [], exclusive=True, unless_configured=True), \
                 raising_host_errors(ERRORS):
             result = solve(problem, opts)
-        return {"result": result, "encoding": enc}
+        return {"result": result, "encoding": enc, "sign": data.get(SIGN)}
 
     def invert(self, results: dict, inverse_data: Any) -> Solution:
         result, enc = results["result"], results["encoding"]
@@ -106,9 +123,25 @@ class BIPNN(QpSolver):
         if status not in s.SOLUTION_PRESENT:
             return failure_solution(status, attr)
         x = enc.result_values(result)
-        for entry in result.pool:  # CVXPY hands a solver its minimisation form, not the user's sense:
-            entry.objective = None  # pool objectives come with prob.solve(method="bipnn") only
-        return Solution(status, float(result.objective) + inverse_data[s.OFFSET], {self.VAR_ID: x}, {}, attr)
+        offset, sign = float(inverse_data[s.OFFSET]), results.get("sign")
+        value = float(result.objective) + offset  # CVXPY's minimisation form; its chain restores the sense
+        for entry in result.pool:  # objectives in the user's sense, as prob.value (None if it is not known)
+            entry.objective = None if sign is None else sign * (float(entry.objective) + offset)
+        if sign is not None:
+            result.objective = sign * value
+        return Solution(status, value, {self.VAR_ID: x}, {}, attr)
+
+
+def _user_sign(param_prog: Any) -> float | None:
+    """The sign of the user's objective for CVXPY's matrix form ``param_prog``: +1 minimise, -1 maximise
+    (CVXPY flipped it), None when this matrix form did not come from a problem ``can_solve`` saw just
+    before in this thread (e.g. rebuilt for new parameter values: then pool objectives stay None). The
+    matrix form holds the user's variables (plus CVXPY's auxiliaries): a check that it is that problem's."""
+    pending, _PENDING.sign = getattr(_PENDING, "sign", None), None
+    sign = _SIGNS.get(param_prog)
+    if sign is None and pending is not None and pending[1] <= frozenset(v.id for v in param_prog.variables):
+        sign = _SIGNS[param_prog] = pending[0]
+    return sign
 
 
 def _translate(data: dict, names: list[str]) -> tuple[Encoding, BinaryProblem]:
@@ -137,7 +170,7 @@ def _translate(data: dict, names: list[str]) -> tuple[Encoding, BinaryProblem]:
         return _translate_with_columns(data, names, kinds, lb, ub, A, b, F, g, P)
 
     problem = BinaryProblem(name="cvxpy")
-    enc_disc = encode_columns(problem, [names[j] for j in disc], kinds[disc], lb[disc], ub[disc])
+    enc_disc = encode_columns(problem, [names[j] for j in disc], kinds[disc], lb[disc], ub[disc], disc)
     if problem.columns:
         raise CvxpyUnboundedVariableError(
             f"integer variable(s) {', '.join(repr(c.name) for c in problem.columns[:6])} without finite bounds "
