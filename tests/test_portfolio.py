@@ -30,6 +30,24 @@ def local_cluster():
         shutil.rmtree(tmp, ignore_errors=True)
 
 
+def test_worker_start_up_counts_against_the_time_limit(local_cluster):
+    """First in the module, so the members start on cold workers (each imports torch and numba):
+    that start-up comes out of the time limit instead of being added to it."""
+    problem = random_pubo(300, 3, ratio=2.0, seed=2).problem
+    time_limit = 6.0
+    t = time.perf_counter()
+    res = bipnn_backends.solve(problem, time_limit=time_limit, seed=0, exhaustive_limit=0, cluster="auto", workers=2)
+    wall = time.perf_counter() - t
+    info = res.stats["portfolio"]
+    assert res.has_solution
+    assert info["failed"] == []
+    assert set(info["survivors"]) | set(info["late"]) == {0, 1}
+    assert all(m["start_s"] >= 0 for m in info["members"].values())
+    # generous bounds (a shared machine): the limit plus the merge and verification, not plus a worker start
+    assert res.stats["time_total"] < time_limit + 3.0
+    assert wall < time_limit + 30.0
+
+
 def test_portfolio_with_epochs_matches_brute_force_and_local_shape(local_cluster):
     problem = random_pubo(14, 3, ratio=2.0, seed=3).problem
     local = bipnn_backends.solve(problem, time_limit=None, epochs=20, seed=1, exhaustive_limit=0)
@@ -41,7 +59,7 @@ def test_portfolio_with_epochs_matches_brute_force_and_local_shape(local_cluster
     assert res.objective == pytest.approx(exact.objective, abs=1e-9)
     assert set(local.stats) <= set(res.stats) | {"portfolio"}
     info = res.stats["portfolio"]
-    assert info["workers"] == 2 and info["survivors"] == [0, 1] and info["failed"] == []
+    assert info["workers"] == 2 and info["survivors"] == [0, 1] and info["failed"] == [] and info["late"] == []
     assert sorted(info["members"]) == [0, 1]
 
 

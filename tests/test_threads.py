@@ -93,3 +93,68 @@ def test_cvxpy_keyword_and_cli_flag_reach_the_options():
     from bipnn_backends.cli import _options, build_parser
     args = build_parser().parse_args(["solve", "m.mps", "--threads", "3", "--cluster", "auto"])
     assert _options(args) == {"threads": 3, "cluster": "auto"}
+
+
+@pytest.mark.parametrize("threads, chains", [(1, 4), (2, 4), (3, 6)])
+def test_constraint_search_chains_spread_over_the_threads_deterministically(threads, chains, monkeypatch):
+    """Constrained models (the constraint-aware search): every kernel call runs on ``threads`` numba
+    threads (the pool permitting) with the same number of chains per thread, and with epochs the same
+    seed and thread count give the same answer."""
+    from benchmarks.structured import generalized_assignment
+    from bipnn_backends.engine import constraint_search
+    seen = []
+    real = constraint_search.run_batch
+    monkeypatch.setattr(constraint_search, "run_batch",
+                        lambda M, S, *a: seen.append((numba.get_num_threads(), S.x.shape[0])) or real(M, S, *a))
+    problem = generalized_assignment(4, 16).problem
+    runs = [bipnn_backends.solve(problem, time_limit=None, epochs=5, seed=3, threads=threads, exhaustive_limit=0)
+            for _ in range(2)]
+    assert runs[0].stats["cs_chains"] == chains and runs[0].stats["cs_steps"] > 0
+    assert seen and set(seen) == {(min(threads, numba.config.NUMBA_NUM_THREADS), chains)}
+    assert runs[0].solution_status == "feasible"
+    np.testing.assert_array_equal(runs[0].x, runs[1].x)
+    assert runs[0].objective == runs[1].objective
+
+
+def test_threads_benchmark_time_to_target_counts_only_feasible_history():
+    from benchmarks.suite_threads import time_to_target
+    rows = [{"instance": "i", "sense": "min", "objective": 10.0, "history": [(0.1, 8.0), (0.5, 12.0), (2.0, 10.0)]},
+            {"instance": "i", "sense": "min", "objective": 10.005, "history": [(0.2, 11.0), (1.0, 10.005)]},
+            {"instance": "i", "sense": "min", "objective": 10.5, "history": [(0.3, 10.5)]}]
+    time_to_target(rows)  # target: within 0.1 % of 10; the 8.0 is a penalised infeasible point (below the final)
+    assert [r["time_to_target"] for r in rows] == [2.0, 1.0, None]
+    assert rows[0]["target"] == pytest.approx(10.01)
+
+
+def test_constraint_search_shares_the_best_point_between_chains():
+    """After a round boundary the worse chains hold the best chain's point as their best; their
+    later bests stay feasible and exact (the log of changes since the best point is rebuilt)."""
+    from benchmarks.structured import generalized_assignment
+    from bipnn_backends.core.reformulate import reformulate
+    from bipnn_backends.engine.constraint_kernel import F_BEST, F_WORK, run_batch
+    from bipnn_backends.engine.constraint_search import ConstraintSearch, feasible_start
+    reform = reformulate(generalized_assignment(4, 16).problem, make_options())
+    cs = ConstraintSearch(reform)
+    x0 = feasible_start(cs.model, reform.n).astype(np.float64)
+    S = cs.start(np.repeat(x0[None, :], 8, axis=0), np.arange(8, dtype=np.uint64) + 11)
+    budget = 2_000.0
+    while True:  # short runs without restarts until the chains hold different feasible bests
+        run_batch(cs.model, S, budget, 10**9, 4)
+        fb = S.fl[:, F_BEST].copy()
+        if np.isfinite(fb).sum() >= 2 and len(set(fb[np.isfinite(fb)])) > 1 or budget > 1e7:
+            break
+        budget *= 2
+    assert np.isfinite(fb).sum() >= 2 and len(set(fb[np.isfinite(fb)])) > 1
+    b = int(np.argmin(fb))
+    assert cs.share_best(S) == int((fb > fb[b] + cs.model.ftol).sum()) > 0
+    assert (S.fl[:, F_BEST] <= fb[b] + cs.model.ftol).all()
+    worse = fb > fb[b] + cs.model.ftol
+    np.testing.assert_array_equal(S.best[worse], np.repeat(S.best[b][None, :], worse.sum(), axis=0))
+    for _ in range(20):  # rounds: an adopting chain that beats the shared point syncs its best from the log
+        run_batch(cs.model, S, float(S.fl[:, F_WORK].max()) + 20_000.0, 10**9, 4)
+        cs.share_best(S)
+    assert S.fl[:, F_BEST].min() < fb[b] - cs.model.ftol
+    for c in np.flatnonzero(np.isfinite(S.fl[:, F_BEST])):
+        x = S.best[c].astype(np.float64)[None, :]
+        assert reform.energy(x)[0] == pytest.approx(reform.pubo.evaluate(x)[0], abs=1e-9)  # feasible: no penalty
+        assert reform.pubo.evaluate(x)[0] == pytest.approx(S.fl[c, F_BEST], abs=1e-6)

@@ -18,7 +18,7 @@ import numpy as np
 
 from ..core.pubo import Reformulation
 from ..core.structure import disjoint_groups
-from .constraint_kernel import F_BEST, F_WORK, I_NV, Chains, Model, construct_batch, run_batch
+from .constraint_kernel import F_BEST, F_WORK, I_NLOG, I_NV, Chains, Model, construct_batch, run_batch
 from .local_search import csr_transpose
 
 CHUNK_SECONDS = 0.05
@@ -29,6 +29,7 @@ KICKS = 4                 # at most this many random moves after a restart (at l
 STALL_PER_OBJECT = 200     # steps without a new best before a restart, per group, free variable and native integer
 NATIVE_MIN_VALUES = 8      # integers with this many values, only linear, in an equality row: moved by jumps
 NATIVE_NEEDS_EQUALITY = True  # integers in inequality rows only stay encoded (measured, benchmarks/integers.py)
+SHARE_ROUNDS = 8           # without a deadline the work runs in this many rounds, the best point shared after each
 
 
 def supported(reform: Reformulation) -> bool:
@@ -208,11 +209,15 @@ class ConstraintSearch:
         stall = max(STALL_STEPS, STALL_PER_OBJECT * (self.n_groups + len(self.model.free) + self.n_ints))
         target = None if work is None else float(S.fl[:, F_WORK].max()) + work
         if deadline is None:
-            run_batch(self.model, S, float(target), stall, KICKS)
-            self._note_feasible(S, np.isfinite(S.fl[:, F_BEST]).any())
-            if after_call is not None:
-                after_call(S)
-            return 1
+            start = float(S.fl[:, F_WORK].max())
+            for k in range(1, SHARE_ROUNDS + 1):
+                run_batch(self.model, S, start + (float(target) - start) * k / SHARE_ROUNDS, stall, KICKS)
+                self._note_feasible(S, np.isfinite(S.fl[:, F_BEST]).any())
+                if after_call is not None:
+                    after_call(S)
+                if k < SHARE_ROUNDS:
+                    self.share_best(S)
+            return SHARE_ROUNDS
         step, calls = float(FIRST_WORK), 0
         while True:
             goal = float(S.fl[:, F_WORK].max()) + step
@@ -224,11 +229,27 @@ class ConstraintSearch:
             if after_call is not None:
                 after_call(S)
             calls += 1
+            self.share_best(S)
             now = time.perf_counter()
             per_work = max(now - t, 1e-9) / step
             step = min(CHUNK_SECONDS / per_work, 0.9 * (deadline - now) / per_work, GROWTH * step)
             if step < 100.0 or (target is not None and goal >= target):
                 return calls
+
+    def share_best(self, S: Chains) -> int:
+        """A round boundary: every chain whose best feasible point is worse than the best of all
+        chains takes that one as its own, so its next restart (after a stall) starts from it; its
+        current trajectory goes on. Returns how many chains took it. (Measured against no sharing
+        and against restarting them at once: docs/parallel.md.)"""
+        fb = S.fl[:, F_BEST]
+        if not np.isfinite(fb).any():
+            return 0
+        b = int(np.argmin(fb))
+        worse = np.flatnonzero(fb > fb[b] + self.model.ftol)
+        S.best[worse] = S.best[b]
+        S.fl[worse, F_BEST] = fb[b]
+        S.it[worse, I_NLOG] = S.log.shape[1] + 1  # the log since the best point no longer applies: rebuilt
+        return len(worse)
 
     def results(self, S: Chains) -> tuple[np.ndarray, np.ndarray]:
         """(best feasible point of each chain that found one, current points)."""

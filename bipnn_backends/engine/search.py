@@ -494,7 +494,7 @@ def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: fl
     tr.phase("local search")
     cs = constraint_search.ConstraintSearch(reform, opts.tolerance)
     x0 = constraint_search.feasible_start(cs.model, reform.n).astype(np.float64)
-    chains = max(CS_CHAINS, opts.threads)  # chains run in parallel (prange) on the threads
+    chains = opts.threads * -(-CS_CHAINS // opts.threads)  # >= CS_CHAINS, the same number on every thread (prange)
     trained = X[:chains - chains // 2] if len(X) else np.zeros((0, reform.n))
     starts = np.concatenate([np.repeat(x0[None, :], chains - len(trained), axis=0), trained])
     rng = np.random.default_rng([int(opts.seed), 3])
