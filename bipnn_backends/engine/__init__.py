@@ -8,7 +8,14 @@ as a portfolio of searches on a Ray cluster when ``opts.cluster`` is set
 
 from __future__ import annotations
 
-from typing import Callable
+import os
+
+# OpenMP threads (numba's prange, torch) spin at every barrier by default; on a loaded machine the
+# spinning thread takes the other's time slice: two threads did 0.56x the work of one, 1.0x with
+# PASSIVE (docs/parallel.md). Set before numba and torch load their runtime; the user's value wins.
+os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+
+from typing import Callable  # noqa: E402
 
 import numpy as np
 
