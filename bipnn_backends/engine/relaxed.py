@@ -148,6 +148,22 @@ class RelaxedEnergy:
         self.nonlinear = [(TorchExpr(b.body, device, dtype), b) for b in reform.nonlinear_blocks]
         self.opaque = [(TorchExpr(t.expr, device, dtype), t.coef) for t in reform.opaque_terms]
         self.needs_logp = self.kernel is None or bool(self.nonlinear or self.opaque)
+        self.fusable = not self.needs_logp  # value_and_grad applies
+
+    def value_and_grad(self, P: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """Energies (R,) and their gradient dE/dp (n, R) at probabilities P (n, R) (C order, this
+        energy's dtype) without autograd for the PUBO (the fused kernel); linear penalty rows by
+        autograd on p. Only when ``fusable`` (CPU, no nonlinear blocks or opaque terms)."""
+        G = torch.zeros_like(P)
+        E = torch.from_numpy(self.kernel(P.numpy(), G.numpy())).to(P.dtype) + self.constant
+        if self.linear:
+            with torch.enable_grad():
+                p = P.t().detach().requires_grad_(True)
+                pen = sum(lin.penalty(p) for lin in self.linear)
+                (gp,) = torch.autograd.grad(pen.sum(), p)
+            G += gp.t()
+            E = E + pen.detach()
+        return E, G
 
     def __call__(self, logits: torch.Tensor) -> torch.Tensor:
         if self.needs_logp:

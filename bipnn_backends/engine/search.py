@@ -27,7 +27,7 @@ import torch
 from ..core.pubo import Reformulation
 from ..options import Options
 from ..pool import candidates_wanted
-from . import constraint_search, sa_kernel
+from . import constraint_search, logit_step, sa_kernel
 from .constraint_kernel import F_BEST, I_RESTARTS, I_STEP
 from .adam import Adam
 from .anneal import Schedule, gradient_scale
@@ -280,7 +280,10 @@ def _train(reform: Reformulation, opts: Options, device: torch.device, gen: torc
 def train_step(model: torch.nn.Module, relax: Relaxation, energy_fn: RelaxedEnergy, sched: Schedule,
                gamma: float, optim: Adam) -> tuple[torch.Tensor, torch.Tensor]:
     """One epoch: relaxed energy plus gamma times the annealing term, backward, one Adam step;
-    returns the probabilities (R, n) and the relaxed energies (R,) it stepped from."""
+    returns the probabilities (R, n) and the relaxed energies (R,) it stepped from. Free logits
+    on the CPU take the compiled path without autograd (``logit_step``)."""
+    if logit_step.supported(model, relax, energy_fn):
+        return logit_step.step(model, energy_fn, sched, gamma, optim)
     z = model()
     p = relax.probs(z)
     energy = energy_fn(z)
