@@ -214,7 +214,7 @@ class _FusedPubo(torch.autograd.Function):
 
     @staticmethod
     def backward(ctx, grad_out: torch.Tensor) -> tuple[torch.Tensor, None]:
-        G, ctx.grad_p = ctx.grad_p, None
+        G = ctx.grad_p
         if not bool((grad_out == 1).all()):
             G = G * grad_out.to(G.dtype)
         return G.t(), None

@@ -284,6 +284,12 @@ def train_step(model: torch.nn.Module, relax: Relaxation, energy_fn: RelaxedEner
     on the CPU take the compiled path without autograd (``logit_step``)."""
     if logit_step.supported(model, relax, energy_fn):
         return logit_step.step(model, energy_fn, sched, gamma, optim)
+    return autograd_step(model, relax, energy_fn, sched, gamma, optim)
+
+
+def autograd_step(model: torch.nn.Module, relax: Relaxation, energy_fn: RelaxedEnergy, sched: Schedule,
+                  gamma: float, optim: Adam) -> tuple[torch.Tensor, torch.Tensor]:
+    """:func:`train_step` by autograd: any model, relaxation and energy."""
     z = model()
     p = relax.probs(z)
     energy = energy_fn(z)
