@@ -17,12 +17,48 @@ from __future__ import annotations
 
 import numba
 import numpy as np
-from numba import njit, prange
+from llvmlite import binding, ir
+from numba import njit, prange, types
+from numba.core import cgutils
+from numba.extending import intrinsic
 
 from ..core.pubo import Pubo
 
 BLOCK = 16  # restart columns per thread at least: one cache line of float32, no false sharing
 PARALLEL_WORK = 1 << 22  # occurrences x restarts below which one thread is faster (thread wake-ups)
+AHEAD = 4  # monomials ahead whose rows are prefetched: 1.04 -> 0.72 s CPU per pass at 1M (4-8 best)
+_PREFETCH = "llvm.prefetch.p0" if binding.llvm_version_info >= (15,) else "llvm.prefetch.p0i8"
+
+
+def _prefetcher(write: int):
+    """An intrinsic ``f(arr, i, b)`` hinting the CPU to fetch the first two cache lines of
+    ``arr[i, b, :]`` (a 3-d array) for reading (``write`` 0) or writing (1); no effect on results."""
+
+    def typer(typingctx, arr, i, b):
+        def codegen(context, builder, signature, args):
+            aryty = signature.args[0]
+            ary = context.make_array(aryty)(context, builder, args[0])
+            index = [context.cast(builder, args[1], signature.args[1], types.intp),
+                     context.cast(builder, args[2], signature.args[2], types.intp),
+                     context.get_constant(types.intp, 0)]
+            ptr = cgutils.get_item_pointer(context, builder, aryty, ary, index, wraparound=False)
+            i8p, i32 = ir.PointerType(ir.IntType(8)), ir.IntType(32)
+            fn = cgutils.get_or_insert_function(
+                builder.module, ir.FunctionType(ir.VoidType(), [i8p, i32, i32, i32]), _PREFETCH)
+            line = builder.bitcast(ptr, i8p)
+            for _ in range(2):
+                builder.call(fn, [line, ir.Constant(i32, write), ir.Constant(i32, 3), ir.Constant(i32, 1)])
+                line = builder.gep(line, [ir.Constant(ir.IntType(64), 64)])
+            return context.get_dummy_value()
+
+        return types.void(arr, i, b), codegen
+
+    typer.__name__ = f"_prefetch_{'write' if write else 'read'}"
+    return intrinsic(typer)
+
+
+_prefetch_read = _prefetcher(0)
+_prefetch_write = _prefetcher(1)
 
 
 @njit(cache=True)
@@ -35,7 +71,12 @@ def _energy_grad(off, idx, coefs, P, G, E, b) -> None:
     S = np.empty((dmax, width), P.dtype)  # S[j] = product of the monomial's members after its j-th
     pre = np.empty(width, P.dtype)  # coef * product of the members before the current one
     acc = np.zeros(width, np.float64)
-    for k in range(len(coefs)):
+    m = len(coefs)
+    for k in range(m):
+        if k + AHEAD < m:
+            for j in range(off[k + AHEAD], off[k + AHEAD + 1]):
+                _prefetch_read(P, idx[j], b)
+                _prefetch_write(G, idx[j], b)
         a = off[k]
         d = off[k + 1] - a
         for r in range(width):
@@ -64,7 +105,11 @@ def _energy(off, idx, coefs, P, E, b) -> None:
     width = P.shape[2]
     pre = np.empty(width, P.dtype)
     acc = np.zeros(width, np.float64)
-    for k in range(len(coefs)):
+    m = len(coefs)
+    for k in range(m):
+        if k + AHEAD < m:
+            for j in range(off[k + AHEAD], off[k + AHEAD + 1]):
+                _prefetch_read(P, idx[j], b)
         c = coefs[k]
         for r in range(width):
             pre[r] = c
