@@ -189,3 +189,34 @@ def test_train_step_takes_autograd_for_networks_and_nonlinear_energies():
     for _ in range(30):
         last = train_step(model, relax, energy_fn, Schedule(AnnealOptions(), 1.0), 0.0, optim)[1]
     assert float(last.mean()) < float(first.mean())
+
+
+def test_parallel_logit_pass_equals_the_serial_one_and_skips_non_finite_gradients():
+    rng = np.random.default_rng(9)
+    n, R = 50, 8
+    P = rng.uniform(0.0, 1.0, (n, R)).astype(np.float32)
+    G = rng.normal(size=(n, R)).astype(np.float32)
+    G[3, 2] = np.inf  # a non-finite gradient gets a zero gradient
+    live = np.ones(R, bool)
+    live[5] = False  # so does every variable of a restart at a non-finite energy
+    start = [rng.normal(size=(n, R)).astype(np.float32) for _ in range(3)]
+    start[2] = np.abs(start[2])
+    b1, b2, size, c2, eps = 0.9, 0.999, 0.05, 0.01, 1e-8
+    runs = []
+    for chunks in (None, 3):
+        Z, M, V = (a.copy() for a in start)
+        args = (Z, M, V, P, G, live, 0.3, 2.0, b1, b2, size, c2, eps)
+        if chunks is None:
+            logit_step._rows(*args, 0, n)
+        else:
+            logit_step._chain_adam(*args, chunks)
+        runs.append((Z, M, V))
+    for a, b in zip(*runs):
+        np.testing.assert_array_equal(a, b)
+    Z, M, V = runs[0]
+    z0, m0, v0 = (a.astype(np.float64) for a in start)
+    m1, v1 = b1 * m0, b2 * v0  # Adam with g = 0
+    z1 = z0 - size * m1 / (np.sqrt(v1 / c2) + eps)
+    for i, r in [(3, 2)] + [(i, 5) for i in range(n)]:
+        assert M[i, r] == np.float32(m1[i, r]) and V[i, r] == np.float32(v1[i, r])
+        assert Z[i, r] == pytest.approx(z1[i, r], rel=1e-6)
