@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import logging
 import time
 
@@ -337,15 +338,16 @@ def test_keyboard_interrupt_returns_best_so_far(monkeypatch):
     rng = np.random.default_rng(10)
     reform = make_reform(random_pubo(rng, 20, 60, 3))
     calls = {"n": 0}
-    original = RelaxedEnergy.__call__
+    search_module = importlib.import_module("bipnn_backends.engine.search")
+    original = search_module.train_step
 
-    def interrupting(self, logits):
+    def interrupting(*args):
         calls["n"] += 1
         if calls["n"] > 25:
             raise KeyboardInterrupt
-        return original(self, logits)
+        return original(*args)
 
-    monkeypatch.setattr(RelaxedEnergy, "__call__", interrupting)
+    monkeypatch.setattr(search_module, "train_step", interrupting)
     out, _ = run(reform, opts(epochs=1000))
     check_candidates(reform, out)
     assert out.stats["interrupted"] and out.stats["epochs"] == 25

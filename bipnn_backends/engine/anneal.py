@@ -79,5 +79,8 @@ class Schedule:
         return self.start + (self.end - self.start) * t
 
     def term(self, p: torch.Tensor) -> torch.Tensor:
-        """sum_i (1 - |2 p_i - 1|^alpha) per row of p (R, n)."""
+        """sum_i (1 - |2 p_i - 1|^alpha) per row of p (R, n), computed in p's memory layout (on the
+        contiguous transpose when p is one: mixed layouts make every backward op a strided copy)."""
+        if p.t().is_contiguous():
+            return (1.0 - (2.0 * p.t() - 1.0).abs().pow(self.alpha)).sum(0)
         return (1.0 - (2.0 * p - 1.0).abs().pow(self.alpha)).sum(-1)

@@ -62,17 +62,20 @@ def hyperedges(reform: Reformulation, max_edge: int = MAX_EDGE) -> list[tuple[in
 
 
 class FreeLogits(nn.Module):
-    """Free logits, z ~ N(0, 1); an optional start point sets restart 0 to ±3."""
+    """Free logits, z ~ N(0, 1); an optional start point sets restart 0 to ±3.
+
+    Stored as (n, R) and returned as its transpose (R, n): a variable's restarts are adjacent in
+    memory, the layout the fused PUBO kernel reads without a copy."""
 
     def __init__(self, n: int, R: int, generator: torch.Generator, start: np.ndarray | None) -> None:
         super().__init__()
         z = torch.randn(R, n, generator=generator)
         if start is not None:
             z[0] = torch.as_tensor(np.where(np.asarray(start) > 0.5, 3.0, -3.0), dtype=z.dtype)
-        self.z = nn.Parameter(z)
+        self.z = nn.Parameter(z.t().contiguous())
 
     def forward(self) -> torch.Tensor:
-        return self.z
+        return self.z.t()
 
 
 def _uniform(shape: tuple[int, ...], bound: float, generator: torch.Generator) -> torch.Tensor:

@@ -27,7 +27,7 @@ import torch
 from ..core.pubo import Reformulation
 from ..options import Options
 from ..pool import candidates_wanted
-from . import constraint_search, sa_kernel
+from . import constraint_search, logit_step, sa_kernel
 from .constraint_kernel import F_BEST, I_RESTARTS, I_STEP
 from .adam import Adam
 from .anneal import Schedule, gradient_scale
@@ -316,16 +316,7 @@ def _train(reform: Reformulation, opts: Options, device: torch.device, gen: torc
         if anneal_epochs is not None:
             progress = max(progress, epoch / anneal_epochs if anneal_epochs > 0 else 1.0)
         gamma = sched.gamma(progress)
-        z = model()
-        p = relax(z)[1]
-        energy = energy_fn(z)
-        loss = energy + gamma * sched.term(p)
-        optim.zero_grad()
-        loss[torch.isfinite(loss)].sum().backward()  # a restart at an undefined point gets no step
-        for prm in model.parameters():
-            if prm.grad is not None:
-                torch.nan_to_num_(prm.grad, nan=0.0, posinf=0.0, neginf=0.0)
-        optim.step()
+        p, energy = train_step(model, relax, energy_fn, sched, gamma, optim)
         epoch += 1
         stats["epochs"], stats["final_gamma"] = epoch, gamma
         if epoch % CHECK_EVERY == 0:
@@ -341,7 +332,33 @@ def _train(reform: Reformulation, opts: Options, device: torch.device, gen: torc
                 stats["converged"] = True
                 break
     with torch.no_grad():
-        return relax(model())[1].to(torch.float64).cpu(), hit_deadline
+        return relax.probs(model()).to(torch.float64).contiguous().cpu(), hit_deadline
+
+
+def train_step(model: torch.nn.Module, relax: Relaxation, energy_fn: RelaxedEnergy, sched: Schedule,
+               gamma: float, optim: Adam) -> tuple[torch.Tensor, torch.Tensor]:
+    """One epoch: relaxed energy plus gamma times the annealing term, backward, one Adam step;
+    returns the probabilities (R, n) and the relaxed energies (R,) it stepped from. Free logits
+    on the CPU take the compiled path without autograd (``logit_step``)."""
+    if logit_step.supported(model, relax, energy_fn):
+        return logit_step.step(model, energy_fn, sched, gamma, optim)
+    return autograd_step(model, relax, energy_fn, sched, gamma, optim)
+
+
+def autograd_step(model: torch.nn.Module, relax: Relaxation, energy_fn: RelaxedEnergy, sched: Schedule,
+                  gamma: float, optim: Adam) -> tuple[torch.Tensor, torch.Tensor]:
+    """:func:`train_step` by autograd: any model, relaxation and energy."""
+    z = model()
+    p = relax.probs(z)
+    energy = energy_fn(z)
+    loss = energy + gamma * sched.term(p)
+    optim.zero_grad()
+    loss[torch.isfinite(loss)].sum().backward()  # a restart at an undefined point gets no step
+    for prm in model.parameters():
+        if prm.grad is not None:
+            torch.nan_to_num_(prm.grad, nan=0.0, posinf=0.0, neginf=0.0)
+    optim.step()
+    return p, energy
 
 
 def _polish(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float | None, tr: _Tracker,
