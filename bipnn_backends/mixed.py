@@ -25,17 +25,21 @@ from typing import Any, Callable
 
 import numpy as np
 
+from .callback import Incumbent
 from .core.evaluate import evaluate_problem
 from .core.presolve import presolve
 from .core.problem import BinaryProblem, Constraint
 from .core.reformulate import reformulate
 from .lp import INFEASIBLE as LP_INFEASIBLE, OPTIMAL as LP_OPTIMAL, UNBOUNDED as LP_UNBOUNDED, ColumnLP, relaxation
 from .options import Options
-from .result import CONVERGED, EPOCHS, FEASIBLE, INFEASIBLE, NONE, OPTIMAL, PROVEN, TIME_LIMIT, UNBOUNDED, SolveResult
+from .pool import CANDIDATES_PER_ENTRY, PoolSolution, select, value_matrix
+from .result import (CONVERGED, EPOCHS, FEASIBLE, INFEASIBLE, INTERRUPTED, NONE, OPTIMAL, PROVEN, TIME_LIMIT,
+                     UNBOUNDED, SolveResult)
 
 EXHAUSTIVE_MIXED = 12   # discrete points times one LP each: at most 4096 LPs
 ORDER_WORK = 5_000_000  # flips x LP rows up to which the descent orders its flips by the LP duals
 SEARCH_SHARE = 0.5      # share of the time limit for the engine on the projection; the rest LP-scored descent
+POOL_KEEP = 4           # pool candidates kept per CANDIDATES_PER_ENTRY x pool_size (the best by objective)
 
 def solve_mixed(problem: BinaryProblem, opts: Options, solve_discrete: Callable[..., SolveResult],
                 constructions: Callable[..., np.ndarray]) -> SolveResult:
@@ -75,15 +79,16 @@ def _solve(problem: BinaryProblem, opts: Options, solve_discrete: Callable[..., 
     if not prob.columns:
         return solve_discrete(prob, opts)
     lp = ColumnLP(prob, opts.tolerance)
+    track = _Incumbents(prob, opts, t0)
     deadline = None if opts.time_limit is None or not math.isfinite(opts.time_limit) else t0 + opts.time_limit
     stats.update(continuous=len(prob.columns), binaries=prob.n_binaries, lp_rows=len(lp.rows))
     if prob.n_binaries == 0:
         stats["method"] = "lp"
-        return _finish(prob, lp, np.zeros(0), lp.solve(lp.discrete_parts(np.zeros((1, 0)))[0]), opts, stats,
+        return _finish(prob, lp, np.zeros(0), lp.solve(lp.discrete_parts(np.zeros((1, 0)))[0]), opts, stats, track,
                        proven=True, what="the linear program (no discrete variables)")
     if prob.n_binaries <= min(opts.exhaustive_limit, EXHAUSTIVE_MIXED):
-        return _exhaustive(prob, lp, opts, stats, deadline)
-    return _search(prob, lp, opts, stats, t0, deadline, constructions)
+        return _exhaustive(prob, lp, opts, stats, deadline, track)
+    return _search(prob, lp, opts, stats, t0, deadline, constructions, track)
 
 
 def discrete_view(problem: BinaryProblem) -> BinaryProblem:
@@ -114,11 +119,72 @@ def projection(problem: BinaryProblem) -> BinaryProblem:
     return out
 
 
+class _Incumbents:
+    """The mixed search's verified new best points: the ``callback`` option's events (continuous values
+    included), the time of the first feasible point, stop requests, and the pool's candidates (every
+    point whose discrete rows hold and whose LP is optimal, the best kept when ``pool_size > 1``)."""
+
+    def __init__(self, prob: BinaryProblem, opts: Options, t0: float) -> None:
+        self.prob, self.opts, self.t0 = prob, opts, t0
+        self.sign = 1.0 if prob.sense == "min" else -1.0
+        self.best: float | None = None
+        self.first_feasible: float | None = None
+        self.stop_requested = False
+        self.keep = POOL_KEEP * CANDIDATES_PER_ENTRY * opts.pool_size if opts.pool_size > 1 else 0
+        self.candidates: dict[bytes, tuple[float, np.ndarray, Any]] = {}
+
+    def consider(self, x: np.ndarray, res: Any, total: float) -> None:
+        """A point with LP outcome ``res`` (optimal) and total objective ``total`` in minimisation sense."""
+        if self.keep:
+            self.candidates.setdefault(x.tobytes(), (total, x.copy(), res))
+            if len(self.candidates) > 2 * self.keep:
+                best = sorted(self.candidates.items(), key=lambda kv: kv[1][0])[:self.keep]
+                self.candidates = dict(best)
+        if self.best is not None and not total < self.sign * self.best:
+            return
+        if self.opts.callback is None and self.first_feasible is not None:
+            return  # nobody listens: the verification is left to the end
+        vals = evaluate_problem(self.prob, x[None, :], self.opts.tolerance, Y=res.y[None, :])
+        if not vals.feasible[0]:
+            return
+        obj = float(vals.objective[0])
+        if self.best is not None and not self.sign * obj < self.sign * self.best:
+            return
+        elapsed = time.perf_counter() - self.t0
+        self.best = obj
+        if self.first_feasible is None:
+            self.first_feasible = elapsed
+        if self.opts.callback is not None:
+            event = Incumbent(self.prob, x.copy(), obj, float(vals.max_violation[0]), elapsed,
+                              values=_values(self.prob, x, res.y))
+            self.opts.callback(event)
+            self.stop_requested = self.stop_requested or event.stop_requested
+
+    def stopped(self, deadline: float | None) -> bool:
+        """The deadline has passed or a callback asked to stop."""
+        return self.stop_requested or (deadline is not None and time.perf_counter() >= deadline)
+
+    def pool(self, x: np.ndarray, res: Any) -> list[PoolSolution]:
+        """The best distinct verified points, distinct by their discrete part (``pool_distance`` user-level
+        discrete variables); ``x`` (the returned point) first."""
+        if not self.keep:
+            return []
+        self.candidates[x.tobytes()] = (-math.inf, x.copy(), res)  # first among equals (a stable sort follows)
+        items = sorted(self.candidates.values(), key=lambda t: t[0])[:self.keep]
+        X = np.array([t[1] for t in items])
+        Y = np.array([t[2].y for t in items])
+        vals = evaluate_problem(self.prob, X, self.opts.tolerance, Y=Y)
+        keep = select(value_matrix(self.prob, X), vals.feasible, vals.objective, self.prob.sense,
+                      self.opts.pool_size, self.opts.pool_distance)
+        return [PoolSolution(float(vals.objective[i]), _values(self.prob, X[i], Y[i]), float(vals.max_violation[i]),
+                             X[i].copy()) for i in keep]
+
+
 class _Scorer:
     """Scores discrete points exactly: (total violation, objective in minimisation sense, LP outcome)."""
 
-    def __init__(self, problem: BinaryProblem, lp: ColumnLP, tol: float) -> None:
-        self.view, self.lp, self.tol = discrete_view(problem), lp, tol
+    def __init__(self, problem: BinaryProblem, lp: ColumnLP, tol: float, track: _Incumbents) -> None:
+        self.view, self.lp, self.tol, self.track = discrete_view(problem), lp, tol, track
         self.sign = 1.0 if problem.sense == "min" else -1.0
         self.cache: dict[bytes, tuple] = {}
 
@@ -148,7 +214,7 @@ class _Scorer:
         for k in range(len(X)):
             key = X[k].tobytes()
             if key not in self.cache:
-                if out and deadline is not None and time.perf_counter() >= deadline:
+                if out and self.track.stopped(deadline):
                     break  # always at least one point
                 d = D[rows[k]]
                 res = self.lp.solve(d)
@@ -158,13 +224,15 @@ class _Scorer:
                     obj = math.inf
                 else:
                     obj = self.sign * (float(vals.objective[k]) + res.value)
+                    if viol == 0 and res.status == LP_OPTIMAL:
+                        self.track.consider(X[k], res, obj)
                 self.cache[key] = (viol, obj, res)
             out.append(self.cache[key])
         return out
 
 
 def _exhaustive(prob: BinaryProblem, lp: ColumnLP, opts: Options, stats: dict,
-                deadline: float | None) -> SolveResult:
+                deadline: float | None, track: _Incumbents) -> SolveResult:
     n = prob.n_binaries
     r = np.arange(1 << n, dtype=np.int64)
     X = ((r[:, None] >> np.arange(n)) & 1).astype(np.float64)
@@ -175,16 +243,17 @@ def _exhaustive(prob: BinaryProblem, lp: ColumnLP, opts: Options, stats: dict,
     D = lp.discrete_parts(X[order]) if len(order) else np.zeros((0, len(lp.rows)))
     best, best_val, seen, complete = None, math.inf, 0, True
     for i, k in enumerate(order):
-        if seen and deadline is not None and time.perf_counter() >= deadline:  # at least one LP
+        if seen and track.stopped(deadline):  # at least one LP
             complete = False
             break
         res = lp.solve(D[i])
         seen += 1
         if res.status == LP_UNBOUNDED:
             stats.update(method="exhaustive+lp", lp_solves=seen)
-            return _finish(prob, lp, X[k], res, opts, stats, proven=True, what="a discrete point whose LP")
+            return _finish(prob, lp, X[k], res, opts, stats, track, proven=True, what="a discrete point whose LP")
         if res.status == LP_OPTIMAL:
             total = sign * (vals.objective[k] + res.value)
+            track.consider(X[k], res, total)
             if best is None or total < best_val - 1e-12 * max(1.0, abs(best_val)):
                 best, best_val = (X[k], res), total
     stats.update(method="exhaustive+lp", lp_solves=seen, discrete_points=1 << n)
@@ -194,11 +263,12 @@ def _exhaustive(prob: BinaryProblem, lp: ColumnLP, opts: Options, stats: dict,
             return SolveResult(INFEASIBLE, PROVEN, message=f"proven infeasible by {what}", stats=stats)
         return SolveResult(NONE, TIME_LIMIT, message=f"no feasible solution found ({what} stopped by the time "
                            "limit)", stats=stats)
-    return _finish(prob, lp, best[0], best[1], opts, stats, proven=complete, what=what, stop=TIME_LIMIT)
+    return _finish(prob, lp, best[0], best[1], opts, stats, track, proven=complete, what=what,
+                   stop=INTERRUPTED if track.stop_requested else TIME_LIMIT)
 
 
 def _search(prob: BinaryProblem, lp: ColumnLP, opts: Options, stats: dict, t0: float,
-            deadline: float | None, constructions: Callable[..., np.ndarray]) -> SolveResult:
+            deadline: float | None, constructions: Callable[..., np.ndarray], track: _Incumbents) -> SolveResult:
     surrogate = projection(prob)
     reform = reformulate(surrogate, opts)
     if reform.infeasible:
@@ -217,7 +287,7 @@ def _search(prob: BinaryProblem, lp: ColumnLP, opts: Options, stats: dict, t0: f
     if rel is not None:  # the LP relaxation rounded up and to nearest: cheap, often feasible starts
         candidates = np.concatenate((candidates, np.ceil(rel - 1e-6)[None, :], np.round(rel)[None, :]))
     candidates = np.unique(candidates, axis=0)
-    scorer = _Scorer(prob, lp, opts.tolerance)
+    scorer = _Scorer(prob, lp, opts.tolerance, track)
     surrogate_vals = evaluate_problem(surrogate, candidates, opts.tolerance)
     sign = 1.0 if prob.sense == "min" else -1.0
     order = np.lexsort((sign * surrogate_vals.objective, surrogate_vals.max_violation))
@@ -226,11 +296,11 @@ def _search(prob: BinaryProblem, lp: ColumnLP, opts: Options, stats: dict, t0: f
     x, score = candidates[order][k].copy(), scores[k]
     if score[2].status == LP_UNBOUNDED and score[0] == 0:
         stats.update(method="search+lp", lp_solves=lp.solves)
-        return _finish(prob, lp, x, score[2], opts, stats, proven=True, what="a discrete point whose LP")
+        return _finish(prob, lp, x, score[2], opts, stats, track, proven=True, what="a discrete point whose LP")
     rng = np.random.default_rng(opts.seed)
     x, score = _descent(x, score, scorer, deadline, rng)
     rounds = 0
-    while deadline is not None and time.perf_counter() < deadline:  # iterated local search
+    while deadline is not None and not track.stopped(deadline):  # iterated local search
         y = x.copy()
         flip = rng.choice(len(x), size=int(rng.integers(2, max(3, len(x) // 10) + 1)), replace=False)
         y[flip] = 1.0 - y[flip]
@@ -241,8 +311,9 @@ def _search(prob: BinaryProblem, lp: ColumnLP, opts: Options, stats: dict, t0: f
             x, score = y, got
     stats["ils_rounds"] = rounds
     stats.update(method="search+lp", lp_solves=lp.solves, time_total=time.perf_counter() - t0)
-    return _finish(prob, lp, x, score[2], opts, stats, proven=False, what="search",
-                   stop=TIME_LIMIT if deadline is not None else EPOCHS if opts.epochs is not None else CONVERGED)
+    stop = (INTERRUPTED if track.stop_requested else TIME_LIMIT if deadline is not None else
+            EPOCHS if opts.epochs is not None else CONVERGED)
+    return _finish(prob, lp, x, score[2], opts, stats, track, proven=False, what="search", stop=stop)
 
 
 def _descent(x: np.ndarray, score: tuple, scorer: _Scorer, deadline: float | None,
@@ -253,7 +324,7 @@ def _descent(x: np.ndarray, score: tuple, scorer: _Scorer, deadline: float | Non
     while improved:
         improved = False
         for i in scorer.flip_order(x, score, rng):
-            if deadline is not None and time.perf_counter() >= deadline:
+            if scorer.track.stopped(deadline):
                 return x, score
             y = x.copy()
             y[i] = 1.0 - y[i]
@@ -263,10 +334,10 @@ def _descent(x: np.ndarray, score: tuple, scorer: _Scorer, deadline: float | Non
     return x, score
 
 
-def _finish(prob: BinaryProblem, lp: ColumnLP, x: np.ndarray, res, opts: Options, stats: dict, proven: bool,
-            what: str, stop: str = CONVERGED) -> SolveResult:
-    """The result for discrete point ``x`` and its LP outcome, verified on the problem; ``stop`` is the
-    termination when nothing was proven."""
+def _finish(prob: BinaryProblem, lp: ColumnLP, x: np.ndarray, res, opts: Options, stats: dict,
+            track: _Incumbents, proven: bool, what: str, stop: str = CONVERGED) -> SolveResult:
+    """The result for discrete point ``x`` and its LP outcome, verified on the problem, with its pool
+    and the last callback event; ``stop`` is the termination when nothing was proven."""
     if res.status == LP_INFEASIBLE:
         if proven:
             return SolveResult(INFEASIBLE, PROVEN, message=f"proven infeasible: {what} is infeasible (HiGHS)",
@@ -283,11 +354,16 @@ def _finish(prob: BinaryProblem, lp: ColumnLP, x: np.ndarray, res, opts: Options
         return SolveResult(NONE, CONVERGED if proven else stop, x=x, values=values, objective=float(vals.objective[0]),
                            max_violation=violation, stats=stats,
                            message=f"no feasible solution found; the best point violates by {violation:.6g}")
+    sign = 1.0 if prob.sense == "min" else -1.0
+    track.consider(x, res, sign * float(vals.objective[0]))  # the returned point, if not yet reported
+    if track.first_feasible is not None:
+        stats["time_first_feasible"] = track.first_feasible
+    pool = track.pool(x, res) or [PoolSolution(float(vals.objective[0]), values, violation, x.copy())]
     status = OPTIMAL if proven else FEASIBLE
     message = (f"proven optimal by {what} with HiGHS" if proven else
                "feasible solution found (optimality not proven; continuous values optimal for its discrete part)")
     return SolveResult(status, PROVEN if proven else stop, x=x, values=values, objective=float(vals.objective[0]),
-                       max_violation=violation, stats=stats, message=message)
+                       max_violation=violation, stats=stats, message=message, pool=pool)
 
 
 def _values(prob: BinaryProblem, x: np.ndarray, y: np.ndarray | None) -> dict:
