@@ -153,6 +153,25 @@ def refresh_gaps(doc: dict) -> None:
                                        m.get("sense", "min"))
 
 
+BEFORE_COLUMN = "bipnn (before)"
+
+
+def _before(doc: dict) -> dict | None:
+    """``docs/bench/mixed_before_PROFILE.json``: a saved run of the mixed search before the suite's
+    improvements (same profile and limit), shown as a column."""
+    import json
+
+    from .runner import OUT_DIR
+    settings = doc.get("settings", {})
+    path = OUT_DIR / f"mixed_before_{settings.get('profile')}.json"
+    if not path.is_file():
+        return None
+    old = json.loads(path.read_text())
+    refresh_gaps(old)
+    same = old.get("settings", {}).get("time_limit") == settings.get("time_limit")
+    return old if same and old.get("created") != doc.get("created") else None
+
+
 def report_mixed(doc: dict) -> str:
     import numpy as np
 
@@ -162,6 +181,11 @@ def report_mixed(doc: dict) -> str:
     cells = rp.by_cell(doc["records"])
     solvers = list(dict.fromkeys(r["solver"] for r in doc["records"]))
     meta = doc.get("instances", {})
+    before = _before(doc)
+    if before:
+        cells.update({(i, BEFORE_COLUMN): recs for (i, s), recs in rp.by_cell(before["records"]).items()
+                      if s == "bipnn"})
+        solvers.append(BEFORE_COLUMN)
     lines = ["| instance | size | binaries | continuous | rows | reference | " + " | ".join(solvers) + " |",
              "|" + "---|" * (6 + len(solvers))]
     for inst, m in meta.items():
@@ -171,7 +195,8 @@ def report_mixed(doc: dict) -> str:
     summary = ["| solver | runs | feasible | median gap % | worst gap % | at the reference (gap <= 0.01 %) "
                "| median first feasible s |", "|---|---|---|---|---|---|---|"]
     for s in solvers:
-        recs = [r for r in doc["records"] if r["solver"] == s]
+        recs = [r for r in (before["records"] if s == BEFORE_COLUMN else doc["records"])
+                if r["solver"] == ("bipnn" if s == BEFORE_COLUMN else s)]
         ok = [r for r in recs if r.get("status") == "ok"]
         gaps = [r["gap_percent"] for r in ok if r.get("gap_percent") is not None]
         ff = [r["first_feasible_s"] for r in ok if r.get("first_feasible_s") is not None]
@@ -190,6 +215,9 @@ def report_mixed(doc: dict) -> str:
              "References (`benchmarks/mixed_refs.json`, `python -m benchmarks.mixed_refs`): the better of SCIP and "
              "HiGHS run once with a long limit, one thread; `proven` when either proved optimality (HiGHS: "
              "relative gap 1e-4), else the best dual bound of the two is shown.",
+             *([f"`{BEFORE_COLUMN}`: our solver before this suite's improvements (projection engine first, no "
+                f"LP dive, unpruned descent), from `mixed_before_{doc['settings'].get('profile')}.json` "
+                f"({before['created']}, same limit)."] if before else []),
              "## How each solver ran",
              "- bipnn: `bipnn_backends.solve(problem, time_limit=L, seed=s, threads=1, callback=...)` on the "
              "BinaryProblem with continuous columns (`bipnn_backends/mixed.py`); the engine was imported and its "

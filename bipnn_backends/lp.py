@@ -106,6 +106,11 @@ class ColumnLP:
                                 shape=(len(self.rows), n))
         self._D_const = const
 
+    @property
+    def discrete_matrix(self) -> sp.csr_matrix | None:
+        """The LP rows' discrete parts d(x) = D x + const as D (rows x binaries) when all are linear, else None."""
+        return None if self._others else self._D
+
     def discrete_parts(self, X: np.ndarray) -> np.ndarray:
         """d(x) of every LP row at every row of X: shape (B, rows); linear bodies in one sparse product."""
         X = np.atleast_2d(np.asarray(X, dtype=np.float64))
@@ -200,6 +205,20 @@ def relaxation(problem: BinaryProblem, tol: float = 1e-6) -> np.ndarray | None:
     the search (rounded), never a proof."""
     import highspy
 
+    h = relaxation_model(problem, tol)
+    if h is None:
+        return None
+    h.run()
+    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+        return None
+    return np.clip(np.array(h.getSolution().col_value[:problem.n_binaries], dtype=np.float64), 0.0, 1.0)
+
+
+def relaxation_model(problem: BinaryProblem, tol: float = 1e-6):
+    """The LP relaxation in HiGHS, not yet solved (columns: the binaries in [0, 1], then the columns),
+    or None when some constraint or the objective is nonlinear; callers may change its bounds (a dive)."""
+    import highspy
+
     system = linear_system(problem)
     if len(system.others) or system.objective is None or len(system.rows) != len(problem.constraints):
         return None
@@ -233,10 +252,7 @@ def relaxation(problem: BinaryProblem, tol: float = 1e-6) -> np.ndarray | None:
     h.setOptionValue("output_flag", False)
     h.setOptionValue("primal_feasibility_tolerance", min(1e-7, max(tol, 1e-10) / 10))
     h.passModel(lp)
-    h.run()
-    if h.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-        return None
-    return np.clip(np.array(h.getSolution().col_value[:n], dtype=np.float64), 0.0, 1.0)
+    return h
 
 
 def _quiet(make):

@@ -7,11 +7,13 @@ discrete part:
 - at most ``exhaustive_limit`` binaries (capped at :data:`EXHAUSTIVE_MIXED`): every
   discrete point that satisfies the purely discrete rows gets its LP solved: proven
   optimal, infeasible or unbounded;
-- larger: the engine searches the *projection* of the problem onto the discrete
+- larger: cheap constructions, the LP relaxation rounded and dived (linear models),
+  and the engine's candidates on the *projection* of the problem onto the discrete
   variables with each mixed row relaxed by its columns' bounds (a relaxation: if it
-  is infeasible so is the problem), its candidates are completed by the LP, and a
-  1-flip descent scored by (violation, objective) with the LP in the loop improves the
-  best one until the deadline. docs/mixed.md has the measurements behind this choice.
+  is infeasible so is the problem) are completed by the LP, and a 1-flip descent scored
+  by (violation, objective) with the LP in the loop, its flips pruned and ordered by the
+  LP duals' lower bound, improves the best one until the deadline. docs/mixed.md has
+  the measurements behind these choices.
 
 Every reported point is verified on the (presolved, equivalent) problem with the
 continuous values included.
@@ -27,10 +29,12 @@ import numpy as np
 
 from .callback import Incumbent
 from .core.evaluate import evaluate_problem
+from .core.linear_system import linear_system
 from .core.presolve import presolve
 from .core.problem import BinaryProblem, Constraint
 from .core.reformulate import reformulate
-from .lp import INFEASIBLE as LP_INFEASIBLE, OPTIMAL as LP_OPTIMAL, UNBOUNDED as LP_UNBOUNDED, ColumnLP, relaxation
+from .lp import INFEASIBLE as LP_INFEASIBLE, OPTIMAL as LP_OPTIMAL, UNBOUNDED as LP_UNBOUNDED, ColumnLP
+from .lp import relaxation_model
 from .options import Options
 from .pool import CANDIDATES_PER_ENTRY, PoolSolution, select, value_matrix
 from .result import (CONVERGED, EPOCHS, FEASIBLE, INFEASIBLE, INTERRUPTED, NONE, OPTIMAL, PROVEN, TIME_LIMIT,
@@ -38,7 +42,9 @@ from .result import (CONVERGED, EPOCHS, FEASIBLE, INFEASIBLE, INTERRUPTED, NONE,
 
 EXHAUSTIVE_MIXED = 12   # discrete points times one LP each: at most 4096 LPs
 ORDER_WORK = 5_000_000  # flips x LP rows up to which the descent orders its flips by the LP duals
-SEARCH_SHARE = 0.5      # share of the time limit for the engine on the projection; the rest LP-scored descent
+SEARCH_SHARE = 0.1      # share of the time left for the engine on the projection (docs/mixed.md, measurements)
+DIVE_SHARE = 0.6        # at most this share of the time limit for the LP-relaxation dive
+DIVE_BATCH = 0.25       # share of the fractional binaries rounded and fixed per dive step
 POOL_KEEP = 4           # pool candidates kept per CANDIDATES_PER_ENTRY x pool_size (the best by objective)
 
 def solve_mixed(problem: BinaryProblem, opts: Options, solve_discrete: Callable[..., SolveResult],
@@ -187,13 +193,26 @@ class _Scorer:
         self.view, self.lp, self.tol, self.track = discrete_view(problem), lp, tol, track
         self.sign = 1.0 if problem.sense == "min" else -1.0
         self.cache: dict[bytes, tuple] = {}
+        self._coo = None
 
     def flip_order(self, x: np.ndarray, score: tuple, rng: np.random.Generator) -> np.ndarray:
-        """The 1-flips of ``x``, most promising first: at a feasible point with LP duals, by the exact
-        change of the discrete objective plus the duals' first-order estimate of the LP's change
-        (the purely discrete rows a flip would break last); otherwise in random order."""
+        """The 1-flips of ``x`` worth an LP, most promising first. At a feasible point with LP duals: by the
+        exact change of the discrete objective plus the duals' first-order estimate of the LP's change
+        (each flip moves the LP rows' bounds by the change of their discrete parts). That estimate is a
+        lower bound (the LP's optimal value is convex in its bounds and the duals are a subgradient), so
+        when the model is linear the flips whose estimate cannot improve, and those that break a purely
+        discrete row, are left out; otherwise (infeasible point, nonlinear parts) every flip, in random
+        order, the discrete rows a flip would break last."""
         n, res = len(x), score[2]
-        if score[0] > 0 or res.dual is None or n * max(1, len(self.lp.rows)) > ORDER_WORK:
+        if score[0] > 0 or res.dual is None:
+            return rng.permutation(n)
+        linear = self._linear_estimates(x, res)
+        if linear is not None:
+            estimate, breaks = linear
+            eps = 1e-9 * max(1.0, abs(score[1]))
+            keep = np.flatnonzero(~breaks & (estimate < -eps))
+            return keep[np.lexsort((rng.random(len(keep)), estimate[keep]))]
+        if n * max(1, len(self.lp.rows)) > ORDER_WORK:
             return rng.permutation(n)
         flips = np.repeat(x[None, :], n, axis=0)
         diag = np.arange(n)
@@ -203,6 +222,24 @@ class _Scorer:
         here = self.sign * float(evaluate_problem(self.view, x[None, :], self.tol).objective[0])
         estimate = self.sign * vals.objective - here - shift @ res.dual  # bounds move by -shift
         return np.lexsort((rng.random(n), estimate, ~vals.feasible))
+
+    def _linear_estimates(self, x: np.ndarray, res: Any) -> tuple[np.ndarray, np.ndarray] | None:
+        """For a linear model, in O(nonzeros): every flip's estimated change of the objective (minimisation
+        sense; see :meth:`flip_order`) and whether it breaks a purely discrete row; None otherwise."""
+        system, D = linear_system(self.view), self.lp.discrete_matrix
+        if len(system.others) or system.objective is None or D is None:
+            return None
+        step = 1.0 - 2.0 * x  # +1: 0 -> 1, -1: 1 -> 0
+        estimate = step * (self.sign * system.objective[0] - D.T @ res.dual)
+        A = system.A.tocoo() if self._coo is None else self._coo
+        self._coo = A
+        g = system.activities(x[None, :])[0] + system.const - system.rhs
+        after = g[A.row] + A.data * step[A.col]
+        sense = system.sense[A.row]
+        bad = np.where(sense == 0, after > self.tol, np.where(sense == 1, after < -self.tol, np.abs(after) > self.tol))
+        breaks = np.zeros(len(x), dtype=bool)
+        breaks[A.col[bad]] = True
+        return estimate, breaks
 
     def score(self, X: np.ndarray, deadline: float | None = None) -> list[tuple]:
         X = np.atleast_2d(X)
@@ -274,26 +311,35 @@ def _search(prob: BinaryProblem, lp: ColumnLP, opts: Options, stats: dict, t0: f
     if reform.infeasible:
         return SolveResult(INFEASIBLE, PROVEN, message="proven infeasible (the discrete projection is): "
                            + "; ".join(reform.infeasible), stats=stats)
-    candidates = constructions(surrogate, reform, opts)
-    if opts.time_limit != 0:
+    scorer = _Scorer(prob, lp, opts.tolerance, track)
+    best: tuple[np.ndarray, tuple] | None = None
+
+    def take(candidates: np.ndarray) -> None:
+        """Score the candidates (the projection's most promising first) and keep the best."""
+        nonlocal best
+        if not len(candidates):
+            return
+        candidates = np.unique(candidates, axis=0)
+        vals = evaluate_problem(surrogate, candidates, opts.tolerance)
+        order = np.lexsort((scorer.sign * vals.objective, vals.max_violation))
+        scores = scorer.score(candidates[order], deadline)
+        k = min(range(len(scores)), key=lambda i: scores[i][:2])
+        if best is None or scores[k][:2] < best[1][:2]:
+            best = (candidates[order][k].copy(), scores[k])
+
+    take(constructions(surrogate, reform, opts))  # the cheapest points, then the LP-guided ones
+    now = time.perf_counter()
+    dive_deadline = None if deadline is None else now + DIVE_SHARE * max(deadline - now, 0.0)
+    take(_lp_guided(prob, opts.tolerance, dive_deadline, stats))
+    if opts.time_limit != 0 and not track.stopped(deadline):
         from .engine import search
         t_import = time.perf_counter()
         engine_deadline = None if deadline is None else t_import + SEARCH_SHARE * max(deadline - t_import, 0.0)
         start = surrogate.encode(opts.warm_start) if opts.warm_start else None
         out = search(reform, opts, deadline=engine_deadline, start=start)
         stats.update({f"engine_{k}": v for k, v in out.stats.items() if k != "history"})
-        candidates = np.concatenate((out.candidates.astype(np.float64), candidates))
-    rel = relaxation(prob, opts.tolerance)
-    if rel is not None:  # the LP relaxation rounded up and to nearest: cheap, often feasible starts
-        candidates = np.concatenate((candidates, np.ceil(rel - 1e-6)[None, :], np.round(rel)[None, :]))
-    candidates = np.unique(candidates, axis=0)
-    scorer = _Scorer(prob, lp, opts.tolerance, track)
-    surrogate_vals = evaluate_problem(surrogate, candidates, opts.tolerance)
-    sign = 1.0 if prob.sense == "min" else -1.0
-    order = np.lexsort((sign * surrogate_vals.objective, surrogate_vals.max_violation))
-    scores = scorer.score(candidates[order], deadline)
-    k = min(range(len(scores)), key=lambda i: scores[i][:2])
-    x, score = candidates[order][k].copy(), scores[k]
+        take(out.candidates.astype(np.float64))
+    x, score = best
     if score[2].status == LP_UNBOUNDED and score[0] == 0:
         stats.update(method="search+lp", lp_solves=lp.solves)
         return _finish(prob, lp, x, score[2], opts, stats, track, proven=True, what="a discrete point whose LP")
@@ -314,6 +360,64 @@ def _search(prob: BinaryProblem, lp: ColumnLP, opts: Options, stats: dict, t0: f
     stop = (INTERRUPTED if track.stop_requested else TIME_LIMIT if deadline is not None else
             EPOCHS if opts.epochs is not None else CONVERGED)
     return _finish(prob, lp, x, score[2], opts, stats, track, proven=False, what="search", stop=stop)
+
+
+def _lp_guided(prob: BinaryProblem, tol: float, deadline: float | None, stats: dict) -> np.ndarray:
+    """Starting points from the LP relaxation (binaries in [0, 1]; linear models only): its optimum
+    rounded up and to nearest, and a dive: fix the binaries the LP already has integral, round and
+    fix the DIVE_BATCH share of the fractional ones nearest to an integer, re-solve (warm-started),
+    and repeat; a rounding the LP refuses is retried rounded up, and a dive that still fails ends
+    with its last LP point rounded up. Stops at ``deadline`` with what it has."""
+    import highspy
+
+    n = prob.n_binaries
+    h = relaxation_model(prob, tol)
+    if h is None:
+        return np.zeros((0, n))
+    optimal = highspy.HighsModelStatus.kOptimal
+
+    def run() -> np.ndarray | None:
+        if deadline is not None:
+            left = deadline - time.perf_counter()
+            if left <= 0:
+                return None
+            h.setOptionValue("time_limit", left)
+        h.run()
+        h.setOptionValue("presolve", "off")  # later runs change bounds only: warm-started simplex
+        if h.getModelStatus() != optimal:
+            return None
+        return np.clip(np.array(h.getSolution().col_value[:n], dtype=np.float64), 0.0, 1.0)
+
+    def fix(idx: np.ndarray, values: np.ndarray) -> None:
+        h.changeColsBounds(len(idx), idx.astype(np.int32), values, values)
+
+    x = run()
+    if x is None:
+        return np.zeros((0, n))
+    out = [np.ceil(x - 1e-6), np.floor(x + 0.5)]
+    fixed = np.zeros(n, dtype=bool)
+    steps = 0
+    while not fixed.all():
+        dist = np.abs(x - np.floor(x + 0.5))
+        whole = np.flatnonzero(~fixed & (dist <= 1e-6))
+        frac = np.flatnonzero(~fixed & (dist > 1e-6))
+        pick = frac[np.argsort(dist[frac], kind="stable")[:max(1, int(len(frac) * DIVE_BATCH))]] if len(frac) else frac
+        idx = np.concatenate((whole, pick))
+        fix(idx, np.floor(x[idx] + 0.5))
+        fixed[idx] = True
+        steps += 1
+        got = run()
+        if got is None and len(pick) and not (deadline is not None and time.perf_counter() >= deadline):
+            fix(pick, np.ones(len(pick)))  # rounded up instead: opening, setting up, switching on
+            got = run()
+        if got is None:
+            out.append(np.where(fixed, np.floor(x + 0.5), np.ceil(x - 1e-6)))
+            break
+        x = got
+    else:
+        out.append(np.floor(x + 0.5))
+    stats.update(dive_steps=steps, dive_complete=bool(fixed.all()))
+    return np.array(out)
 
 
 def _descent(x: np.ndarray, score: tuple, scorer: _Scorer, deadline: float | None,
