@@ -332,7 +332,10 @@ def _search(prob: BinaryProblem, lp: ColumnLP, opts: Options, stats: dict, t0: f
     dive_deadline = None if deadline is None else now + DIVE_SHARE * max(deadline - now, 0.0)
     take(_lp_guided(prob, opts.tolerance, dive_deadline, stats))
     if opts.time_limit != 0 and not track.stopped(deadline):
-        from .engine import search
+        t_import = time.perf_counter()
+        from .engine import search  # torch is imported on the first engine solve only
+        if deadline is not None:  # as in solve(): the one-time import does not count against time_limit
+            deadline += time.perf_counter() - t_import
         t_import = time.perf_counter()
         engine_deadline = None if deadline is None else t_import + SEARCH_SHARE * max(deadline - t_import, 0.0)
         start = surrogate.encode(opts.warm_start) if opts.warm_start else None
