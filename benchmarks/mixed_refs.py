@@ -10,14 +10,9 @@ from __future__ import annotations
 import argparse
 import datetime as _dt
 import json
-from pathlib import Path
 from typing import Any
 
-REF_PATH = Path(__file__).resolve().with_name("mixed_refs.json")
-
-
-def load_refs(path: Path = REF_PATH) -> dict[str, dict[str, Any]]:
-    return json.loads(path.read_text()) if path.is_file() else {}
+from .suite_mixed import REF_PATH, entries, load_refs
 
 
 def compute_one(inst: Any, time_limit: float) -> dict[str, Any]:
@@ -48,7 +43,6 @@ def compute_one(inst: Any, time_limit: float) -> dict[str, Any]:
 
 
 def main(argv: list[str] | None = None) -> None:
-    from .suite_mixed import entries
     ap = argparse.ArgumentParser(prog="python -m benchmarks.mixed_refs", description=__doc__)
     ap.add_argument("--time-limit", type=float, default=300.0, help="seconds per solver and instance")
     ap.add_argument("--only", help="comma-separated instance labels")

@@ -3,10 +3,12 @@ HiGHS at equal wall time, one thread each; gap to a cached long-run reference, t
 
 from __future__ import annotations
 
+import json
 import time
 import traceback
 from dataclasses import dataclass
 from functools import partial
+from pathlib import Path
 from typing import Any, Callable
 
 from . import mixed as gen
@@ -15,6 +17,12 @@ from .instances import Instance
 
 SOLVERS = ("bipnn", "scip", "highs")
 QUICK_LIMIT, FULL_LIMIT = 10.0, 30.0
+REF_PATH = Path(__file__).resolve().with_name("mixed_refs.json")  # written by ``python -m benchmarks.mixed_refs``
+
+
+def load_refs(path: Path = REF_PATH) -> dict[str, dict[str, Any]]:
+    """The cached reference of every instance computed so far, by instance name."""
+    return json.loads(path.read_text()) if path.is_file() else {}
 
 
 @dataclass(frozen=True)
@@ -78,7 +86,6 @@ def run_one(inst: Instance, name: str, runner: Callable, limit: float, seed: int
 
 def run_mixed(res: Any, cfg: Any) -> None:
     """Every solver on every instance, seeds 0..K-1, at the same wall-clock limit."""
-    from .mixed_refs import load_refs
     from .references import gap_percent
     from .runner import jsonable
     from .mixed_solvers import SOLVERS as ALL
@@ -139,7 +146,6 @@ def _cell(recs: list[dict]) -> str:
 
 def refresh_gaps(doc: dict) -> None:
     """References computed after the run (the cache) replace missing ones; gaps re-derived."""
-    from .mixed_refs import load_refs
     from .references import gap_percent
     refs = load_refs()
     meta = doc.get("instances", {})
