@@ -11,7 +11,7 @@ with termination ``"interrupted"``.
 from __future__ import annotations
 
 import time
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Hashable, Mapping
 
 import numpy as np
 
@@ -26,16 +26,17 @@ class Incumbent:
 
     ``time``: seconds since the solve started; ``objective``: in the user's sense;
     ``violation``: the largest constraint violation (within the tolerance);
-    ``values``: user-level variable name -> value (decoded when first read);
+    ``values``: user-level variable name -> value (decoded when first read; continuous values
+    included for a mixed model);
     ``x``: the 0/1 vector; ``stop()``: ask the solver to stop.
     """
 
     __slots__ = ("time", "objective", "violation", "x", "_problem", "_values", "stop_requested")
 
     def __init__(self, problem: BinaryProblem, x: np.ndarray, objective: float, violation: float,
-                 elapsed: float) -> None:
+                 elapsed: float, values: Mapping[Hashable, float] | None = None) -> None:
         self.time, self.objective, self.violation, self.x = elapsed, objective, violation, x
-        self._problem, self._values, self.stop_requested = problem, None, False
+        self._problem, self._values, self.stop_requested = problem, values, False  # values: given for mixed models
 
     @property
     def values(self) -> Mapping[str, float]:

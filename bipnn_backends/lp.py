@@ -106,6 +106,11 @@ class ColumnLP:
                                 shape=(len(self.rows), n))
         self._D_const = const
 
+    @property
+    def discrete_matrix(self) -> sp.csr_matrix | None:
+        """The LP rows' discrete parts d(x) = D x + const as D (rows x binaries) when all are linear, else None."""
+        return None if self._others else self._D
+
     def discrete_parts(self, X: np.ndarray) -> np.ndarray:
         """d(x) of every LP row at every row of X: shape (B, rows); linear bodies in one sparse product."""
         X = np.atleast_2d(np.asarray(X, dtype=np.float64))
@@ -208,11 +213,12 @@ def relaxation_outcome(problem: BinaryProblem, tol: float = 1e-6) -> LPOutcome |
     """What HiGHS proves for the LP relaxation (binaries in [0, 1], integer columns continuous), or
     None when some constraint or the objective is nonlinear (or HiGHS proves nothing). ``y`` holds
     every variable, binaries first, then the columns: optimal, a vertex; unbounded, a feasible point
-    (from a zero-cost solve); infeasible, None. For rational data an unbounded relaxation plus one feasible integer point
-    proves the integer program unbounded, and an infeasible relaxation proves it infeasible."""
+    (from a zero-cost solve); infeasible, None. For rational data an unbounded relaxation plus one
+    feasible integer point proves the integer program unbounded, and an infeasible relaxation proves
+    it infeasible."""
     import highspy
 
-    made = _relaxation_model(problem, tol)
+    made = relaxation_model(problem, tol)
     if made is None:
         return None
     h, cost = made
@@ -239,9 +245,10 @@ def relaxation_outcome(problem: BinaryProblem, tol: float = 1e-6) -> LPOutcome |
     return LPOutcome(UNBOUNDED, np.array(h.getSolution().col_value, dtype=np.float64), -sign * np.inf)
 
 
-def _relaxation_model(problem: BinaryProblem, tol: float):
-    """(HiGHS holding the LP relaxation, the objective in the user's sense as a vector) or None when
-    the problem is not linear."""
+def relaxation_model(problem: BinaryProblem, tol: float = 1e-6):
+    """(HiGHS holding the LP relaxation, not yet solved: the binaries in [0, 1], then the columns; the
+    objective in the user's sense as a vector), or None when some constraint or the objective is
+    nonlinear. Callers may change its bounds (a dive)."""
     import highspy
 
     system = linear_system(problem)
