@@ -38,6 +38,7 @@ from .lp import INFEASIBLE as LP_INFEASIBLE, OPTIMAL as LP_OPTIMAL, UNBOUNDED as
 from .lp import relaxation_model
 from .options import Options
 from .pool import CANDIDATES_PER_ENTRY, PoolSolution, select, value_matrix
+from .progress import Progress, progress_display
 from .result import (CONVERGED, EPOCHS, FEASIBLE, INFEASIBLE, INTERRUPTED, NONE, OPTIMAL, PROVEN, TIME_LIMIT,
                      UNBOUNDED, SolveResult)
 
@@ -90,16 +91,17 @@ def _solve(problem: BinaryProblem, opts: Options, solve_discrete: Callable[..., 
     if not prob.columns:
         return solve_discrete(prob, opts)
     lp = ColumnLP(prob, opts.tolerance)
-    track = _Incumbents(prob, opts, t0)
     deadline = None if opts.time_limit is None or not math.isfinite(opts.time_limit) else t0 + opts.time_limit
     stats.update(continuous=len(prob.columns), binaries=prob.n_binaries, lp_rows=len(lp.rows))
-    if prob.n_binaries == 0:
-        stats["method"] = "lp"
-        return _finish(prob, lp, np.zeros(0), lp.solve(lp.discrete_parts(np.zeros((1, 0)))[0]), opts, stats, track,
-                       proven=True, what="the linear program (no discrete variables)")
-    if prob.n_binaries <= min(opts.exhaustive_limit, EXHAUSTIVE_MIXED):
-        return _exhaustive(prob, lp, opts, stats, deadline, track)
-    return _search(prob, lp, opts, stats, t0, deadline, constructions, track)
+    with progress_display(opts.verbose, t0, opts.time_limit) as progress:
+        track = _Incumbents(prob, opts, t0, progress)
+        if prob.n_binaries == 0:
+            stats["method"] = "lp"
+            return _finish(prob, lp, np.zeros(0), lp.solve(lp.discrete_parts(np.zeros((1, 0)))[0]), opts, stats,
+                           track, proven=True, what="the linear program (no discrete variables)")
+        if prob.n_binaries <= min(opts.exhaustive_limit, EXHAUSTIVE_MIXED):
+            return _exhaustive(prob, lp, opts, stats, deadline, track)
+        return _search(prob, lp, opts, stats, t0, deadline, constructions, track)
 
 
 def discrete_view(problem: BinaryProblem) -> BinaryProblem:
@@ -135,8 +137,8 @@ class _Incumbents:
     included), the time of the first feasible point, stop requests, and the pool's candidates (every
     point whose discrete rows hold and whose LP is optimal, the best kept when ``pool_size > 1``)."""
 
-    def __init__(self, prob: BinaryProblem, opts: Options, t0: float) -> None:
-        self.prob, self.opts, self.t0 = prob, opts, t0
+    def __init__(self, prob: BinaryProblem, opts: Options, t0: float, progress: Progress | None = None) -> None:
+        self.prob, self.opts, self.t0, self.progress = prob, opts, t0, progress
         self.sign = 1.0 if prob.sense == "min" else -1.0
         self.best: float | None = None
         self.first_feasible: float | None = None
@@ -153,7 +155,7 @@ class _Incumbents:
                 self.candidates = dict(best)
         if self.best is not None and not total < self.sign * self.best:
             return
-        if self.opts.callback is None and self.first_feasible is not None:
+        if self.opts.callback is None and self.progress is None and self.first_feasible is not None:
             return  # nobody listens: the verification is left to the end
         vals = evaluate_problem(self.prob, x[None, :], self.opts.tolerance, Y=res.y[None, :])
         if not vals.feasible[0]:
@@ -165,6 +167,8 @@ class _Incumbents:
         self.best = obj
         if self.first_feasible is None:
             self.first_feasible = elapsed
+        if self.progress is not None:
+            self.progress.update(obj, True)
         if self.opts.callback is not None:
             event = Incumbent(self.prob, x.copy(), obj, float(vals.max_violation[0]), elapsed,
                               values=_values(self.prob, x, res.y))

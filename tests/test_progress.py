@@ -89,3 +89,17 @@ def test_throttled_point_is_verified_by_the_display_thread() -> None:
     watch.flush()
     value = float(p.objective.coefs[:2].sum())
     assert shown.seen[-1] == (value, True) and watch.pending is None
+
+
+def test_mixed_solve_feeds_the_display(monkeypatch) -> None:
+    """A model with continuous variables: every new verified best reaches the display, the last is returned."""
+    from test_mixed import build, facility_location
+
+    seen: list[tuple] = []
+    monkeypatch.setattr(progress.Progress, "update", lambda self, obj, feas: seen.append((obj, feas)))
+    monkeypatch.setattr(progress, "_bar_available", lambda: False)
+    r = solve(build(*facility_location(8, 12, 0)), time_limit=None, epochs=20, exhaustive_limit=0, verbose=True)
+    assert r.solution_status == "feasible"
+    assert seen and seen[-1] == (pytest.approx(r.objective), True)
+    objs = [o for o, f in seen]
+    assert objs == sorted(objs, reverse=True)  # a minimisation: strictly better each time
