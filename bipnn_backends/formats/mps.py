@@ -307,27 +307,15 @@ def _columns(rd: _Reader, lines: Sequence[str], i: int) -> int:
                 j = rd.column(last_name, integer, True)
             elif not in_columns[j]:
                 in_columns[j] = True
-        r = row_id.get(t[1])
-        try:
-            v = float(t[2])
-        except ValueError:
-            v = None
-        if r is None or v is None:
-            rd.lineno = i
-            r, v = rd.row(t[1], t[0]), rd.number(t[2], f"the coefficient of column {t[0]!r} in row {t[1]!r}")
-        if r != _FREE:
-            erows.append(r)
-            ecols.append(j)
-            evals.append(v)
-        if n == 5:
-            r = row_id.get(t[3])
+        for a in (1, 3) if n == 5 else (1,):  # one or two (row, value) pairs
+            r = row_id.get(t[a])
             try:
-                v = float(t[4])
+                v = float(t[a + 1])
             except ValueError:
                 v = None
             if r is None or v is None:
                 rd.lineno = i
-                r, v = rd.row(t[3], t[0]), rd.number(t[4], f"the coefficient of column {t[0]!r} in row {t[3]!r}")
+                r, v = rd.row(t[a], t[0]), rd.number(t[a + 1], f"the coefficient of column {t[0]!r} in row {t[a]!r}")
             if r != _FREE:
                 erows.append(r)
                 ecols.append(j)
