@@ -232,3 +232,26 @@ def write_index(suites: dict[str, Any]) -> Path:
         ]
     DOCS.write_text("\n".join(lines))
     return DOCS
+
+
+def gap_cell(recs: list[dict]) -> str:
+    """A table cell of the gap suites (structured, mixed): best objective over seeds, its gap to the
+    reference, the earliest first-feasible time, the runs not feasible, † and the longest wall time of
+    the runs past their limit."""
+    ok = [r for r in recs if r.get("status") == "ok"]
+    over = [r.get("wall_s", 0) for r in recs if r.get("overrun")]
+    mark = f" †{max(over):.1f}s" if over else ""
+    if not ok:
+        r = recs[0]
+        return r["status"] + (f" ({r.get('reason', '')[:70]})" if r["status"] in ("skipped", "error") else "") + mark
+    best = min(ok, key=lambda r: r["gap_percent"] if r.get("gap_percent") is not None else 0.0)
+    text = fmt(best["objective"])
+    if best.get("gap_percent") is not None:
+        text += f" ({best['gap_percent']:+.2f}%)"
+    ff = [r["first_feasible_s"] for r in ok if r.get("first_feasible_s") is not None]
+    if ff:
+        text += f", ff {min(ff):.2f}s"
+    if len(ok) < len(recs):
+        bad = sorted({r["status"] for r in recs if r["status"] != "ok"})
+        text += f" [{len(recs) - len(ok)}/{len(recs)} {'/'.join(bad)}]"
+    return text + mark

@@ -107,28 +107,37 @@ class Results:
         tmp.replace(self.path)
 
 
-def run_one(inst: Instance, solver: str, runner: Runner, pubo: Any, time_limit: float, seed: int) -> dict[str, Any]:
-    """One (instance, solver, seed): run, re-score on the original problem, describe."""
-    rec: dict[str, Any] = {"instance": inst.name, "solver": solver, "seed": seed, "time_limit": time_limit}
+def timed_run(rec: dict[str, Any], runner: Any, call: Callable[[], tuple[Any, dict]], time_limit: float) -> Any:
+    """Warm ``runner`` up (untimed), then time ``call()`` -> (answer, info). ``rec`` gets the wall time,
+    the overrun flag and the info, or its final status (skipped, error, no_solution); returns the
+    answer, or None when ``rec`` is already final."""
     try:
         getattr(runner, "warm_up", lambda: None)()
     except Exception as exc:
         rec.update(status="error", reason=f"warm-up failed: {type(exc).__name__}: {exc}")
-        return rec
+        return None
     t0 = time.perf_counter()
     try:
-        x, info = runner(inst, pubo, time_limit, seed)
+        x, info = call()
     except Skip as exc:
         rec.update(status="skipped", reason=str(exc))
-        return rec
+        return None
     except Exception as exc:  # a crashing solver is a result, not the end of the suite
         rec.update(status="error", reason=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc(limit=4))
-        return rec
+        return None
     rec["wall_s"] = round(time.perf_counter() - t0, 3)
     rec["overrun"] = rec["wall_s"] > OVERRUN_FACTOR * time_limit + OVERRUN_SLACK
     rec["info"] = info
     if x is None:
-        rec.update(status="no_solution")
+        rec["status"] = "no_solution"
+    return x
+
+
+def run_one(inst: Instance, solver: str, runner: Runner, pubo: Any, time_limit: float, seed: int) -> dict[str, Any]:
+    """One (instance, solver, seed): run, re-score on the original problem, describe."""
+    rec: dict[str, Any] = {"instance": inst.name, "solver": solver, "seed": seed, "time_limit": time_limit}
+    x = timed_run(rec, runner, lambda: runner(inst, pubo, time_limit, seed), time_limit)
+    if x is None:
         return rec
     s = score(inst.problem, x)
     rec.update(status="ok" if s.feasible else "infeasible", objective=s.objective, feasible=s.feasible,

@@ -4,15 +4,12 @@ HiGHS at equal wall time, one thread each; gap to a cached long-run reference, t
 from __future__ import annotations
 
 import json
-import time
-import traceback
 from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any, Callable
 
 from . import mixed as gen
-from .errors import Skip
 from .instances import Instance
 
 SOLVERS = ("bipnn", "scip", "highs")
@@ -61,25 +58,14 @@ def entries(only: list[str] | None = None) -> list[Entry]:
 
 def run_one(inst: Instance, name: str, runner: Callable, limit: float, seed: int) -> dict[str, Any]:
     """One (instance, solver, seed): warm-up (untimed), run, re-score the answer with our verifier."""
+    from .runner import timed_run
     rec: dict[str, Any] = {"instance": inst.name, "solver": name, "seed": seed, "time_limit": limit}
-    try:
-        getattr(runner, "warm_up", lambda: None)()
-        t0 = time.perf_counter()
-        v, info = runner(inst, limit, seed)
-    except Skip as exc:
-        rec.update(status="skipped", reason=str(exc))
-        return rec
-    except Exception as exc:  # a crashing solver is a result, not the end of the suite
-        rec.update(status="error", reason=f"{type(exc).__name__}: {exc}", traceback=traceback.format_exc(limit=4))
-        return rec
-    rec["wall_s"] = round(time.perf_counter() - t0, 3)
-    rec["info"] = info
+    v = timed_run(rec, runner, lambda: runner(inst, limit, seed), limit)
     if v is None:
-        rec["status"] = "no_solution"
         return rec
     s = gen.score(inst, v)
     rec.update(status="ok" if s.feasible else "infeasible", objective=s.objective, max_violation=s.max_violation)
-    trace = info.get("trace") or []
+    trace = rec["info"].get("trace") or []
     rec["first_feasible_s"] = trace[0][0] if trace else None
     return rec
 
@@ -124,24 +110,6 @@ def _ref_text(ref: dict | None) -> str:
         return "— (run `python -m benchmarks.mixed_refs`)"
     how = "proven" if ref.get("proven") else f"bound {rp.fmt(round(ref['dual_bound'], 2))}"
     return f"{rp.fmt(ref['value'])} ({ref.get('by')}, {how})"
-
-
-def _cell(recs: list[dict]) -> str:
-    from . import report as rp
-    ok = [r for r in recs if r.get("status") == "ok"]
-    if not ok:
-        r = recs[0]
-        return r["status"] + (f" ({r.get('reason', '')[:70]})" if r["status"] in ("skipped", "error") else "")
-    best = min(ok, key=lambda r: r["gap_percent"] if r.get("gap_percent") is not None else 0.0)
-    text = rp.fmt(best["objective"])
-    if best.get("gap_percent") is not None:
-        text += f" ({best['gap_percent']:+.2f}%)"
-    ff = [r["first_feasible_s"] for r in ok if r.get("first_feasible_s") is not None]
-    if ff:
-        text += f", ff {min(ff):.2f}s"
-    if len(ok) < len(recs):
-        text += f" [{len(recs) - len(ok)}/{len(recs)} not feasible]"
-    return text
 
 
 def refresh_gaps(doc: dict) -> None:
@@ -195,7 +163,7 @@ def report_mixed(doc: dict) -> str:
     lines = ["| instance | size | binaries | continuous | rows | reference | " + " | ".join(solvers) + " |",
              "|" + "---|" * (6 + len(solvers))]
     for inst, m in meta.items():
-        row = [_cell(cells[(inst, s)]) if (inst, s) in cells else "" for s in solvers]
+        row = [rp.gap_cell(cells[(inst, s)]) if (inst, s) in cells else "" for s in solvers]
         lines.append(f"| {inst} | {m.get('size')} | {rp.fmt(m.get('binaries'))} | {rp.fmt(m.get('continuous'))} "
                      f"| {rp.fmt(m.get('rows'))} | {_ref_text(m.get('reference'))} | " + " | ".join(row) + " |")
     summary = ["| solver | runs | feasible | median gap % | worst gap % | at the reference (gap <= 0.01 %) "

@@ -231,28 +231,6 @@ def _ref_text(ref: dict | None) -> str:
     return f"{rp.fmt(ref['value'])} ({'exact' if 'scipy' in src else 'construction'})"
 
 
-def _cell(recs: list[dict]) -> str:
-    """Best objective over seeds, its gap %, and the earliest first-feasible time."""
-    from . import report as rp
-    ok = [r for r in recs if r.get("status") == "ok"]
-    over = [r.get("wall_s", 0) for r in recs if r.get("overrun")]
-    mark = f" †{max(over):.1f}s" if over else ""
-    if not ok:
-        r = recs[0]
-        return r["status"] + (f" ({r.get('reason', '')[:70]})" if r["status"] in ("skipped", "error") else "") + mark
-    best = min(ok, key=lambda r: r["gap_percent"] if r.get("gap_percent") is not None else 0.0)
-    text = rp.fmt(best["objective"])
-    if best.get("gap_percent") is not None:
-        text += f" ({best['gap_percent']:+.2f}%)"
-    ff = [r["first_feasible_s"] for r in ok if r.get("first_feasible_s") is not None]
-    if ff:
-        text += f", ff {min(ff):.2f}s"
-    if len(ok) < len(recs):
-        bad = sorted({r["status"] for r in recs if r["status"] != "ok"})
-        text += f" [{len(recs) - len(ok)}/{len(recs)} {'/'.join(bad)}]"
-    return text + mark
-
-
 def _ttt_plot(doc: dict, solvers: list[str]) -> str | None:
     """Share of (instance, seed) runs within TARGET_PERCENT of the reference by time t, per solver."""
     import matplotlib
@@ -336,7 +314,7 @@ def report_structured(doc: dict) -> str:
     head = "| instance | binaries | rows | limit s | reference | " + " | ".join(cols) + " |"
     lines = [head, "|" + "---|" * (5 + len(cols))]
     for inst, m in meta.items():
-        row = [_cell(cells[(inst, s)]) if (inst, s) in cells else "" for s in cols]
+        row = [rp.gap_cell(cells[(inst, s)]) if (inst, s) in cells else "" for s in cols]
         lines.append(f"| {inst} ({m.get('sense')}) | {rp.fmt(m.get('binaries'))} | {rp.fmt(m.get('constraints'))} "
                      f"| {rp.fmt(m.get('time_limit'))} | {_ref_text(m.get('reference'))} | " + " | ".join(row) + " |")
     summary = ["| solver | runs | feasible | within 1% of reference | reference reached | median gap % "

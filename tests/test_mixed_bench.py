@@ -56,3 +56,25 @@ def test_suite_records_one_instance() -> None:
     rec = run_one(inst, "highs", run_highs, 10.0, 0)
     assert rec["status"] == "ok" and rec["first_feasible_s"] is not None and rec["objective"] > 0
     assert {e.label for e in ENTRIES} >= {"cfl-small", "cfl-medium", "lotsize-small", "uc-medium", "fcnf-small"}
+
+
+def test_suite_records_skips_crashes_and_overruns_like_the_other_suites() -> None:
+    """The mixed suite's records come from the shared timed run: skip, crash and overrun flags."""
+    from benchmarks.errors import Skip
+    from benchmarks.report import gap_cell
+
+    inst = gen.facility_location(6, 5, seed=0)
+
+    def skipped(inst, limit, seed):
+        raise Skip("not installed")
+
+    def crashed(inst, limit, seed):
+        raise RuntimeError("boom")
+
+    assert run_one(inst, "x", skipped, 1.0, 0)["status"] == "skipped"
+    rec = run_one(inst, "x", crashed, 1.0, 0)
+    assert rec["status"] == "error" and "RuntimeError: boom" in rec["reason"]
+    rec = run_one(inst, "highs", run_highs, 10.0, 0)
+    assert rec["overrun"] is (rec["wall_s"] > 1.05 * 10.0 + 0.25)  # the flag the reports mark with †
+    rec["overrun"], rec["gap_percent"] = True, 0.0
+    assert "†" in gap_cell([rec])
