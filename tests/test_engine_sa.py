@@ -16,6 +16,17 @@ def reform_with_blocks(rng: np.random.Generator, n: int):
     return make_reform(random_pubo(rng, n, 3 * n, 5), blocks)
 
 
+def check_energy_and_deltas(ann: Annealer, reform, X: np.ndarray) -> None:
+    """The kernel's energies and every 1-flip delta equal the exact evaluator's."""
+    E = reform.energy(X)
+    np.testing.assert_allclose(ann.energy(X), E, rtol=1e-12, atol=1e-12)
+    D = ann.deltas(X)
+    for i in range(X.shape[1]):
+        Y = X.copy()
+        Y[:, i] = 1 - Y[:, i]
+        np.testing.assert_allclose(D[:, i], reform.energy(Y) - E, rtol=1e-10, atol=1e-10)
+
+
 @pytest.mark.parametrize("seed", range(5))
 def test_flip_delta_and_energy_equal_exact_evaluator(seed):
     rng = np.random.default_rng(seed)
@@ -23,13 +34,7 @@ def test_flip_delta_and_energy_equal_exact_evaluator(seed):
     reform = reform_with_blocks(rng, n)
     ann = Annealer(reform)
     X = rng.integers(0, 2, (7, n)).astype(np.float64)
-    E = reform.energy(X)
-    np.testing.assert_allclose(ann.energy(X), E, rtol=1e-12, atol=1e-12)
-    D = ann.deltas(X)
-    for i in range(n):
-        Y = X.copy()
-        Y[:, i] = 1 - Y[:, i]
-        np.testing.assert_allclose(D[:, i], reform.energy(Y) - E, rtol=1e-10, atol=1e-10)
+    check_energy_and_deltas(ann, reform, X)
 
 
 @pytest.mark.parametrize("max_deg", [1, 17])
@@ -41,13 +46,7 @@ def test_linear_only_and_high_degree_layouts_are_exact(max_deg):
     ann = Annealer(reform)
     assert ann.zt.dtype == (np.int32 if max_deg > 15 else np.uint8)
     X = rng.integers(0, 2, (5, n)).astype(np.float64)
-    E = reform.energy(X)
-    np.testing.assert_allclose(ann.energy(X), E, rtol=1e-12, atol=1e-12)
-    D = ann.deltas(X)
-    for i in range(n):
-        Y = X.copy()
-        Y[:, i] = 1 - Y[:, i]
-        np.testing.assert_allclose(D[:, i], reform.energy(Y) - E, rtol=1e-10, atol=1e-10)
+    check_energy_and_deltas(ann, reform, X)
     B, EB, _ = ann.anneal(X, np.full(5, 2.0), np.full(5, 0.01), 100, np.arange(5))
     np.testing.assert_allclose(EB, reform.energy(B.astype(np.float64)), rtol=1e-9, atol=1e-9)
 
