@@ -248,13 +248,10 @@ class ConstraintSearch:
         worse = np.flatnonzero(fb > fb[b] + self.model.ftol)
         S.best[worse] = S.best[b]
         S.fl[worse, F_BEST] = fb[b]
-        for c in worse:  # the log of changes since the best point: x and the adopted best differ here
+        for c in worse:  # the log of changes since the best point (at most n <= its 2n+1 entries)
             diff = np.flatnonzero(S.best[c] != S.x[c])
-            if len(diff) <= S.log.shape[1]:
-                S.log[c, :len(diff)] = diff
-                S.it[c, I_NLOG] = len(diff)
-            else:  # more than the log holds: marked overflowed, the kernel takes a full copy
-                S.it[c, I_NLOG] = S.log.shape[1] + 1
+            S.log[c, :len(diff)] = diff
+            S.it[c, I_NLOG] = len(diff)
         return len(worse)
 
     def results(self, S: Chains) -> tuple[np.ndarray, np.ndarray]:
