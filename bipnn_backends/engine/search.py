@@ -124,10 +124,16 @@ class _Tracker:
         log.info(msg, *args)
 
 
-def _unique_rows(X: np.ndarray) -> np.ndarray:
-    """Distinct 0/1 rows in first-seen order (compared bit-packed: 64x less to sort)."""
+def _first_rows(X: np.ndarray) -> np.ndarray:
+    """Indices of the first occurrence of each distinct 0/1 row, ascending (compared bit-packed: 64x
+    less to sort)."""
     _, first = np.unique(np.packbits(X > 0.5, axis=1), axis=0, return_index=True)
-    return X[np.sort(first)]
+    return np.sort(first)
+
+
+def _unique_rows(X: np.ndarray) -> np.ndarray:
+    """Distinct 0/1 rows in first-seen order."""
+    return X[_first_rows(X)]
 
 
 def search(reform: Reformulation, opts: Options, deadline: float | None,
@@ -262,8 +268,7 @@ class _Found:
         rows gathered without energies are scored with ``energy``."""
         X = np.concatenate([r for r, _ in self.parts])
         E = np.concatenate([e if e is not None else energy(r) for r, e in self.parts])
-        _, first = np.unique(np.packbits(X > 0.5, axis=1), axis=0, return_index=True)
-        first = np.sort(first)
+        first = _first_rows(X)
         order = first[np.argsort(E[first], kind="stable")[:k]]
         return X[order], E[order]
 
