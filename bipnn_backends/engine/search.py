@@ -146,9 +146,7 @@ def search(reform: Reformulation, opts: Options, deadline: float | None,
     """
     t0 = time.perf_counter()
     device = resolve_device(opts.device)
-    work = opts.restarts * (reform.n + len(reform.pubo.indices)
-                            + sum(len(b.indices) for b in reform.linear_blocks))
-    with use_threads(opts.threads), cpu_threads_for(device, work):
+    with use_threads(opts.threads), cpu_threads_for(device, _epoch_entries(reform, opts)):
         return _search(reform, opts, deadline, start, t0, device, on_best)
 
 
@@ -273,6 +271,12 @@ class _Found:
         return X[order], E[order]
 
 
+def _epoch_entries(reform: Reformulation, opts: Options) -> int:
+    """Entries a training epoch touches: restarts x (variables + variable occurrences)."""
+    occurrences = len(reform.pubo.indices) + sum(len(b.indices) for b in reform.linear_blocks)
+    return opts.restarts * (reform.n + occurrences)
+
+
 def _too_big_to_train(reform: Reformulation, opts: Options, device: torch.device, budget: float | None) -> str:
     """Why training is skipped, or "": with a time limit on the CPU, when fewer than MIN_TRAIN_EPOCHS epochs
     of the default model are predicted to fit the training window (at 1M variables one 7 s epoch ran
@@ -280,8 +284,7 @@ def _too_big_to_train(reform: Reformulation, opts: Options, device: torch.device
     scoring its points, which the annealing then gives nothing for)."""
     if budget is None or opts.epochs is not None or device.type != "cpu" or opts.model != "logits" or not opts.polish:
         return ""
-    occurrences = len(reform.pubo.indices) + sum(len(b.indices) for b in reform.linear_blocks)
-    epoch = TRAIN_SECONDS_PER_ENTRY * opts.restarts * (reform.n + occurrences)
+    epoch = TRAIN_SECONDS_PER_ENTRY * _epoch_entries(reform, opts)
     window = opts.anneal.fraction * budget
     if epoch * MIN_TRAIN_EPOCHS <= window:
         return ""
