@@ -36,7 +36,7 @@ from .core.reformulate import reformulate
 from .errors import UnboundedVariableError
 from .lp import INFEASIBLE as LP_INFEASIBLE, OPTIMAL as LP_OPTIMAL, UNBOUNDED as LP_UNBOUNDED, ColumnLP
 from .lp import relaxation_model
-from .options import Options
+from .options import Options, deadline_at
 from .pool import CANDIDATES_PER_ENTRY, PoolSolution, select, value_matrix
 from .progress import Progress, progress_display
 from .result import (CONVERGED, EPOCHS, FEASIBLE, INFEASIBLE, INTERRUPTED, NONE, OPTIMAL, PROVEN, TIME_LIMIT,
@@ -91,7 +91,7 @@ def _solve(problem: BinaryProblem, opts: Options, solve_discrete: Callable[..., 
     if not prob.columns:
         return solve_discrete(prob, opts)
     lp = ColumnLP(prob, opts.tolerance)
-    deadline = None if opts.time_limit is None or not math.isfinite(opts.time_limit) else t0 + opts.time_limit
+    deadline = deadline_at(t0, opts.time_limit)
     stats.update(continuous=len(prob.columns), binaries=prob.n_binaries, lp_rows=len(lp.rows))
     with progress_display(opts.verbose, t0, opts.time_limit) as progress:
         track = _Incumbents(prob, opts, t0, progress)

@@ -103,6 +103,12 @@ def _build(cls: type, values: Mapping[str, Any], where: str) -> Any:
     return cls(**values)
 
 
+def deadline_at(t0: float, time_limit: float | None) -> float | None:
+    """The absolute deadline of a solve started at ``t0`` (perf_counter), or None for no time limit
+    (None or infinite: never t0 + inf)."""
+    return None if time_limit is None or not math.isfinite(time_limit) else t0 + time_limit
+
+
 def make_options(options: Options | Mapping[str, Any] | None = None, *, aliases: Mapping[str, str] | None = None,
                  **overrides: Any) -> Options:
     """Build and validate :class:`Options` from a mapping and/or keywords (keywords win).

@@ -9,7 +9,6 @@ with an honest status. Every phase after the reformulation holds the time limit.
 from __future__ import annotations
 
 import logging
-import math
 import time
 from typing import Any, Mapping
 
@@ -21,7 +20,7 @@ from .core.evaluate import evaluate_problem
 from .core.problem import BinaryProblem
 from .core.pubo import Reformulation
 from .core.reformulate import reformulate
-from .options import Options, make_options
+from .options import Options, deadline_at, make_options
 from .pool import PoolSolution, build_pool, exhaustive_pool
 from .progress import progress_display
 from .result import (CONVERGED, EPOCHS, FEASIBLE, INFEASIBLE, INTERRUPTED, NONE, OPTIMAL, PROVEN, TIME_LIMIT,
@@ -54,7 +53,7 @@ def solve(problem: BinaryProblem, options: Options | Mapping[str, Any] | None = 
     start = problem.encode(opts.warm_start) if opts.warm_start else None
     with progress_display(opts.verbose, t0, opts.time_limit) as progress:
         watch = Watch(problem, opts.tolerance, t0, opts.callback, progress)
-        out = search(reform, opts, deadline=_deadline(t0, opts.time_limit), start=start,
+        out = search(reform, opts, deadline=deadline_at(t0, opts.time_limit), start=start,
                      on_best=watch.on_best if opts.callback or progress else None)
         stats.update(out.stats)
         t_verify = time.perf_counter()
@@ -79,11 +78,6 @@ def _pool(problem: BinaryProblem, X: np.ndarray, vals: Any, opts: Options) -> li
     """The best distinct verified feasible rows of X (options pool_size, pool_distance); see pool.py."""
     return build_pool(problem, X, vals.feasible, vals.objective, vals.max_violation, opts.pool_size,
                       opts.pool_distance)
-
-
-def _deadline(t0: float, time_limit: float | None) -> float | None:
-    """The absolute deadline, or None for no time limit (None or infinite: never t0 + inf)."""
-    return None if time_limit is None or not math.isfinite(time_limit) else t0 + time_limit
 
 
 def _best(problem: BinaryProblem, X: np.ndarray, opts: Options) -> tuple[str, int, Any, str]:
@@ -125,7 +119,7 @@ def _construct(problem: BinaryProblem, reform: Reformulation, opts: Options, sta
 
 
 def _exhaustive(problem: BinaryProblem, opts: Options, stats: dict, t0: float) -> SolveResult:
-    ref = brute_force(problem, opts.tolerance, deadline=_deadline(t0, opts.time_limit))
+    ref = brute_force(problem, opts.tolerance, deadline=deadline_at(t0, opts.time_limit))
     stats.update(method="exhaustive", points=ref.points, time_total=time.perf_counter() - t0)
     if not ref.complete:  # cut short by the time limit: nothing is proven
         seen = f"exhaustive search stopped by the time limit after {ref.points} of {2 ** problem.n_binaries} points"
@@ -143,7 +137,7 @@ def _exhaustive(problem: BinaryProblem, opts: Options, stats: dict, t0: float) -
                            message=f"proven infeasible by exhaustive search over {ref.points} points")
     violation = float(evaluate_problem(problem, ref.x, opts.tolerance).max_violation[0])
     pool = [PoolSolution(ref.objective, problem.decode(ref.x), violation, ref.x)] if opts.pool_size == 1 else \
-        exhaustive_pool(problem, opts.pool_size, opts.pool_distance, opts.tolerance, _deadline(t0, opts.time_limit))
+        exhaustive_pool(problem, opts.pool_size, opts.pool_distance, opts.tolerance, deadline_at(t0, opts.time_limit))
     if opts.callback is not None:
         Watch(problem, opts.tolerance, t0, opts.callback).on_best(ref.x)
     return SolveResult(OPTIMAL, PROVEN, x=ref.x, values=problem.decode(ref.x), objective=ref.objective,

@@ -224,11 +224,10 @@ def test_time_limit_zero_returns_the_best_cheap_construction():
 
 
 def test_infinite_time_limit_never_becomes_a_deadline():
-    import importlib
-    solve_mod = importlib.import_module("bipnn_backends.solve")
-    assert solve_mod._deadline(5.0, float("inf")) is None
-    assert solve_mod._deadline(5.0, None) is None
-    assert solve_mod._deadline(5.0, 0.0) == 5.0
+    from bipnn_backends.options import deadline_at
+    assert deadline_at(5.0, float("inf")) is None
+    assert deadline_at(5.0, None) is None
+    assert deadline_at(5.0, 0.0) == 5.0
 
 
 # -- item 13: an integer variable with an empty range is an infeasible model ---------------
