@@ -32,7 +32,6 @@ bounds, SOS, quadratic and indicator sections, unknown rows or bound types, bad 
 
 from __future__ import annotations
 
-import gzip
 import logging
 import math
 import re
@@ -44,7 +43,7 @@ import scipy.sparse as sp
 from ..core.matrix import add_linear_rows, add_variables, row_expr
 from ..core.problem import BinaryProblem, is_binary_range
 from ..errors import ModelError
-from .text import GZIP_MAGIC, stem
+from .text import read_text, stem
 
 log = logging.getLogger("bipnn_backends")
 
@@ -70,7 +69,7 @@ def read_mps(path: str, negated_max: bool = False) -> BinaryProblem:
     if stem(path).endswith(".lp"):
         raise ModelError(f"{path}: the LP format is not read; write the model as MPS instead "
                          "(PuLP: prob.writeMPS('model.mps', with_objsense=True))")
-    text = _text(path)
+    text = read_text(path, "an MPS model")
     if _HEADER_ROWS.search(text) is None or _HEADER_COLUMNS.search(text) is None:
         missing = [s for s, rx in (("ROWS", _HEADER_ROWS), ("COLUMNS", _HEADER_COLUMNS)) if rx.search(text) is None]
         what = "is empty" if not text.strip() else f"has no {' or '.join(missing)} section"
@@ -84,25 +83,6 @@ def read_mps(path: str, negated_max: bool = False) -> BinaryProblem:
             return parse_mps(lines, path, name, fixed=True, negated_max=negated_max)
         except ModelError:
             raise free_error from None
-
-
-def _text(path: str) -> str:
-    try:
-        with open(path, "rb") as f:
-            raw = f.read()
-    except FileNotFoundError:
-        raise ModelError(f"no such model file: {path!r}") from None
-    except OSError as exc:
-        raise ModelError(f"cannot read {path!r}: {exc.strerror or exc}") from None
-    if raw[:2] == GZIP_MAGIC:
-        try:
-            raw = gzip.decompress(raw)
-        except (OSError, EOFError) as exc:
-            raise ModelError(f"{path}: a damaged gzip file ({exc})") from None
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        raise ModelError(f"{path}: not an MPS model: the file is not text") from None
 
 
 def _fixed_fields(line: str) -> list[str]:

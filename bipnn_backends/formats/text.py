@@ -28,7 +28,32 @@ def open_text(path: str) -> IO[str]:
             return io.TextIOWrapper(gzip.open(path, "rb"), encoding="utf-8")
         return open(path, encoding="utf-8")
     except OSError as exc:
-        raise ModelError(f"cannot read {path!r}: {exc.strerror or exc}") from None
+        raise _unreadable(path, exc) from None
+
+
+def read_text(path: str, kind: str = "a model") -> str:
+    """The whole of ``path`` as text (decompressed when gzip by content); a missing, unreadable,
+    damaged or non-text file is a ModelError naming it (and ``kind``, what the file should be)."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as exc:
+        raise _unreadable(path, exc) from None
+    if raw[:2] == GZIP_MAGIC:
+        try:
+            raw = gzip.decompress(raw)
+        except (OSError, EOFError) as exc:
+            raise ModelError(f"{path}: a damaged gzip file ({exc})") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ModelError(f"{path}: not {kind}: the file is not text") from None
+
+
+def _unreadable(path: str, exc: OSError) -> ModelError:
+    if isinstance(exc, FileNotFoundError):
+        return ModelError(f"no such model file: {path!r}")
+    return ModelError(f"cannot read {path!r}: {exc.strerror or exc}")
 
 
 def write_text(path: str, text: str) -> None:
