@@ -32,6 +32,7 @@ log = logging.getLogger("bipnn_backends")
 def solve(problem: BinaryProblem, options: Options | Mapping[str, Any] | None = None, **kwargs: Any) -> SolveResult:
     """Solve ``problem``; options by canonical name (see :class:`Options`)."""
     opts = make_options(options, **kwargs)
+    problem.check_keys()
     if problem.has_columns:  # continuous variables or integers without bounds: presolve + LP
         from .mixed import solve_mixed
         return solve_mixed(problem, opts, solve, constructions)

@@ -74,6 +74,25 @@ def test_row_proofs_and_penalty_bounds_agree_with_the_verifier():
     assert seen == {"infeasible", "redundant", "active"}
 
 
+# -- item 2: variables keyed by identity; one key is one variable ------------------------------
+def test_two_variables_of_one_key_are_refused_not_merged():
+    from bipnn_backends.errors import ModelError
+    p = BinaryProblem()
+    a, b = p.add_binary("x"), p.add_binary("x")
+    p.set_objective(a + 2 * b, "max")
+    p.add_constraint(a + b, "<=", 1, "one")
+    with pytest.raises(ModelError, match="repeated variable key\\(s\\) 'x'"):
+        solve(p)  # before: values {'x': 1.0}, one value reported for two variables
+    q = BinaryProblem()
+    a, b = q.add_binary("x", key=0), q.add_binary("x", key=1)
+    q.set_objective(a + 2 * b, "max")
+    q.add_constraint(a + b, "<=", 1, "one")
+    assert solve(q).values == {0: 0.0, 1: 1.0}
+    q.add_continuous("z", 0, 1, key=1)  # a column shares the key space
+    with pytest.raises(ModelError, match="repeated variable key\\(s\\) 1"):
+        solve(q)
+
+
 # -- item 3: every coefficient is kept ----------------------------------------------------
 def _scaled_problem():
     p = BinaryProblem()

@@ -16,7 +16,7 @@ from typing import Hashable, Iterable, Mapping, Sequence
 
 import numpy as np
 
-from ..errors import NonFiniteCoefficientError
+from ..errors import ModelError, NonFiniteCoefficientError
 from .continuous import NO_COLUMNS, Column, Columns, Linear, split_columns
 from .expr import Const, Expr, Poly, Var, as_expr
 
@@ -228,6 +228,17 @@ class BinaryProblem:
                     x[v.first + k] = 1.0
                     rest -= w
         return x
+
+    def check_keys(self) -> None:
+        """Refuse two variables (or columns) of one key: values are reported by key, so one would
+        silently take the other's value (the key defaults to the name; pass ``key=`` to tell them apart)."""
+        keys = [v.key for v in self.variables] + [c.key for c in self.columns]
+        if len(set(keys)) == len(keys):
+            return
+        seen: set[Hashable] = set()
+        repeated = [k for k in keys if k in seen or seen.add(k)]
+        raise ModelError(f"repeated variable key(s) {', '.join(map(repr, dict.fromkeys(repeated)))}: two different "
+                         "variables share a name; give each its own name or key= (values are reported by key)")
 
 
 def _key(key: Hashable, name: str) -> Hashable:
