@@ -34,6 +34,7 @@ BAD = [
     ("time_limit", math.nan, "'time_limit' must be finite, got nan"),
     ("hidden", 0, "'hidden' must be >= 1, got 0"),
     ("lr", 0, "'lr' must be > 0, got 0.0"),
+    ("max_monomials", 0, "'max_monomials' must be >= 1, got 0"),
     ("tolerance", -1e-3, "'tolerance' must be >= 0, got -0.001"),
     ("epochs", 1.5, "'epochs' must be an integer, got 1.5"),
     ("model", "gcn", "'model' must be one of"),
