@@ -24,7 +24,11 @@ def test_infinite_coefficient_is_named_with_the_constraint_and_variable():
     prob = cp.Problem(cp.Minimize(cp.sum(x)), [np.array([1.0, np.inf, 1.0]) @ x >= 1])
     with pytest.raises(NonFiniteCoefficientError) as err:
         prob.solve(method="bipnn")
-    assert "constraints[0]" in str(err.value) and "inf on variable 'pick[1]'" in str(err.value)
+    assert "constraints[0]" in str(err.value) and "the coefficient inf on variable 'pick[1]'" in str(err.value)
+    for coefs, goal in (([1.0, -np.inf, 1.0], cp.Minimize), ([1.0, np.inf, 1.0], cp.Maximize)):
+        obj = goal(np.array(coefs) @ x)  # the sign CVXPY's canonical form gives it is not shown
+        with pytest.raises(NonFiniteCoefficientError, match="the objective: the coefficient inf on variable 'pick"):
+            cp.Problem(obj, [cp.sum(x) <= 2]).solve(method="bipnn")
     assert isinstance(err.value, cp.error.SolverError) and x.value is None
 
 

@@ -391,13 +391,16 @@ def _label(k: int, con: Any) -> str:
 
 
 def _check_finite(A: sp.csr_array, c: np.ndarray, where: str, names: list[str]) -> None:
-    """Refuse a NaN or infinite coefficient or constant, naming the variable it multiplies."""
+    """Refuse a NaN or infinite coefficient or constant, naming the variable it multiplies.
+
+    An infinity is named without its sign: CVXPY moves terms across (``a @ x >= 1`` is
+    ``1 - a @ x <= 0``, a maximisation a minimisation), so the sign here is not the user's."""
     A = sp.csr_array(A)
     bad = np.flatnonzero(~np.isfinite(A.data))
     if len(bad):
-        col = int(A.indices[bad[0]])
-        raise CvxpyNonFiniteCoefficientError(f"{where}: the coefficient {A.data[bad[0]]} on variable "
-                                             f"{names[col]!r} is not finite")
+        col, value = int(A.indices[bad[0]]), A.data[bad[0]]
+        raise CvxpyNonFiniteCoefficientError(f"{where}: the coefficient {'nan' if np.isnan(value) else 'inf'} on "
+                                             f"variable {names[col]!r} is not finite")
     if not np.isfinite(c).all():
         raise CvxpyNonFiniteCoefficientError(f"{where}: the constant {c[~np.isfinite(c)][0]} is not finite")
 
