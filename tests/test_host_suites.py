@@ -2,6 +2,9 @@
 
 PuLP: ``pulp.tests.test_pulp.BaseSolverTest.PuLPTest`` subclassed for ``BIPNN`` and ``BIPNN_CMD``.
 CVXPY: the mixed-integer LP helper problems of ``cvxpy.tests.solver_test_helpers``.
+Pyomo: the solver test models of ``pyomo.solvers.tests.models`` (those whose capabilities are linear,
+integer or a quadratic objective; QCP, MIQCP and SOS models are outside what BIPNN accepts), legacy
+interface, each status checked and its objective compared with HiGHS on the same model.
 Continuous variables that appear linearly are solved (docs/mixed.md); what remains excluded is
 listed here with the reason, and in docs/mixed.md.
 """
@@ -23,6 +26,9 @@ EXCLUDED: dict[str, dict[str, str]] = {
         "test_repeated_name": "two variables named 'x' (refused as PuLP's own command-line solvers do)",
     },
     "cvxpy": {},
+    "pyomo": {name: "a continuous variable squared in the objective (ContinuousVariableError; docs/mixed.md)"
+              for name in ("MIQP_simple", "MIQP_simple_kernel", "QP_constant_objective", "QP_constant_objective_kernel",
+                           "QP_simple", "QP_simple_kernel", "QP_simple_nosuffixes", "QP_simple_nosuffixes_kernel")},
 }
 
 
@@ -60,3 +66,55 @@ def test_cvxpy_mixed_integer_helpers(name):
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         getattr(StandardTestLPs, name)(CvxpyBIPNN())
+
+
+def _pyomo_models() -> dict:
+    try:
+        import pyomo.solvers.tests.models  # noqa: F401  (registers them)
+        from pyomo.solvers.tests.models.base import all_models
+    except ImportError:
+        return {}
+
+    return {name: cls for name, cls in sorted(all_models().items())
+            if cls().capabilities <= {"linear", "integer", "quadratic_objective"}}
+
+
+PYOMO_MODELS = _pyomo_models()
+
+
+def test_pyomo_exclusions_name_existing_models():
+    assert set(EXCLUDED["pyomo"]) <= set(PYOMO_MODELS), "update EXCLUDED['pyomo']"
+
+
+def _reference_objective(name: str) -> float | None:
+    """HiGHS (appsi) on the model's non-kernel twin, when it can read it."""
+    import pyomo.environ as pyo
+
+    base = name.split("_kernel")[0].removesuffix("_dense").removesuffix("_sparse")
+    m = PYOMO_MODELS[base]()
+    m.generate_model()
+    try:
+        res = pyo.SolverFactory("appsi_highs").solve(m.model, load_solutions=True)
+    except Exception:  # noqa: BLE001  (appsi cannot read some models; then only the status is checked)
+        return None
+    assert res.solver.termination_condition == pyo.TerminationCondition.optimal
+    return pyo.value(next(m.model.component_data_objects(pyo.Objective, active=True)))
+
+
+@pytest.mark.parametrize("name", sorted(PYOMO_MODELS))
+def test_pyomo_solver_test_models(name):
+    import pyomo.environ as pyo
+
+    if name in EXCLUDED["pyomo"]:
+        pytest.skip(EXCLUDED["pyomo"][name])
+    m = PYOMO_MODELS[name]()
+    m.generate_model()
+    res = pyo.SolverFactory("bipnn").solve(m.model, load_solutions=not m.solve_should_fail, timelimit=10)
+    if m.solve_should_fail:
+        m.post_solve_test_validation(None, res)  # Pyomo's own check of the status
+        return
+    assert res.solver.termination_condition == pyo.TerminationCondition.optimal
+    expected = _reference_objective(name)
+    if expected is not None:
+        got = pyo.value(next(m.model.component_data_objects(pyo.Objective, active=True)))
+        assert got == pytest.approx(expected, abs=1e-6)
