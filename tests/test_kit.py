@@ -56,6 +56,22 @@ def test_raising_host_errors_keeps_message_and_cause(host):
     assert err.value is already
 
 
+def test_raising_host_errors_names_where_a_model_error_happened():
+    """A translator passes its current component: model errors start with it (once), others do not."""
+    def raised(exc):
+        with pytest.raises(core.BipnnError) as err:
+            with raising_host_errors(PYOMO, where=lambda: "constraint 'c'"):
+                raise exc
+        return err.value
+
+    err = raised(core.UndefinedFunctionError("log(x) is undefined"))
+    assert type(err) is PYOMO[core.UndefinedFunctionError] and str(err) == "constraint 'c': log(x) is undefined"
+    assert str(raised(core.ModelError("constraint 'c' has x"))) == "constraint 'c' has x"
+    assert str(raised(core.OptionError("option 'seed' must be >= 0"))) == "option 'seed' must be >= 0"
+    host = PYOMO[core.ModelError]("as raised")
+    assert raised(host) is host
+
+
 def test_options_from_host_rules():
     assert options_from_host({}).time_limit == 10.0  # the core's default
     assert options_from_host({"epochs": 5}).time_limit is None  # epochs alone: no time limit
