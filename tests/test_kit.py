@@ -110,7 +110,9 @@ def test_function_registry_is_the_one_table_every_layer_reads():
 
 
 def test_result_pairs_are_the_eleven_hosts_map():
-    from bipnn_backends.adapters.pulp import status as pulp_status
+    """Every (solution status, termination) pair solve() can produce, and only those, in every host's table."""
+    from bipnn_backends.adapters.cvxpy.common import STATUS_MAP as CVXPY_STATUS
+    from bipnn_backends.adapters.pulp import solution, status as pulp_status  # solution: the CLI's exit codes
     from bipnn_backends.adapters.pyomo.solver import LEGACY_STATUS, STATUS
     from bipnn_backends.result import SOLUTION_STATUSES, TERMINATIONS, SolveResult
 
@@ -123,4 +125,5 @@ def test_result_pairs_are_the_eleven_hosts_map():
                 continue
             pairs.add((s, t))
     assert len(pairs) == 11 and set(STATUS) == set(LEGACY_STATUS) == pairs
-    assert set(pulp_status.PULP3_STATUS) == set(SOLUTION_STATUSES)
+    assert set(pulp_status.PULP3_STATUS) == set(SOLUTION_STATUSES) == set(CVXPY_STATUS)
+    assert set(solution.EXIT_BY_STATUS) == set(SOLUTION_STATUSES)
