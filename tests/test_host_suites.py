@@ -1,7 +1,9 @@
 """The hosts' own solver suites run against BIPNN, with every expected exclusion listed here once.
 
 PuLP: ``pulp.tests.test_pulp.BaseSolverTest.PuLPTest`` subclassed for ``BIPNN`` and ``BIPNN_CMD``.
-CVXPY: the mixed-integer LP helper problems of ``cvxpy.tests.solver_test_helpers``.
+CVXPY: the LP, mixed-integer LP, QP and infeasible-LP helper problems of
+``cvxpy.tests.solver_test_helpers`` (duals not checked: BIPNN reports none; the cone classes,
+SOCP/SDP/exponential/power cones, are outside what BIPNN accepts and not run).
 Pyomo: the solver test models of ``pyomo.solvers.tests.models`` (those whose capabilities are linear,
 integer or a quadratic objective; QCP, MIQCP and SOS models are outside what BIPNN accepts), legacy
 interface, each status checked and its objective compared with HiGHS on the same model.
@@ -11,8 +13,10 @@ listed here with the reason, and in docs/mixed.md.
 
 from __future__ import annotations
 
+import inspect
 import unittest
 import warnings
+from typing import Any
 
 import pytest
 from pulp.tests.test_pulp import BaseSolverTest
@@ -25,7 +29,16 @@ EXCLUDED: dict[str, dict[str, str]] = {
     "pulp": {
         "test_repeated_name": "two variables named 'x' (refused as PuLP's own command-line solvers do)",
     },
-    "cvxpy": {},
+    "cvxpy": {
+        "StandardTestLPs.test_lp_7": "the SDPA solver's own test (imports sdpap)",
+        "StandardTestInfeasibleProblems.test_lp_eq_constraints": "checks a Farkas certificate in the duals; "
+                                                                  "BIPNN reports infeasible without duals",
+        "StandardTestInfeasibleProblems.test_lp_ineq_constraints": "checks a Farkas certificate in the duals; "
+                                                                    "BIPNN reports infeasible without duals",
+        **{f"StandardTestQPs.{name}": "a continuous variable squared in the objective (ContinuousVariableError; "
+                                      "docs/mixed.md)" for name in ("test_qp_0", "test_qp_bound_attr",
+                                                                     "test_qp_parameter_update")},
+    },
     "pyomo": {name: "a continuous variable squared in the objective (ContinuousVariableError; docs/mixed.md)"
               for name in ("MIQP_simple", "MIQP_simple_kernel", "QP_constant_objective", "QP_constant_objective_kernel",
                            "QP_simple", "QP_simple_kernel", "QP_simple_nosuffixes", "QP_simple_nosuffixes_kernel")},
@@ -51,21 +64,37 @@ _with_exclusions(TestPulpSuiteBIPNN, "pulp")
 _with_exclusions(TestPulpSuiteBIPNN_CMD, "pulp")
 
 
-MI_LP = ["test_mi_lp_0", "test_mi_lp_1", "test_mi_lp_2", "test_mi_lp_3", "test_mi_lp_4", "test_mi_lp_5",
-         "test_mi_lp_6"]
+def _cvxpy_helpers() -> dict[str, Any]:
+    from cvxpy.tests import solver_test_helpers as helpers
+
+    out = {}
+    for cls in (helpers.StandardTestLPs, helpers.StandardTestQPs, helpers.StandardTestInfeasibleProblems):
+        for name in dir(cls):
+            if name.startswith("test_") and (cls is not helpers.StandardTestInfeasibleProblems
+                                             or name.startswith("test_lp")):
+                out[f"{cls.__name__}.{name}"] = getattr(cls, name)
+    return out
 
 
-@pytest.mark.parametrize("name", MI_LP)
-def test_cvxpy_mixed_integer_helpers(name):
-    from cvxpy.tests.solver_test_helpers import StandardTestLPs
+CVXPY_HELPERS = _cvxpy_helpers()
 
+
+def test_cvxpy_exclusions_name_existing_helpers():
+    assert set(EXCLUDED["cvxpy"]) <= set(CVXPY_HELPERS), "update EXCLUDED['cvxpy']"
+    assert sum(name.startswith("StandardTestLPs.test_mi_lp") for name in CVXPY_HELPERS) >= 7
+
+
+@pytest.mark.parametrize("name", sorted(CVXPY_HELPERS))
+def test_cvxpy_solver_test_helpers(name):
     from bipnn_backends.cvxpy import BIPNN as CvxpyBIPNN
 
     if name in EXCLUDED["cvxpy"]:
         pytest.skip(EXCLUDED["cvxpy"][name])
+    helper = CVXPY_HELPERS[name]
+    kwargs = {"duals": False} if "duals" in inspect.signature(helper).parameters else {}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        getattr(StandardTestLPs, name)(CvxpyBIPNN())
+        helper(CvxpyBIPNN(), **kwargs)
 
 
 def _pyomo_models() -> dict:
