@@ -281,3 +281,20 @@ def test_a_point_failing_the_users_model_is_never_reported_feasible():
     bad = SolveResult("optimal", "proven", x=np.array([1.0, 0.0]), values={"x": 1.0, "y": 2.5, "k": 2.0})
     out = _verify_original(p, bad, make_options())
     assert out.solution_status == "none" and out.max_violation == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(("rhs", "status"), [(5.0, "infeasible"), (-5.0, "optimal")])
+def test_lp_with_a_constraint_without_variables(rhs, status):
+    """No discrete variables: a constant constraint (PuLP's ``lpSum([]) >= 5``) that is false proves
+    infeasibility, as on the discrete path (PuLP 4's own test_infeasible); a true one changes nothing."""
+    p = BinaryProblem()
+    x = p.add_column("x", "continuous", 0, 4)
+    p.set_objective(x, "min")
+    p.add_constraint(Poly.linear([], []), ">=", rhs, "c1")
+    p.add_constraint(x, ">=", 1, "c2")
+    res = solve(p)
+    assert (res.solution_status, res.termination) == (status, "proven")
+    if status == "infeasible":
+        assert "'c1'" in res.message and res.values is None
+    else:
+        assert res.objective == pytest.approx(1.0)
