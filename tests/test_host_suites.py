@@ -1,4 +1,4 @@
-"""The hosts' own solver suites run against BIPNN, with every expected exclusion listed here once.
+"""The hosts' own solver suites run against BIPNN; every expected exclusion is in tests/host_exclusions.py.
 
 PuLP: ``pulp.tests.test_pulp.BaseSolverTest.PuLPTest`` subclassed for ``BIPNN`` and ``BIPNN_CMD``.
 CVXPY: the LP, mixed-integer LP, QP and infeasible-LP helper problems of
@@ -8,13 +8,12 @@ Pyomo: the solver test models of ``pyomo.solvers.tests.models`` (those whose cap
 integer or a quadratic objective; QCP, MIQCP and SOS models are outside what BIPNN accepts), legacy
 interface, each status checked and its objective compared with HiGHS on the same model.
 Continuous variables that appear linearly are solved (docs/mixed.md); what remains excluded is
-listed here with the reason, and in docs/mixed.md.
+listed with the reason in tests/host_exclusions.py, and in docs/mixed.md.
 """
 
 from __future__ import annotations
 
 import inspect
-import unittest
 import warnings
 from typing import Any
 
@@ -23,33 +22,7 @@ from pulp.tests.test_pulp import BaseSolverTest
 
 import bipnn_backends  # noqa: F401  (registers)
 from bipnn_backends.pulp import BIPNN, BIPNN_CMD
-
-#: test name -> why BIPNN is expected to fail it.
-EXCLUDED: dict[str, dict[str, str]] = {
-    "pulp": {
-        "test_repeated_name": "two variables named 'x' (refused as PuLP's own command-line solvers do)",
-    },
-    "cvxpy": {
-        "StandardTestLPs.test_lp_7": "the SDPA solver's own test (imports sdpap)",
-        "StandardTestInfeasibleProblems.test_lp_eq_constraints": "checks a Farkas certificate in the duals; "
-                                                                  "BIPNN reports infeasible without duals",
-        "StandardTestInfeasibleProblems.test_lp_ineq_constraints": "checks a Farkas certificate in the duals; "
-                                                                    "BIPNN reports infeasible without duals",
-        **{f"StandardTestQPs.{name}": "a continuous variable squared in the objective (ContinuousVariableError; "
-                                      "docs/mixed.md)" for name in ("test_qp_0", "test_qp_bound_attr",
-                                                                     "test_qp_parameter_update")},
-    },
-    "pyomo": {name: "a continuous variable squared in the objective (ContinuousVariableError; docs/mixed.md)"
-              for name in ("MIQP_simple", "MIQP_simple_kernel", "QP_constant_objective", "QP_constant_objective_kernel",
-                           "QP_simple", "QP_simple_kernel", "QP_simple_nosuffixes", "QP_simple_nosuffixes_kernel")},
-}
-
-
-def _with_exclusions(cls: type, host: str) -> type:
-    for name, reason in EXCLUDED[host].items():
-        assert hasattr(cls, name), f"{host} has no test {name}: update EXCLUDED"
-        setattr(cls, name, unittest.skip(reason)(lambda self: None))
-    return cls
+from host_exclusions import EXCLUDED, with_exclusions
 
 
 class TestPulpSuiteBIPNN(BaseSolverTest.PuLPTest):
@@ -60,8 +33,8 @@ class TestPulpSuiteBIPNN_CMD(BaseSolverTest.PuLPTest):
     solveInst = BIPNN_CMD
 
 
-_with_exclusions(TestPulpSuiteBIPNN, "pulp")
-_with_exclusions(TestPulpSuiteBIPNN_CMD, "pulp")
+with_exclusions(TestPulpSuiteBIPNN, "pulp")
+with_exclusions(TestPulpSuiteBIPNN_CMD, "pulp")
 
 
 def _cvxpy_helpers() -> dict[str, Any]:
