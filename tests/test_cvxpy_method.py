@@ -218,3 +218,17 @@ def test_verbose_echoes_the_outcome_as_msg_and_tee_do(entry, capsys):
     assert "BIPNN: proven optimal" in capsys.readouterr().out
     prob.solve(**kwargs)
     assert "BIPNN" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("entry", ["method", "solver"])
+def test_variables_of_one_name_keep_their_own_values(entry):
+    """Values travel by variable identity, never by name (issue 13): two CVXPY variables named x."""
+    from bipnn_backends.cvxpy import BIPNN
+
+    a, b = cp.Variable(boolean=True, name="x"), cp.Variable(boolean=True, name="x")
+    prob = cp.Problem(cp.Maximize(3 * a - 2 * b), [a + b <= 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = prob.solve(method="bipnn") if entry == "method" else prob.solve(solver=BIPNN())
+    assert prob.status == cp.OPTIMAL and value == pytest.approx(3.0)
+    assert (float(a.value), float(b.value)) == (1.0, 0.0)
