@@ -20,6 +20,7 @@ Every generator keeps its instance feasible by construction (said in each docstr
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import scipy.sparse as sp
@@ -54,6 +55,16 @@ class Milp:
         return len(self.c)
 
 
+class _Row(NamedTuple):
+    """One row ``lo <= sum coefs * x[idx] <= hi`` of the builder, in triplet form."""
+
+    idx: np.ndarray
+    coefs: np.ndarray
+    lo: float
+    hi: float
+    name: str
+
+
 class _Builder:
     """Rows in triplet form over named variable blocks; binaries are declared before continuous ones."""
 
@@ -63,7 +74,7 @@ class _Builder:
         self.ub: list[float] = []
         self.cost: list[float] = []
         self.nb = 0
-        self.rows: list[tuple[np.ndarray, np.ndarray, float, float, str]] = []
+        self.rows: list[_Row] = []
 
     def block(self, prefix: str, shape: tuple[int, ...], lb: float | np.ndarray, ub: float | np.ndarray,
               cost: float | np.ndarray, binary: bool) -> np.ndarray:
@@ -80,17 +91,17 @@ class _Builder:
         return np.arange(first, first + size).reshape(shape)
 
     def row(self, idx: list | np.ndarray, coefs: list | np.ndarray, lo: float, hi: float, name: str) -> None:
-        self.rows.append((np.asarray(idx, dtype=np.int64).ravel(), np.asarray(coefs, dtype=np.float64).ravel(),
-                          float(lo), float(hi), name))
+        self.rows.append(_Row(np.asarray(idx, dtype=np.int64).ravel(), np.asarray(coefs, dtype=np.float64).ravel(),
+                              float(lo), float(hi), name))
 
     def milp(self, name: str) -> Milp:
-        indptr = np.concatenate(([0], np.cumsum([len(r[0]) for r in self.rows])))
-        A = sp.csr_matrix((np.concatenate([r[1] for r in self.rows]), np.concatenate([r[0] for r in self.rows]),
+        indptr = np.concatenate(([0], np.cumsum([len(r.idx) for r in self.rows])))
+        A = sp.csr_matrix((np.concatenate([r.coefs for r in self.rows]), np.concatenate([r.idx for r in self.rows]),
                            indptr), shape=(len(self.rows), len(self.names)))
         A.sum_duplicates()
-        return Milp(name, np.array(self.cost), A, np.array([r[2] for r in self.rows]),
-                    np.array([r[3] for r in self.rows]), np.array(self.lb), np.array(self.ub), self.nb,
-                    self.names, [r[4] for r in self.rows])
+        return Milp(name, np.array(self.cost), A, np.array([r.lo for r in self.rows]),
+                    np.array([r.hi for r in self.rows]), np.array(self.lb), np.array(self.ub), self.nb,
+                    self.names, [r.name for r in self.rows])
 
 
 def to_problem(m: Milp) -> BinaryProblem:

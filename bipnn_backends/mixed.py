@@ -28,7 +28,7 @@ from typing import Any, Callable
 import numpy as np
 
 from .callback import Incumbent
-from .core.evaluate import evaluate_problem
+from .core.evaluate import constraint_violation, evaluate_problem, feasibility_tolerance
 from .core.linear_system import linear_system
 from .core.presolve import presolve
 from .core.problem import BinaryProblem, Constraint
@@ -97,11 +97,23 @@ def _solve(problem: BinaryProblem, opts: Options, solve_discrete: Callable[..., 
         track = _Incumbents(prob, opts, t0, progress)
         if prob.n_binaries == 0:
             stats["method"] = "lp"
+            false = _false_constant(prob, opts.tolerance)
+            if false is not None:
+                return SolveResult(INFEASIBLE, PROVEN, stats=stats, message=f"proven infeasible: constraint "
+                                   f"{false.name!r} has no variables and is false")
             return _finish(prob, lp, np.zeros(0), lp.solve(lp.discrete_parts(np.zeros((1, 0)))[0]), opts, stats,
                            track, proven=True, what="the linear program (no discrete variables)")
         if prob.n_binaries <= min(opts.exhaustive_limit, EXHAUSTIVE_MIXED):
             return _exhaustive(prob, lp, opts, stats, deadline, track)
         return _search(prob, lp, opts, stats, t0, deadline, constructions, track)
+
+
+def _false_constant(prob: BinaryProblem, tol: float) -> Constraint | None:
+    """Without discrete variables, a constraint without columns is a constant: the first one false by the
+    verifier's own rule (so no point can ever pass it), or None."""
+    point = np.zeros((1, 0))
+    return next((con for con in discrete_view(prob).constraints
+                 if constraint_violation(con, point)[0] > feasibility_tolerance(con, tol)), None)
 
 
 def discrete_view(problem: BinaryProblem) -> BinaryProblem:

@@ -1,5 +1,6 @@
-"""The fixture models of every suite: host-neutral specifications, one builder per host, and PuLP
-reference models (imported as ``models``; tests/ is on ``sys.path`` under pytest).
+"""The fixture models of every suite: host-neutral specifications, one builder per host, PuLP
+reference models, mixed models in the IR and the engine's random PUBOs (imported as ``models``;
+tests/ is on ``sys.path`` under pytest; no test file imports another).
 
 A :class:`Spec` is a linear model over named variables; ``to_pulp``, ``to_pyomo`` and
 ``to_cvxpy`` build it in each host. The expected answers come from brute force over the
@@ -13,6 +14,12 @@ import math
 import random
 from dataclasses import dataclass, field
 from typing import Any
+
+import numpy as np
+
+from bipnn_backends.core.expr import Callable, Poly, Var as IRVar, exp, sin, sqrt
+from bipnn_backends.core.problem import BinaryProblem
+from bipnn_backends.core.pubo import LinearBlock, NonlinearBlock, OpaqueTerm, Pubo, Reformulation
 
 try:
     import pulp
@@ -222,3 +229,113 @@ def quality(sense: int, found: float, best: float) -> float:
 
 def is_close(a: float | None, b: float | None) -> bool:
     return a is not None and b is not None and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+
+
+# -- mixed models in the IR, as dense rows (HiGHS gives their answers) ---------------------------
+INF = math.inf
+
+
+def highs_reference(c, A, lo, hi, lb, ub, integer, sense="min"):
+    """HiGHS on min/max c.v s.t. lo <= A v <= hi, lb <= v <= ub, integrality: (status, objective)."""
+    import highspy
+
+    h = highspy.Highs()
+    h.setOptionValue("output_flag", False)
+    n = len(c)
+    for j in range(n):
+        h.addVar(max(lb[j], -highspy.kHighsInf), min(ub[j], highspy.kHighsInf))
+        h.changeColCost(j, c[j] if sense == "min" else -c[j])
+        if integer[j]:
+            h.changeColIntegrality(j, highspy.HighsVarType.kInteger)
+    for i, row in enumerate(A):
+        nz = np.nonzero(row)[0]
+        h.addRow(max(lo[i], -highspy.kHighsInf), min(hi[i], highspy.kHighsInf), len(nz), nz.astype(np.int32),
+                 row[nz].astype(np.float64))
+    h.run()
+    status = h.getModelStatus()
+    if status == highspy.HighsModelStatus.kOptimal:
+        value = h.getInfo().objective_function_value
+        return "optimal", value if sense == "min" else -value
+    return {highspy.HighsModelStatus.kInfeasible: "infeasible",
+            highspy.HighsModelStatus.kUnbounded: "unbounded",
+            highspy.HighsModelStatus.kUnboundedOrInfeasible: "unbounded_or_infeasible"}[status], None
+
+
+def build(c, A, lo, hi, lb, ub, kinds, sense="min"):
+    """The same model in the IR: kinds "b" binary, "i" integer, "c" continuous."""
+    p = BinaryProblem()
+    leaves = []
+    for j, kind in enumerate(kinds):
+        if kind == "b":
+            leaves.append(Poly.linear([int(p.add_binaries([f"v{j}"])[0])], [1.0]))
+        else:
+            leaves.append(p.add_column(f"v{j}", "integer" if kind == "i" else "continuous", lb[j], ub[j]))
+    p.set_objective(sum((float(c[j]) * leaves[j] for j in range(len(c))), Poly.linear([], [])), sense)
+    for i, row in enumerate(A):
+        body = sum((float(row[j]) * leaves[j] for j in np.nonzero(row)[0]), Poly.linear([], []))
+        if lo[i] == hi[i]:
+            p.add_constraint(body, "==", lo[i], f"r{i}")
+        else:
+            if lo[i] > -INF:
+                p.add_constraint(body, ">=", lo[i], f"r{i}lo")
+            if hi[i] < INF:
+                p.add_constraint(body, "<=", hi[i], f"r{i}hi")
+    return p
+
+
+def facility_location(nf: int, nc: int, seed: int):
+    rng = np.random.default_rng(seed)
+    fixed, cap = rng.uniform(20, 60, nf), rng.uniform(20, 50, nf)
+    dem, cost = rng.uniform(5, 15, nc), rng.uniform(1, 10, (nf, nc))
+    n = nf + nf * nc
+    c = np.concatenate((fixed, cost.ravel()))
+    A = np.zeros((nc + nf, n))
+    for j in range(nc):
+        A[j, nf + np.arange(nf) * nc + j] = 1.0
+    for i in range(nf):
+        A[nc + i, i] = -cap[i]
+        A[nc + i, nf + i * nc: nf + (i + 1) * nc] = 1.0
+    lo = np.concatenate((dem, np.full(nf, -INF)))
+    hi = np.concatenate((np.full(nc, INF), np.zeros(nf)))
+    lb, ub = np.zeros(n), np.concatenate((np.ones(nf), np.full(nf * nc, INF)))
+    return c, A, lo, hi, lb, ub, ["b"] * nf + ["c"] * (nf * nc)
+
+
+# -- engine fixtures: random PUBOs, penalty blocks and reformulations --------------------------------
+def random_pubo(rng: np.random.Generator, n: int, m: int, max_deg: int, constant: float = 0.5) -> Pubo:
+    """A canonical random PUBO (sorted distinct monomials, nonzero coefficients)."""
+    terms: dict[tuple[int, ...], float] = {}
+    for _ in range(m):
+        d = min(int(rng.integers(1, max_deg + 1)), n)
+        t = tuple(sorted(rng.choice(n, d, replace=False).tolist()))
+        terms[t] = terms.get(t, 0.0) + float(rng.normal())
+    items = sorted(((k, v) for k, v in terms.items() if v != 0), key=lambda kv: (len(kv[0]), kv[0]))
+    offsets = np.cumsum([0] + [len(k) for k, _ in items])
+    indices = np.array([i for k, _ in items for i in k], dtype=np.int64)
+    return Pubo(n, offsets, indices, np.array([v for _, v in items]), constant)
+
+
+def random_block(rng: np.random.Generator, n: int, rows: int, kind: str, width: int,
+                 weight: float = 2.0) -> LinearBlock:
+    offsets, indices, coefs = [0], [], []
+    for _ in range(rows):
+        s = np.sort(rng.choice(n, min(width, n), replace=False))
+        indices += s.tolist()
+        coefs += rng.integers(1, 4, len(s)).tolist()
+        offsets.append(len(indices))
+    return LinearBlock(kind, np.array(offsets), np.array(indices), np.array(coefs, dtype=float),
+                       rng.integers(1, 5, rows).astype(float), np.full(rows, weight),
+                       [f"r{i}" for i in range(rows)])
+
+
+def make_reform(pubo: Pubo, blocks=(), nonlinear=(), opaque=()) -> Reformulation:
+    return Reformulation(BinaryProblem(), 1.0, pubo, list(blocks), list(nonlinear), list(opaque))
+
+
+def nonlinear_parts(n: int) -> tuple[list[NonlinearBlock], list[OpaqueTerm]]:
+    body = sin(IRVar(0) + 2 * IRVar(1)) + IRVar(2) * IRVar(3) + Poly.from_terms([(1.0, (4, 5)), (0.5, (1,))])
+    blocks = [NonlinearBlock("le", body, 1.0, 3.0, "nl_le"),
+              NonlinearBlock("eq", sqrt(IRVar(2) + IRVar(6) + 1.0), 1.2, 1.5, "nl_eq")]
+    fn = Callable(lambda a: a[:, 0] * a[:, 1] - 0.5 * a[:, 2], (n - 1, n - 2, 3), "user_fn")
+    opaque = [OpaqueTerm(-0.7, exp(0.5 * (IRVar(7) + IRVar(1))) + fn)]
+    return blocks, opaque

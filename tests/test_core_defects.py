@@ -457,3 +457,15 @@ def test_short_row_without_lattice_gets_its_exact_smallest_violation():
     vals = evaluate_problem(p, X)
     best = int(np.argmin(r.energy(X)))
     assert vals.feasible[best] and vals.objective[best] == pytest.approx(brute_force(p).objective)
+
+
+def test_an_integer_without_integer_values_is_infeasible_by_the_one_rounding_rule():
+    """The verifier's violation of an empty integer range follows integer_range (1e-9 of bound noise)."""
+    p = BinaryProblem()
+    p.add_binaries(["x"])
+    p.add_integer("k", 0.5, 0.7)  # no integer inside: sits at 1, violation 0.3
+    p.add_integer("j", 1.0 + 1e-10, 1.5)  # bound noise: 1 is inside, no empty range
+    p.set_objective(0.0)
+    vals = evaluate_problem(p, np.zeros((1, p.n_binaries)))
+    assert [name for name, _, _ in p.empty_ranges] == ["k"]
+    assert not vals.feasible[0] and vals.max_violation[0] == pytest.approx(0.3)

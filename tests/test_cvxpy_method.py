@@ -203,3 +203,32 @@ def test_feasible_without_proof_is_user_limit_with_stats() -> None:
     assert stats.num_iters == stats.extra_stats.stats["epochs"]
     assert stats.extra_stats.solution_status == "feasible"
     assert x.value.shape == (5, 4) and x.value.sum() <= 8
+
+
+@pytest.mark.parametrize("entry", ["method", "solver"])
+def test_verbose_echoes_the_outcome_as_msg_and_tee_do(entry, capsys):
+    """Both CVXPY entries end with the outcome line that PuLP's ``msg`` and Pyomo's ``tee`` show, even
+    when exhaustive search leaves the engine nothing to log; without ``verbose`` nothing of ours."""
+    from bipnn_backends.cvxpy import BIPNN
+
+    x = cp.Variable(3, boolean=True)
+    prob = cp.Problem(cp.Minimize(cp.sum(x)), [x[0] + x[1] >= 1])
+    kwargs = {"method": "bipnn"} if entry == "method" else {"solver": BIPNN()}
+    prob.solve(verbose=True, **kwargs)
+    assert "BIPNN: proven optimal" in capsys.readouterr().out
+    prob.solve(**kwargs)
+    assert "BIPNN" not in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("entry", ["method", "solver"])
+def test_variables_of_one_name_keep_their_own_values(entry):
+    """Values travel by variable identity, never by name (issue 13): two CVXPY variables named x."""
+    from bipnn_backends.cvxpy import BIPNN
+
+    a, b = cp.Variable(boolean=True, name="x"), cp.Variable(boolean=True, name="x")
+    prob = cp.Problem(cp.Maximize(3 * a - 2 * b), [a + b <= 1])
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        value = prob.solve(method="bipnn") if entry == "method" else prob.solve(solver=BIPNN())
+    assert prob.status == cp.OPTIMAL and value == pytest.approx(3.0)
+    assert (float(a.value), float(b.value)) == (1.0, 0.0)

@@ -11,9 +11,7 @@ import pytest
 import torch
 
 from bipnn_backends.core.evaluate import enumerate_points, evaluate
-from bipnn_backends.core.expr import Callable, Poly, Var, exp, sin, sqrt
-from bipnn_backends.core.problem import BinaryProblem
-from bipnn_backends.core.pubo import LinearBlock, NonlinearBlock, OpaqueTerm, Pubo, Reformulation
+from bipnn_backends.core.pubo import LinearBlock, Pubo, Reformulation
 from bipnn_backends.engine import EngineOutput, constraint_search, search
 from bipnn_backends.engine.constraint_kernel import F_WORK
 from bipnn_backends.engine.anneal import Schedule, gradient_scale
@@ -23,66 +21,15 @@ from bipnn_backends.engine.models import MAX_EDGE, hyperedges
 from bipnn_backends.engine.relaxed import RelaxedEnergy
 from bipnn_backends.engine.texpr import TorchExpr
 from bipnn_backends.errors import OptionError
-from bipnn_backends.options import AnnealOptions, make_options
+from bipnn_backends.options import AnnealOptions
+from engine_run import SteadyMachine, opts, run
+from models import make_reform, nonlinear_parts, random_block, random_pubo
 
 CPU = torch.device("cpu")
 
 
-# -- builders -------------------------------------------------------------------------
-def random_pubo(rng: np.random.Generator, n: int, m: int, max_deg: int, constant: float = 0.5) -> Pubo:
-    """A canonical random PUBO (sorted distinct monomials, nonzero coefficients)."""
-    terms: dict[tuple[int, ...], float] = {}
-    for _ in range(m):
-        d = min(int(rng.integers(1, max_deg + 1)), n)
-        t = tuple(sorted(rng.choice(n, d, replace=False).tolist()))
-        terms[t] = terms.get(t, 0.0) + float(rng.normal())
-    items = sorted(((k, v) for k, v in terms.items() if v != 0), key=lambda kv: (len(kv[0]), kv[0]))
-    offsets = np.cumsum([0] + [len(k) for k, _ in items])
-    indices = np.array([i for k, _ in items for i in k], dtype=np.int64)
-    return Pubo(n, offsets, indices, np.array([v for _, v in items]), constant)
-
-
-def random_block(rng: np.random.Generator, n: int, rows: int, kind: str, width: int,
-                 weight: float = 2.0) -> LinearBlock:
-    offsets, indices, coefs = [0], [], []
-    for _ in range(rows):
-        s = np.sort(rng.choice(n, min(width, n), replace=False))
-        indices += s.tolist()
-        coefs += rng.integers(1, 4, len(s)).tolist()
-        offsets.append(len(indices))
-    return LinearBlock(kind, np.array(offsets), np.array(indices), np.array(coefs, dtype=float),
-                       rng.integers(1, 5, rows).astype(float), np.full(rows, weight),
-                       [f"r{i}" for i in range(rows)])
-
-
-def make_reform(pubo: Pubo, blocks=(), nonlinear=(), opaque=()) -> Reformulation:
-    return Reformulation(BinaryProblem(), 1.0, pubo, list(blocks), list(nonlinear), list(opaque))
-
-
 def brute_min(reform: Reformulation) -> float:
     return float(reform.energy(enumerate_points(reform.n)).min())
-
-
-def nonlinear_parts(n: int) -> tuple[list[NonlinearBlock], list[OpaqueTerm]]:
-    body = sin(Var(0) + 2 * Var(1)) + Var(2) * Var(3) + Poly.from_terms([(1.0, (4, 5)), (0.5, (1,))])
-    blocks = [NonlinearBlock("le", body, 1.0, 3.0, "nl_le"),
-              NonlinearBlock("eq", sqrt(Var(2) + Var(6) + 1.0), 1.2, 1.5, "nl_eq")]
-    fn = Callable(lambda a: a[:, 0] * a[:, 1] - 0.5 * a[:, 2], (n - 1, n - 2, 3), "user_fn")
-    opaque = [OpaqueTerm(-0.7, exp(0.5 * (Var(7) + Var(1))) + fn)]
-    return blocks, opaque
-
-
-def opts(**kw):
-    base = dict(time_limit=None, epochs=200, restarts=16)
-    base.update(kw)
-    return make_options(**base)
-
-
-def run(reform: Reformulation, o, start=None) -> tuple[EngineOutput, float]:
-    t0 = time.perf_counter()
-    deadline = None if o.time_limit is None else t0 + o.time_limit
-    out = search(reform, o, deadline, start)
-    return out, time.perf_counter() - t0
 
 
 def check_candidates(reform: Reformulation, out: EngineOutput) -> None:
@@ -253,29 +200,6 @@ def test_nonlinear_blocks_and_opaque_terms_are_minimised():
     out, _ = run(reform, opts(epochs=100, seed=1))
     check_candidates(reform, out)
     assert reform.energy(out.candidates[0])[0] == pytest.approx(brute_min(reform))
-
-
-class SteadyMachine:
-    """A fake ``time.perf_counter`` for deadline tests: a read advances it by 1 µs and each call of a
-    kernel named with :meth:`charge` by the work it did times ``cost`` seconds, as on a machine of
-    steady speed, so a test does not depend on the load of the machine that runs it."""
-
-    def __init__(self, monkeypatch: pytest.MonkeyPatch, cost: float) -> None:
-        self.t, self.cost, self.monkeypatch = 1000.0, cost, monkeypatch
-        monkeypatch.setattr(time, "perf_counter", self)
-
-    def __call__(self) -> float:
-        self.t += 1e-6
-        return self.t
-
-    def charge(self, module, name: str, units) -> None:
-        """``module.name`` advances the clock: ``units(args, call)`` makes the call and returns its work."""
-        kernel = getattr(module, name)
-
-        def timed(*args):
-            self.t += self.cost * units(args, lambda: kernel(*args))
-
-        self.monkeypatch.setattr(module, name, timed)
 
 
 def constraint_work(args, call) -> float:

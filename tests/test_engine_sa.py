@@ -8,7 +8,8 @@ import pytest
 from bipnn_backends.core.evaluate import enumerate_points
 from bipnn_backends.engine import sa_kernel
 from bipnn_backends.engine.sa_kernel import Annealer, anneal_batch, init_batch, supported
-from test_engine import SteadyMachine, make_reform, nonlinear_parts, opts, random_block, random_pubo, run
+from engine_run import SteadyMachine, opts, run
+from models import make_reform, nonlinear_parts, random_block, random_pubo
 
 
 def reform_with_blocks(rng: np.random.Generator, n: int):

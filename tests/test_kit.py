@@ -56,6 +56,22 @@ def test_raising_host_errors_keeps_message_and_cause(host):
     assert err.value is already
 
 
+def test_raising_host_errors_names_where_a_model_error_happened():
+    """A translator passes its current component: model errors start with it (once), others do not."""
+    def raised(exc):
+        with pytest.raises(core.BipnnError) as err:
+            with raising_host_errors(PYOMO, where=lambda: "constraint 'c'"):
+                raise exc
+        return err.value
+
+    err = raised(core.UndefinedFunctionError("log(x) is undefined"))
+    assert type(err) is PYOMO[core.UndefinedFunctionError] and str(err) == "constraint 'c': log(x) is undefined"
+    assert str(raised(core.ModelError("constraint 'c' has x"))) == "constraint 'c' has x"
+    assert str(raised(core.OptionError("option 'seed' must be >= 0"))) == "option 'seed' must be >= 0"
+    host = PYOMO[core.ModelError]("as raised")
+    assert raised(host) is host
+
+
 def test_options_from_host_rules():
     assert options_from_host({}).time_limit == 10.0  # the core's default
     assert options_from_host({"epochs": 5}).time_limit is None  # epochs alone: no time limit
@@ -94,7 +110,9 @@ def test_function_registry_is_the_one_table_every_layer_reads():
 
 
 def test_result_pairs_are_the_eleven_hosts_map():
-    from bipnn_backends.adapters.pulp import status as pulp_status
+    """Every (solution status, termination) pair solve() can produce, and only those, in every host's table."""
+    from bipnn_backends.adapters.cvxpy.common import STATUS_MAP as CVXPY_STATUS
+    from bipnn_backends.adapters.pulp import solution, status as pulp_status  # solution: the CLI's exit codes
     from bipnn_backends.adapters.pyomo.solver import LEGACY_STATUS, STATUS
     from bipnn_backends.result import SOLUTION_STATUSES, TERMINATIONS, SolveResult
 
@@ -107,4 +125,5 @@ def test_result_pairs_are_the_eleven_hosts_map():
                 continue
             pairs.add((s, t))
     assert len(pairs) == 11 and set(STATUS) == set(LEGACY_STATUS) == pairs
-    assert set(pulp_status.PULP3_STATUS) == set(SOLUTION_STATUSES)
+    assert set(pulp_status.PULP3_STATUS) == set(SOLUTION_STATUSES) == set(CVXPY_STATUS)
+    assert set(solution.EXIT_BY_STATUS) == set(SOLUTION_STATUSES)

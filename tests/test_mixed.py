@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import math
 
-import highspy
 import numpy as np
 import pytest
 
@@ -17,54 +16,9 @@ from bipnn_backends.core.expr import Poly
 from bipnn_backends.core.presolve import implied_bounds, presolve
 from bipnn_backends.core.problem import BinaryProblem
 from bipnn_backends.errors import ContinuousVariableError, UnboundedVariableError
+from models import build, facility_location, highs_reference
 
 INF = math.inf
-
-
-def highs_reference(c, A, lo, hi, lb, ub, integer, sense="min"):
-    """HiGHS on min/max c.v s.t. lo <= A v <= hi, lb <= v <= ub, integrality: (status, objective)."""
-    h = highspy.Highs()
-    h.setOptionValue("output_flag", False)
-    n = len(c)
-    for j in range(n):
-        h.addVar(max(lb[j], -highspy.kHighsInf), min(ub[j], highspy.kHighsInf))
-        h.changeColCost(j, c[j] if sense == "min" else -c[j])
-        if integer[j]:
-            h.changeColIntegrality(j, highspy.HighsVarType.kInteger)
-    for i, row in enumerate(A):
-        nz = np.nonzero(row)[0]
-        h.addRow(max(lo[i], -highspy.kHighsInf), min(hi[i], highspy.kHighsInf), len(nz), nz.astype(np.int32),
-                 row[nz].astype(np.float64))
-    h.run()
-    status = h.getModelStatus()
-    if status == highspy.HighsModelStatus.kOptimal:
-        value = h.getInfo().objective_function_value
-        return "optimal", value if sense == "min" else -value
-    return {highspy.HighsModelStatus.kInfeasible: "infeasible",
-            highspy.HighsModelStatus.kUnbounded: "unbounded",
-            highspy.HighsModelStatus.kUnboundedOrInfeasible: "unbounded_or_infeasible"}[status], None
-
-
-def build(c, A, lo, hi, lb, ub, kinds, sense="min"):
-    """The same model in the IR: kinds "b" binary, "i" integer, "c" continuous."""
-    p = BinaryProblem()
-    leaves = []
-    for j, kind in enumerate(kinds):
-        if kind == "b":
-            leaves.append(Poly.linear([int(p.add_binaries([f"v{j}"])[0])], [1.0]))
-        else:
-            leaves.append(p.add_column(f"v{j}", "integer" if kind == "i" else "continuous", lb[j], ub[j]))
-    p.set_objective(sum((float(c[j]) * leaves[j] for j in range(len(c))), Poly.linear([], [])), sense)
-    for i, row in enumerate(A):
-        body = sum((float(row[j]) * leaves[j] for j in np.nonzero(row)[0]), Poly.linear([], []))
-        if lo[i] == hi[i]:
-            p.add_constraint(body, "==", lo[i], f"r{i}")
-        else:
-            if lo[i] > -INF:
-                p.add_constraint(body, ">=", lo[i], f"r{i}lo")
-            if hi[i] < INF:
-                p.add_constraint(body, "<=", hi[i], f"r{i}hi")
-    return p
 
 
 def random_mixed(seed: int, nb: int = 6, nc: int = 4, m: int = 5):
@@ -255,24 +209,6 @@ def test_empty_integer_range_and_rounded_away_rows_are_infeasible():
     assert solve(q).solution_status == "infeasible"
 
 
-def facility_location(nf: int, nc: int, seed: int):
-    rng = np.random.default_rng(seed)
-    fixed, cap = rng.uniform(20, 60, nf), rng.uniform(20, 50, nf)
-    dem, cost = rng.uniform(5, 15, nc), rng.uniform(1, 10, (nf, nc))
-    n = nf + nf * nc
-    c = np.concatenate((fixed, cost.ravel()))
-    A = np.zeros((nc + nf, n))
-    for j in range(nc):
-        A[j, nf + np.arange(nf) * nc + j] = 1.0
-    for i in range(nf):
-        A[nc + i, i] = -cap[i]
-        A[nc + i, nf + i * nc: nf + (i + 1) * nc] = 1.0
-    lo = np.concatenate((dem, np.full(nf, -INF)))
-    hi = np.concatenate((np.full(nc, INF), np.zeros(nf)))
-    lb, ub = np.zeros(n), np.concatenate((np.ones(nf), np.full(nf * nc, INF)))
-    return c, A, lo, hi, lb, ub, ["b"] * nf + ["c"] * (nf * nc)
-
-
 def test_facility_location_search_is_feasible_and_close():
     """Beyond the exhaustive limit: the projection search + LP-scored descent (epochs, no clock)."""
     data = facility_location(16, 12, 0)
@@ -345,3 +281,20 @@ def test_a_point_failing_the_users_model_is_never_reported_feasible():
     bad = SolveResult("optimal", "proven", x=np.array([1.0, 0.0]), values={"x": 1.0, "y": 2.5, "k": 2.0})
     out = _verify_original(p, bad, make_options())
     assert out.solution_status == "none" and out.max_violation == pytest.approx(0.5)
+
+
+@pytest.mark.parametrize(("rhs", "status"), [(5.0, "infeasible"), (-5.0, "optimal")])
+def test_lp_with_a_constraint_without_variables(rhs, status):
+    """No discrete variables: a constant constraint (PuLP's ``lpSum([]) >= 5``) that is false proves
+    infeasibility, as on the discrete path (PuLP 4's own test_infeasible); a true one changes nothing."""
+    p = BinaryProblem()
+    x = p.add_column("x", "continuous", 0, 4)
+    p.set_objective(x, "min")
+    p.add_constraint(Poly.linear([], []), ">=", rhs, "c1")
+    p.add_constraint(x, ">=", 1, "c2")
+    res = solve(p)
+    assert (res.solution_status, res.termination) == (status, "proven")
+    if status == "infeasible":
+        assert "'c1'" in res.message and res.values is None
+    else:
+        assert res.objective == pytest.approx(1.0)

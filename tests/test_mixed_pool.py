@@ -5,8 +5,6 @@ every new best of the mixed search and can stop it."""
 from __future__ import annotations
 
 import itertools
-import sys
-from pathlib import Path
 
 import numpy as np
 import pytest
@@ -14,9 +12,7 @@ import pytest
 from bipnn_backends import solve
 from bipnn_backends.callback import Incumbent
 from bipnn_backends.core.evaluate import evaluate_problem
-
-sys.path.insert(0, str(Path(__file__).parent))
-from test_mixed import build, facility_location, highs_reference  # noqa: E402
+from models import build, facility_location, highs_reference
 
 
 def small_location(nf: int, nc: int, seed: int):

@@ -93,7 +93,7 @@ def test_throttled_point_is_verified_by_the_display_thread() -> None:
 
 def test_mixed_solve_feeds_the_display(monkeypatch) -> None:
     """A model with continuous variables: every new verified best reaches the display, the last is returned."""
-    from test_mixed import build, facility_location
+    from models import build, facility_location
 
     seen: list[tuple] = []
     monkeypatch.setattr(progress.Progress, "update", lambda self, obj, feas: seen.append((obj, feas)))

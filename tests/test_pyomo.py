@@ -520,3 +520,18 @@ def test_max_and_min_nodes():
     best, argbest = brute_force(m)
     pyo.SolverFactory("bipnn").solve(m)
     assert pyo.value(m.obj) == pytest.approx(best) and loaded_point(m) in argbest
+
+
+@pytest.mark.parametrize("interface", ["legacy", "contrib"])
+def test_vars_of_one_local_name_keep_their_own_values(interface):
+    """Values travel by Var identity, never by name (issue 13): ``x`` in two blocks."""
+    m = pyo.ConcreteModel()
+    m.b1, m.b2 = pyo.Block(), pyo.Block()
+    m.b1.x, m.b2.x = pyo.Var(domain=pyo.Binary), pyo.Var(domain=pyo.Binary)
+    m.o = pyo.Objective(expr=3 * m.b1.x - 2 * m.b2.x, sense=pyo.maximize)
+    m.c = pyo.Constraint(expr=m.b1.x + m.b2.x <= 1)
+    if interface == "legacy":
+        pyo.SolverFactory("bipnn").solve(m)
+    else:
+        NewSolverFactory("bipnn").solve(m)
+    assert (m.b1.x.value, m.b2.x.value) == (1, 0) and pyo.value(m.o) == 3

@@ -124,3 +124,17 @@ def test_no_import_cycles_in_the_package(package):
         return False
 
     assert not any(visit(m, [m]) for m in sorted(graph) if m not in state), " -> ".join(cycle)
+
+
+def test_no_test_file_imports_another():
+    """Shared fixtures live in tests/models.py (and tests/engine_run.py, tests/conformance*.py), never in
+    a test file that another suite imports (issue 13)."""
+    import ast
+
+    offenders = []
+    for path in sorted((ROOT / "tests").glob("*.py")) + sorted((ROOT / "tests_pulp4").glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else []
+            offenders += [f"{path.name}: {n}" for n in names if n.split(".")[0].startswith("test_")]
+    assert not offenders, offenders

@@ -99,6 +99,33 @@ def test_no_time_limit_stays_unlimited(monkeypatch, clock):
     assert seen == [None]
 
 
+@pytest.mark.parametrize("entry", sorted(HOOKS))
+def test_epochs_alone_means_no_time_limit(entry, monkeypatch):
+    """The same rule on every host (issue 13): ``epochs`` without a time limit drops the 10 s default."""
+    _, _, smod, sname = HOOKS[entry]
+    seen = _spy(monkeypatch, smod, sname)
+    model, xs = ENTRIES[entry].build(models.COVER)
+    ENTRIES[entry].solve(model, xs, {"epochs": 3})
+    assert seen == [None]
+    model, xs = ENTRIES[entry].build(models.COVER)
+    ENTRIES[entry].solve(model, xs, {"epochs": 3, "time_limit": 7})
+    assert seen[1] == pytest.approx(7.0, abs=0.5)
+
+
+def test_epochs_alone_means_no_time_limit_in_the_cmd_child(monkeypatch):
+    model, xs = models.to_pulp(models.COVER)
+    sent = {}
+
+    def run(self, cmd, sol, timeout):
+        with open(cmd[cmd.index("--options") + 1]) as f:
+            sent.update(json.load(f), timeout=timeout)
+        return {"solution_status": "none", "termination": "epochs", "message": "fake", "stats": {}}
+
+    monkeypatch.setattr(pulp_solvers.BIPNN_CMD, "_run", run)
+    pulp_solvers.BIPNN_CMD(msg=False, epochs=3).actualSolve(model)
+    assert (sent["time_limit"], sent["epochs"], sent["timeout"]) == (None, 3, None)
+
+
 def test_pulp_cmd_child_gets_the_time_left(monkeypatch, clock):
     """BIPNN_CMD: translation and writing the MPS file are deducted from the child's limit."""
     _slow(monkeypatch, clock, pulp_solvers, "translate", 2.0)

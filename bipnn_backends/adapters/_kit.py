@@ -24,7 +24,7 @@ import json
 import logging
 import threading
 import time
-from typing import Any, Iterator, Mapping, Sequence, TextIO
+from typing import Any, Callable, Iterator, Mapping, Sequence, TextIO
 
 from ..errors import (BipnnError, ContinuousVariableError, ExpansionLimitError, ModelError,
                       NonFiniteCoefficientError, OptionError, UnboundedVariableError, UndefinedFunctionError,
@@ -73,14 +73,22 @@ def as_host_error(exc: BipnnError, table: ErrorTable) -> BipnnError:
 
 
 @contextlib.contextmanager
-def raising_host_errors(table: ErrorTable) -> Iterator[None]:
-    """Re-raise every core error inside the block as its host class (the cause kept)."""
+def raising_host_errors(table: ErrorTable, where: Callable[[], str] | None = None) -> Iterator[None]:
+    """Re-raise every core error inside the block as its host class (the cause kept).
+
+    ``where`` names the part of the model being translated when the error happened (a translator's
+    current objective or constraint): a model error's message starts with it unless it names it already.
+    Host classes raised inside the block pass unchanged."""
     try:
         yield
     except BipnnError as exc:
         host = as_host_error(exc, table)
         if host is exc:
             raise
+        if where is not None and isinstance(exc, ModelError):
+            place, text = where(), str(exc)
+            if not text.startswith(place):
+                host = type(host)(f"{place}: {text}")
         raise host from exc
 
 

@@ -6,7 +6,6 @@ on the user's objective and constraints, never on the penalised PUBO.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
 import numpy as np
@@ -18,7 +17,7 @@ from .expr_walk import walk
 from .functions import REGISTRY
 from .linear_system import linear_system
 from .names import current as current_names
-from .problem import BinaryProblem, Constraint
+from .problem import BinaryProblem, Constraint, integer_range
 
 NUMPY_FUNCTIONS = {name: f.numpy for name, f in REGISTRY.items()}
 
@@ -204,7 +203,7 @@ def evaluate_problem(problem: BinaryProblem, X: np.ndarray, tol: float = 1e-6,
         worst = np.maximum(worst, v)
         feasible &= v <= feasibility_tolerance(con, tol)
     for _, lb, ub in problem.empty_ranges:  # such a variable sits at ceil(lb) > ub
-        worst = np.maximum(worst, math.ceil(lb - 1e-9) - ub)
+        worst = np.maximum(worst, integer_range(lb, ub)[0] - ub)
         feasible[:] = False
     return ProblemValues(obj, worst, feasible)
 

@@ -14,6 +14,7 @@ through the equalities that define them; everything else is handed to
 
 from __future__ import annotations
 
+import logging
 import sys
 import threading
 import weakref
@@ -35,6 +36,8 @@ from .common import (SOLVER_NAME, STATUS_MAP, CvxpyContinuousVariableError, Cvxp
                      ERRORS,
                      add_linear_rows, check_variables, encode_columns, entry_names, make_cvxpy_options,
                      singleton_bounds, solver_attr)
+
+log = logging.getLogger("bipnn_backends")
 
 COLUMNS = "bipnn_columns"
 STARTED = "bipnn_started"  # when CVXPY first called this solver (clock_started): the time limit counts from it
@@ -114,6 +117,7 @@ class BIPNN(QpSolver):
         with echo_log([sys.stdout] if verbose else [], exclusive=True, unless_configured=True), \
                 raising_host_errors(ERRORS):
             result = solve(problem, opts)
+            log.info("%s: %s", SOLVER_NAME, result.message)
         return {"result": result, "encoding": enc, "sign": data.get(SIGN)}
 
     def invert(self, results: dict, inverse_data: Any) -> Solution:

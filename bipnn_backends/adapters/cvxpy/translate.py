@@ -15,6 +15,7 @@ entries. Products, powers and functions become IR nodes; the core expands them.
 from __future__ import annotations
 
 import functools
+import logging
 import math
 import sys
 import time
@@ -47,6 +48,8 @@ from .common import (ERRORS, SOLVER_NAME, STATUS_MAP, CvxpyNonFiniteCoefficientE
                      CvxpyUnsupportedExpressionError, Encoding, add_linear_rows, check_variables, encode_columns,
                      entry_names, make_cvxpy_options, singleton_bounds, solver_attr, variable_bounds,
                      variable_kinds)
+
+log = logging.getLogger("bipnn_backends")
 
 _CONST_PARAMS = ({lin_op.CONSTANT_ID: 1}, {lin_op.CONSTANT_ID: 0})
 
@@ -422,6 +425,7 @@ def solve_method(prob: cp.Problem, verbose: bool = False, warm_start: bool = Tru
     with echo_log([sys.stdout] if verbose else [], exclusive=True, unless_configured=True), \
             raising_host_errors(ERRORS):
         result = solve(problem, opts)
+        log.info("%s: %s", SOLVER_NAME, result.message)
     status = STATUS_MAP[result.solution_status]
     attr = solver_attr(result)
     attr[s.SETUP_TIME] = (attr[s.SETUP_TIME] or 0.0) + (time.perf_counter() - start - (attr[s.SOLVE_TIME] or 0.0))

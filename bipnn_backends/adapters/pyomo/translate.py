@@ -35,7 +35,7 @@ from ...core.expr import Callable, Const, Expr, Poly, apply, as_expr, quicksum
 from ...core.functions import OPAQUE, by_host_spelling
 from ...core.problem import BinaryProblem, is_binary_range
 from ...errors import ModelError
-from .._kit import as_host_error
+from .._kit import raising_host_errors
 from .errors import (ERRORS, PyomoModelError, PyomoNonFiniteCoefficientError, PyomoUndefinedFunctionError,
                      PyomoUnsupportedExpressionError)
 
@@ -72,7 +72,8 @@ class Translation:
 def translate(model: BlockData, fit_limit: int = 12) -> Translation:
     """Translate the active parts of ``model``; raises a :class:`PyomoModelError` subclass naming the component."""
     t = _Translator(model, fit_limit)
-    return t.run()
+    with raising_host_errors(ERRORS, where=lambda: t.where):
+        return t.run()
 
 
 class _Translator:
@@ -98,11 +99,7 @@ class _Translator:
             raise PyomoModelError(f"bipnn needs at most one active objective: {exc}") from exc
         if obj is not None:
             self.where = f"objective {obj.name!r}"
-            body = self._guarded(obj.expr)
-            try:
-                self.problem.set_objective(body, "max" if obj.sense == maximize else "min")
-            except ModelError as exc:
-                raise self._error(exc) from exc
+            self.problem.set_objective(self._ir(obj.expr), "max" if obj.sense == maximize else "min")
         n_cons = 0
         for con in self.model.component_data_objects(Constraint, active=True, descend_into=True):
             self.where = f"constraint {con.name!r}"
@@ -112,32 +109,20 @@ class _Translator:
                            self.kinds["continuous"])
 
     def _constraint(self, con: Any) -> None:
-        body = self._guarded(con.body)
+        body = self._ir(con.body)
         lb, ub = _bound(con.lb, -math.inf), _bound(con.ub, math.inf)
-        try:
-            if con.equality or (lb is not None and lb == ub):
-                self.problem.add_constraint(body, "==", lb, con.name)
-            elif lb is not None and ub is not None:
-                self.problem.add_constraint(body, ">=", lb, f"{con.name}:lb")
-                self.problem.add_constraint(body, "<=", ub, f"{con.name}:ub")
-            elif lb is not None:
-                self.problem.add_constraint(body, ">=", lb, con.name)
-            elif ub is not None:
-                self.problem.add_constraint(body, "<=", ub, con.name)
-        except ModelError as exc:
-            raise self._error(exc) from exc
+        if con.equality or (lb is not None and lb == ub):
+            self.problem.add_constraint(body, "==", lb, con.name)
+        elif lb is not None and ub is not None:
+            self.problem.add_constraint(body, ">=", lb, f"{con.name}:lb")
+            self.problem.add_constraint(body, "<=", ub, f"{con.name}:ub")
+        elif lb is not None:
+            self.problem.add_constraint(body, ">=", lb, con.name)
+        elif ub is not None:
+            self.problem.add_constraint(body, "<=", ub, con.name)
 
-    def _guarded(self, expr: Any) -> Expr:
-        try:
-            return to_ir(self.walker.walk_expression(expr))
-        except PyomoModelError:
-            raise
-        except ModelError as exc:
-            raise self._error(exc) from exc
-
-    def _error(self, exc: ModelError) -> PyomoModelError:
-        text = str(exc)  # the core names the objective or constraint itself in some messages
-        return as_host_error(type(exc)(text if text.startswith(self.where) else f"{self.where}: {text}"), ERRORS)
+    def _ir(self, expr: Any) -> Expr:
+        return to_ir(self.walker.walk_expression(expr))
 
     # -- leaves --------------------------------------------------------------
     def var_leaf(self, var: VarData) -> Value:
@@ -153,21 +138,18 @@ class _Translator:
     def _register(self, var: VarData) -> Value:
         name, key = var.name, len(self.variables)
         lb, ub = var.bounds
-        try:
-            if var.is_integer():
-                if is_binary_range(lb, ub):
-                    leaf: Value = _Mono(1.0, (self.problem.add_binary(name, key).index,))
-                    self.kinds["binary"] += 1
-                else:
-                    enc = self.problem.add_integer(name, lb, ub, key)
-                    leaf = enc.value if isinstance(enc, Const) else enc
-                    self.kinds["integer"] += 1
+        if var.is_integer():
+            if is_binary_range(lb, ub):
+                leaf: Value = _Mono(1.0, (self.problem.add_binary(name, key).index,))
+                self.kinds["binary"] += 1
             else:
-                enc = self.problem.add_continuous(name, lb, ub, key)
+                enc = self.problem.add_integer(name, lb, ub, key)
                 leaf = enc.value if isinstance(enc, Const) else enc
-                self.kinds["continuous"] += 1
-        except ModelError as exc:
-            raise self._error(exc) from exc
+                self.kinds["integer"] += 1
+        else:
+            enc = self.problem.add_continuous(name, lb, ub, key)
+            leaf = enc.value if isinstance(enc, Const) else enc
+            self.kinds["continuous"] += 1
         self.variables.append(var)
         return leaf
 
