@@ -21,10 +21,7 @@ EXCLUDED: dict[str, dict[str, str]] = {
                                       "docs/mixed.md)" for name in ("test_qp_0", "test_qp_bound_attr",
                                                                      "test_qp_parameter_update")},
     },
-    "pulp4": {
-        "test_empty": "a model without variables is refused (PulpModelError), as BIPNN_CMD's MPS reader "
-                      "refuses a file without columns",
-    },
+    "pulp4": {},
     "pyomo": {name: "a continuous variable squared in the objective (ContinuousVariableError; docs/mixed.md)"
               for name in ("MIQP_simple", "MIQP_simple_kernel", "QP_constant_objective",
                            "QP_constant_objective_kernel", "QP_simple", "QP_simple_kernel", "QP_simple_nosuffixes",

@@ -264,10 +264,18 @@ def test_non_finite_coefficient_names_variable_and_constraint():
         q.solve(BIPNN(msg=False))
 
 
-def test_model_without_variables_is_an_error():
+@pytest.mark.parametrize("solver", [BIPNN, BIPNN_CMD])
+def test_model_without_variables_is_solved_as_cbc_does(solver):
+    """PuLP's own suite (test_empty) expects an empty model to be Optimal; a constant row decides feasibility."""
     p = pulp.LpProblem("empty", pulp.LpMinimize)
-    with pytest.raises(PulpModelError, match="no variables"):
-        p.solve(BIPNN(msg=False))
+    assert p.solve(solver(msg=False)) == pulp.LpStatusOptimal and p.sol_status == pulp.LpSolutionOptimal
+    q = pulp.LpProblem("constant", pulp.LpMaximize)
+    q += pulp.lpSum([]) + 4
+    q += pulp.lpSum([]) >= -1, "true"
+    assert q.solve(solver(msg=False)) == pulp.LpStatusOptimal and pulp.value(q.objective) == 4
+    r = pulp.LpProblem("false_row", pulp.LpMinimize)
+    r += pulp.lpSum([]) >= 5, "false"
+    assert r.solve(solver(msg=False)) == pulp.LpStatusInfeasible
 
 
 def test_errors_are_pulp_solver_errors():

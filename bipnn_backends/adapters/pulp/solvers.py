@@ -183,6 +183,9 @@ class BIPNN_CMD(_BipnnSolver, LpSolver_CMD):
         if tr.problem.has_columns:  # an integer that stays unbounded (and no LP proof) is a model error here too
             with raising_host_errors(ERRORS):
                 check_presolve(tr.problem, opts.tolerance)
+        if not tr.variables:  # PuLP's own suites solve an empty model (Optimal); there is no MPS column to write
+            with raising_host_errors(ERRORS):
+                return self._finish(lp, tr, solve(tr.problem, opts), start)
         if not self.available():
             raise BipnnPulpError(f"{self.name}: cannot execute {self.path!r}")
         files = list(self.create_tmp_files(lp.name, "mps", "options.json", "sol.json"))

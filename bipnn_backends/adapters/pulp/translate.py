@@ -102,8 +102,6 @@ def translate(lp: Any, relax: bool = False) -> Translation:
 
 def _translate(lp: Any, relax: bool) -> Translation:
     variables = [v for v in compat.used_variables(lp) if v.name != compat.DUMMY]
-    if not variables:
-        raise PulpModelError(f"the model {lp.name!r} has no variables: there is nothing to solve")
     names = [v.name for v in variables]  # read once: translation counts against the time limit
     _refuse_duplicates(names)
     problem = BinaryProblem(name=lp.name)
