@@ -27,7 +27,7 @@ import torch
 from ..core.pubo import Reformulation
 from ..options import Options
 from ..pool import candidates_wanted
-from . import constraint_search, logit_step, sa_kernel
+from . import constraint_search, logit_step, lp_start, sa_kernel
 from .constraint_kernel import F_BEST, I_RESTARTS, I_STEP
 from .adam import Adam
 from .anneal import Schedule, gradient_scale
@@ -512,7 +512,8 @@ def _ils(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float | No
 def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float | None, tr: _Tracker,
                  stats: dict, found: _Found) -> None:
     """Constraint-aware local search (``constraint_search``) for a PUBO with linear rows: half the
-    chains start from the feasibility-favouring start, half from the best training points, every
+    chains start from the feasibility-favouring start, half from the best training points (when no
+    training ran and the model is linear: from the LP relaxation's rounding, ``lp_start``), every
     one-hot group repaired greedily; they run until ``ls_end`` (or a work budget set by the epochs
     trained, or asked for when training was skipped). The starts and each chain's best feasible and final points join ``found``."""
     t_cs = time.perf_counter()
@@ -520,6 +521,13 @@ def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: fl
     cs = constraint_search.ConstraintSearch(reform, opts.tolerance)
     x0 = constraint_search.feasible_start(cs.model, reform.n).astype(np.float64)
     chains = opts.threads * -(-CS_CHAINS // opts.threads)  # >= CS_CHAINS, the same number on every thread (prange)
+    if not stats["epochs"]:  # no training ran: the LP relaxation's rounding starts that half (see lp_start)
+        t_lp = time.perf_counter()
+        lp_x = lp_start.lp_rounding(reform, ls_end)
+        stats.update(cs_lp_start=lp_x is not None, time_lp=time.perf_counter() - t_lp)
+        if lp_x is not None:
+            keep = X[:1] if opts.warm_start else X[:0]  # a warm start keeps its chain
+            X = np.concatenate([keep, np.repeat(lp_x[None, :], max(0, chains // 2 - len(keep)), axis=0)])
     trained = X[:chains - chains // 2] if len(X) else np.zeros((0, reform.n))
     starts = np.concatenate([np.repeat(x0[None, :], chains - len(trained), axis=0), trained])
     rng = np.random.default_rng([int(opts.seed), 3])
