@@ -542,12 +542,17 @@ def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: fl
     work = None if ls_end is not None else CS_WORK_PER_EPOCH * cs.nnz * min(max(ILS_MIN_ROUNDS, epochs),
                                                                             ILS_MAX_ROUNDS)
     reported = [np.inf]
+    pool_left = [candidates_wanted(opts.pool_size, MAX_CANDIDATES) if opts.pool_size > 1 else 0]
 
     def report(S: constraint_search.Chains) -> None:  # new bests reach on_best, progress and history
         if S.fl[:, F_BEST].min() < reported[0]:
             reported[0] = float(S.fl[:, F_BEST].min())
             B = S.best[np.isfinite(S.fl[:, F_BEST])].astype(np.float64)
-            tr.offer(B, tr.energy(B))
+            E = tr.energy(B)
+            tr.offer(B, E)
+            if pool_left[0] > 0:  # a pool wants the feasible points met on the way too (at most its candidates' worth)
+                found.append(B[:pool_left[0]], E[:pool_left[0]])
+                pool_left[0] -= len(B[:pool_left[0]])
             tr.say("%7.2fs  constraint-aware search: best energy %.6g", tr.elapsed(), tr.best_e, throttle=True)
 
     calls = cs.run(S, deadline=ls_end, work=work, after_call=report)
