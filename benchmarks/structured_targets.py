@@ -4,7 +4,8 @@
 
 Names: assign150 (20 s, optimum from scipy), gap8x40 (10 s, the suite's cached SCIP reference),
 binpack30 (PuLP's generator, 20 s, through PuLP), binpack60 (10 s, through
-PuLP), sparse100k (100k binaries, 10k sparse <= rows, 5 s, through PuLP).
+PuLP), sparse100k (100k binaries, 10k sparse <= rows, 5 s, through PuLP), pulp1m (100k binaries,
+10k <= rows of 100 entries: 1M nonzeros, 10 s, through PuLP; the time limit includes translation).
 Prints one line per target: value, reference, gap, wall time and the solver's
 own phase times. Times on a shared machine are noisy.
 """
@@ -59,7 +60,8 @@ def _line(name: str, limit: float, wall: float, status: str, value, ref, sense: 
           flush=True)
 
 
-def _sparse_lp(n: int = 100_000, rows: int = 10_000, seed: int = 0):
+def _sparse_lp(n: int = 100_000, rows: int = 10_000, seed: int = 0, per_row: int | None = None):
+    """max c.x over n binaries and ``rows`` random <= rows of 5-29 entries (``per_row`` entries each if given)."""
     import pulp
     rng = np.random.default_rng(seed)
     lp = pulp.LpProblem("sparse", pulp.LpMaximize)
@@ -67,7 +69,7 @@ def _sparse_lp(n: int = 100_000, rows: int = 10_000, seed: int = 0):
     c = rng.integers(1, 20, n)
     lp += pulp.lpSum(int(c[i]) * x[i] for i in range(n))
     for r in range(rows):
-        k = int(rng.integers(5, 30))
+        k = int(rng.integers(5, 30)) if per_row is None else per_row
         s = rng.choice(n, k, replace=False)
         a = rng.integers(1, 10, k)
         lp += pulp.lpSum(int(a[q]) * x[int(s[q])] for q in range(k)) <= int(a.sum() // 3), f"r{r}"
@@ -82,6 +84,7 @@ def main(names: list[str]) -> None:
         "binpack30": lambda: _pulp("binpack30", bin_packing_lp(30), 30, 20.0),
         "binpack60": lambda: _pulp("binpack60", bin_packing_lp(60), 60, 10.0),
         "sparse100k": lambda: _pulp("sparse100k", _sparse_lp(), None, 5.0),
+        "pulp1m": lambda: _pulp("pulp1m", _sparse_lp(per_row=100), None, 10.0),
     }
     for name in names or list(targets):
         targets[name]()

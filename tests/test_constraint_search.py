@@ -211,3 +211,29 @@ def test_change_log_overflow_on_tiny_models_keeps_best_exact():
         cs.run(S, work=20_000)
         _check_state(cs, S, reform)
         assert (S.it[:, I_RESTARTS] > 0).any()  # restarts (and their kicks) happened
+
+
+def test_cardinality_rows_reach_the_brute_force_optimum():
+    """Exactly-k and at-most-k rows over free variables with a quadratic objective: the search must
+    swap inside the row (one in, one out: a trade move then its repair, the changed variable tabu),
+    not stop at the first feasible point."""
+    hits = 0
+    for seed in range(6):
+        rng = np.random.default_rng(100 + seed)
+        n = 14
+        p = BinaryProblem()
+        x = p.add_binaries([f"x{i}" for i in range(n)])
+        terms = [(float(c), (int(i),)) for i, c in enumerate(rng.normal(size=n))]
+        for _ in range(3 * n):
+            i, j = rng.choice(n, 2, replace=False)
+            terms.append((float(rng.normal()), (int(i), int(j))))
+        p.set_objective(Poly.from_terms(terms))
+        p.add_constraint(Poly.linear(x[:10], np.ones(10)), "==", 4.0, "exactly4")
+        p.add_constraint(Poly.linear(x[6:], np.ones(n - 6)), "<=", 3.0, "atmost3")
+        reform = reformulate(p, make_options(time_limit=1.0))
+        assert reform.structure.counts() == {"cardinality_eq": 1, "cardinality_le": 1}
+        ref = brute_force(p, 1e-6)
+        res = solve(p, time_limit=None, epochs=20, seed=seed, exhaustive_limit=0)
+        assert res.solution_status == "feasible" and res.stats["search"] == "constraint"
+        hits += res.objective == pytest.approx(ref.objective)
+    assert hits >= 5

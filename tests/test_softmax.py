@@ -120,3 +120,18 @@ def test_unequal_groups_match_dense_softmax():
     assert torch.allclose(prob[:, 0:2], torch.softmax(z[:, 0:2], -1))
     assert torch.allclose(prob[:, 2:6], torch.softmax(z[:, 2:6], -1))
     assert torch.allclose(prob[:, 6:], torch.sigmoid(z[:, 6:]))
+
+
+def test_pure_pubo_runs_the_same_under_either_relaxation():
+    """No one-hot rows, no groups: the default softmax relaxation must leave a pure PUBO's run (training
+    and search, pure-PUBO quality) exactly as with sigmoids (issue 12: no regression on maxcut/pubo)."""
+    from benchmarks.instances import random_pubo
+    from bipnn_backends.solve import solve
+
+    problem = random_pubo(60, 3, seed=2).problem
+    runs = [solve(problem, time_limit=None, epochs=15, seed=3, threads=1, relaxation=r, exhaustive_limit=0)
+            for r in ("softmax", "sigmoid")]
+    assert runs[0].stats["search"] == "sa"
+    np.testing.assert_array_equal(runs[0].x, runs[1].x)
+    assert runs[0].objective == runs[1].objective and runs[0].stats["epochs"] == runs[1].stats["epochs"] == 15
+    assert [v for _, v in runs[0].stats["history"]] == [v for _, v in runs[1].stats["history"]]  # same improvements

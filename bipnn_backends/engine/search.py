@@ -27,7 +27,7 @@ import torch
 from ..core.pubo import Reformulation
 from ..options import Options
 from ..pool import candidates_wanted
-from . import constraint_search, logit_step, sa_kernel
+from . import constraint_search, logit_step, lp_start, sa_kernel
 from .constraint_kernel import F_BEST, I_RESTARTS, I_STEP
 from .adam import Adam
 from .anneal import Schedule, gradient_scale
@@ -512,7 +512,8 @@ def _ils(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float | No
 def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: float | None, tr: _Tracker,
                  stats: dict, found: _Found) -> None:
     """Constraint-aware local search (``constraint_search``) for a PUBO with linear rows: half the
-    chains start from the feasibility-favouring start, half from the best training points, every
+    chains start from the feasibility-favouring start, half from the best training points (when no
+    training ran and the model is linear: from the LP relaxation's rounding, ``lp_start``), every
     one-hot group repaired greedily; they run until ``ls_end`` (or a work budget set by the epochs
     trained, or asked for when training was skipped). The starts and each chain's best feasible and final points join ``found``."""
     t_cs = time.perf_counter()
@@ -520,6 +521,13 @@ def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: fl
     cs = constraint_search.ConstraintSearch(reform, opts.tolerance)
     x0 = constraint_search.feasible_start(cs.model, reform.n).astype(np.float64)
     chains = opts.threads * -(-CS_CHAINS // opts.threads)  # >= CS_CHAINS, the same number on every thread (prange)
+    if not stats["epochs"]:  # no training ran: the LP relaxation's rounding starts that half (see lp_start)
+        t_lp = time.perf_counter()
+        lp_x = lp_start.lp_rounding(reform, ls_end)
+        stats.update(cs_lp_start=lp_x is not None, time_lp=time.perf_counter() - t_lp)
+        if lp_x is not None:
+            keep = X[:1] if opts.warm_start else X[:0]  # a warm start keeps its chain
+            X = np.concatenate([keep, np.repeat(lp_x[None, :], max(0, chains // 2 - len(keep)), axis=0)])
     trained = X[:chains - chains // 2] if len(X) else np.zeros((0, reform.n))
     starts = np.concatenate([np.repeat(x0[None, :], chains - len(trained), axis=0), trained])
     rng = np.random.default_rng([int(opts.seed), 3])
@@ -534,12 +542,17 @@ def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: fl
     work = None if ls_end is not None else CS_WORK_PER_EPOCH * cs.nnz * min(max(ILS_MIN_ROUNDS, epochs),
                                                                             ILS_MAX_ROUNDS)
     reported = [np.inf]
+    pool_left = [candidates_wanted(opts.pool_size, MAX_CANDIDATES) if opts.pool_size > 1 else 0]
 
     def report(S: constraint_search.Chains) -> None:  # new bests reach on_best, progress and history
         if S.fl[:, F_BEST].min() < reported[0]:
             reported[0] = float(S.fl[:, F_BEST].min())
             B = S.best[np.isfinite(S.fl[:, F_BEST])].astype(np.float64)
-            tr.offer(B, tr.energy(B))
+            E = tr.energy(B)
+            tr.offer(B, E)
+            if pool_left[0] > 0:  # a pool wants the feasible points met on the way too (at most its candidates' worth)
+                found.append(B[:pool_left[0]], E[:pool_left[0]])
+                pool_left[0] -= len(B[:pool_left[0]])
             tr.say("%7.2fs  constraint-aware search: best energy %.6g", tr.elapsed(), tr.best_e, throttle=True)
 
     calls = cs.run(S, deadline=ls_end, work=work, after_call=report)
