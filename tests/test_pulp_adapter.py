@@ -281,3 +281,40 @@ def test_model_without_variables_is_solved_as_cbc_does(solver):
 def test_errors_are_pulp_solver_errors():
     for cls in (BipnnPulpError, PulpModelError, PulpOptionError):
         assert issubclass(cls, pulp.PulpSolverError)
+
+
+def test_used_variables_are_pulps_own_columns_in_its_order():
+    """The C-level collection (translation's bulk read) gives the set and order of PuLP 3's lp.variables()."""
+    from bipnn_backends.adapters.pulp import compat
+    rng = np.random.default_rng(3)
+    lp = pulp.LpProblem("order", pulp.LpMinimize)
+    x = [pulp.LpVariable(f"v{rng.integers(10**6)}_{i}", cat="Binary") for i in range(40)]
+    lp += pulp.lpSum(int(rng.integers(1, 9)) * v for v in x[:15])
+    for r in range(12):
+        lp += pulp.lpSum(x[int(k)] for k in rng.choice(40, 5, replace=False)) <= 3, f"r{r}"
+    lp.addVariable(pulp.LpVariable("unused"))
+    ours = compat.used_variables(lp)
+    assert [id(v) for v in ours] == [id(v) for v in lp.variables()]
+
+
+def test_bulk_rows_equal_the_models_own_values():
+    """Every row and the objective, read in bulk, evaluate as PuLP evaluates them at random points."""
+    from bipnn_backends.adapters.pulp.translate import translate
+    from bipnn_backends.core.evaluate import evaluate
+    rng = np.random.default_rng(5)
+    lp = pulp.LpProblem("bulk", pulp.LpMaximize)
+    x = [pulp.LpVariable(f"x{i}", cat="Binary") for i in range(12)]
+    k = pulp.LpVariable("k", 1, 6, cat="Integer")
+    lp += pulp.lpSum(float(rng.normal()) * v for v in x) + 2 * k + 1.5
+    for r in range(6):
+        lp += pulp.lpSum(int(rng.integers(-3, 4)) * x[int(j)] for j in rng.choice(12, 4, replace=False)) \
+            + (r - 2) * k <= 4, f"r{r}"
+    tr = translate(lp)
+    for _ in range(20):
+        bits = rng.integers(0, 2, tr.problem.n_binaries).astype(float)
+        tr.write(tr.problem.decode(bits))
+        X = bits[None, :]
+        assert float(evaluate(tr.problem.objective, X)[0]) == pytest.approx(pulp.value(lp.objective))
+        for con in tr.problem.constraints:
+            row = lp.constraints[con.name]
+            assert float(evaluate(con.body, X)[0]) - con.rhs == pytest.approx(row.value())

@@ -2,9 +2,9 @@
 
 Every PuLP variable is added to the problem with its position in
 :attr:`Translation.variables` as key, so values travel by position, never by
-name. The problem's :meth:`~BinaryProblem.encoding` gives each variable as
-``offset + sum_k w_k x[i_k]`` in flat arrays, so each constraint and the
-objective become one vectorised :class:`Poly` leaf (O(nonzeros)), plus one
+name. The objective and the constraints are read as one sparse matrix over the
+variables and mapped onto the problem's binaries in bulk (:mod:`core.matrix`, as the MPS
+reader does), so each becomes one vectorised :class:`Poly` leaf (O(nonzeros)), plus one
 :class:`Columns` leaf for its continuous variables (and integers without bounds).
 """
 
@@ -17,9 +17,9 @@ from itertools import repeat
 from typing import Any, Hashable
 
 import numpy as np
+import scipy.sparse as sp
 
-from ...core.continuous import Columns
-from ...core.expr import Expr, Poly
+from ...core.matrix import add_linear_rows, row_expr, variable_map
 from ...core.problem import BinaryProblem, is_binary_range
 from .._kit import raising_host_errors
 from . import compat
@@ -46,48 +46,34 @@ class Translation:
         return {j: float(v.varValue) for j, v in enumerate(self.variables) if v.varValue is not None}
 
 
-class _Columns:
-    """Flat map from a PuLP variable (by identity) to (binary indices, weights, offset), or to its
-    column (continuous variables, integers without bounds)."""
+class _Rows:
+    """Linear expressions of PuLP (the objective, the constraints) as one sparse matrix over the model's
+    variables, mapped onto the problem's binaries and columns in bulk (:class:`MatrixVariables`):
+    O(nonzeros) C-level iteration and numpy work, no Python loop over the entries."""
 
     def __init__(self, problem: BinaryProblem, variables: list[Any], names: list[str]) -> None:
-        enc = problem.encoding()
         self.names = names
         self.position = {compat.identity(v): j for j, v in enumerate(variables)}
-        self.row = np.full(len(variables), -1, dtype=np.int64)  # position -> row of the encoding
-        self.row[np.array(enc.keys, dtype=np.int64)] = np.arange(len(enc.keys))
-        self.column = np.full(len(variables), -1, dtype=np.int64)  # position -> column
-        self.column[np.array([c.key for c in problem.columns], dtype=np.int64)] = np.arange(len(problem.columns))
-        self.ptr = enc.ptr
-        self.lengths = np.diff(enc.ptr)
-        self.indices = enc.indices
-        self.weights = enc.weights
-        self.offsets = enc.offsets
+        self.map = variable_map(problem, range(len(variables)))
 
-    def linear(self, expr: Any, what: str, constant: float = 0.0) -> Expr:
-        """``sum a_v * v + constant`` for a PuLP expression (its own constant excluded)."""
-        items = list(expr.items())
-        n = len(items)
-        keys, coefs = zip(*items) if n else ((), ())
-        pos = np.fromiter(map(self.position.get, map(compat.identity, keys), repeat(-1)), np.int64, n)
-        a = np.fromiter(coefs, np.float64, n)
-        if n and pos.min() < 0:  # only PuLP's __dummy (fixed at 0) is not one of the model's variables
-            a, pos = a[pos >= 0], pos[pos >= 0]
-        if not np.isfinite(a).all():
-            k = int(np.nonzero(~np.isfinite(a))[0][0])
+    def matrix(self, exprs: list[Any], whats: list[str]) -> tuple[sp.csr_array, np.ndarray, sp.csr_array]:
+        """``(A @ M, A @ m, A @ C)`` for the rows ``A`` of these expressions (their constants excluded);
+        a non-finite coefficient raises naming ``whats[row]`` and the variable."""
+        lens, keys, coefs = compat.expression_entries(exprs)
+        total = len(keys)
+        pos = np.fromiter(map(self.position.get, map(compat.identity, keys), repeat(-1)), np.int64, total)
+        a = np.fromiter(coefs, np.float64, total)
+        rows = np.repeat(np.arange(len(exprs)), lens)
+        keep = pos >= 0  # only PuLP's __dummy (fixed at 0) is not one of the model's variables
+        if not keep.all():
+            a, pos, rows = a[keep], pos[keep], rows[keep]
+        bad = np.flatnonzero(~np.isfinite(a))
+        if bad.size:
+            k = int(bad[0])
             raise PulpNonFiniteCoefficientError(
-                f"{what} has the coefficient {a[k]} on variable {self.names[pos[k]]!r}")
-        columns = self.column[pos]
-        free = columns >= 0
-        part = Columns(columns[free], a[free]) if free.any() else None
-        a, pos = a[~free], self.row[pos[~free]]
-        lens = self.lengths[pos]
-        total = int(lens.sum())
-        before = np.cumsum(lens) - lens
-        flat = np.arange(total, dtype=np.int64) - np.repeat(before, lens) + np.repeat(self.ptr[pos], lens)
-        poly = Poly.linear(self.indices[flat], np.repeat(a, lens) * self.weights[flat],
-                           constant + float(a @ self.offsets[pos]))
-        return poly if part is None else poly + part
+                f"{whats[rows[k]]} has the coefficient {a[k]} on variable {self.names[pos[k]]!r}")
+        A = sp.csr_array((a, (rows, pos)), shape=(len(exprs), len(self.names)))
+        return self.map.linear(A)
 
 
 def translate(lp: Any, relax: bool = False) -> Translation:
@@ -127,18 +113,22 @@ def _translate(lp: Any, relax: bool) -> Translation:
         else:
             problem.add_continuous(v.name, lb, ub, key=j)
     flush()
-    cols = _Columns(problem, variables, names)
+    rows = _Rows(problem, variables, names)
 
     objective = lp.objective
     if objective is None:
         problem.set_objective(0.0, _sense(lp))
     else:
         const = _finite(objective.constant, "the objective constant")
-        problem.set_objective(cols.linear(objective, "the objective", const), _sense(lp))
-    for cname, con in compat.constraints(lp):
-        what = f"constraint {cname!r}"
-        rhs = -_finite(con.constant, f"the right-hand side of {what}")
-        problem.add_constraint(cols.linear(con, what), SENSES[con.sense], rhs, cname)
+        Ab, Am, Ac = rows.matrix([objective], ["the objective"])
+        problem.set_objective(row_expr(Ab, 0, const + float(Am[0]), Ac), _sense(lp))
+    cons = compat.constraints(lp)
+    if cons:
+        cnames = [cname for cname, _ in cons]
+        whats = [f"constraint {cname!r}" for cname in cnames]
+        rhs = np.array([-_finite(con.constant, f"the right-hand side of {what}") for (_, con), what in zip(cons, whats)])
+        Ab, Am, Ac = rows.matrix([con for _, con in cons], whats)
+        add_linear_rows(problem, Ab, Am, [SENSES[con.sense] for _, con in cons], rhs, cnames, Ac)
     return Translation(problem, variables)
 
 
