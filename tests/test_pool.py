@@ -70,6 +70,15 @@ def test_engine_pool_feasible_distinct_sorted(k: int, d: int) -> None:
     assert r.pool[0].objective >= best[-1]  # the engine's best is within the true top k
 
 
+def test_constraint_search_pool_draws_on_the_points_met() -> None:
+    # linear rows: the constraint-aware search; its chains' final points alone gave 5 of 8 entries
+    p = knapsack(40)
+    r = solve(p, time_limit=None, epochs=60, pool_size=8, exhaustive_limit=0)
+    assert r.stats["search"] == "constraint"
+    check_pool(p, r.pool, 8, 1)
+    assert len(r.pool) == 8 and r.pool[-1].objective >= 0.9 * r.objective
+
+
 def test_default_pool_is_the_solution() -> None:
     p = knapsack(20)
     r = solve(p, time_limit=None, epochs=20, exhaustive_limit=0)

@@ -62,6 +62,8 @@ TRAIN_SECONDS_PER_ENTRY = 7e-9  # CPU epoch per restart x (variable + occurrence
 SA_DESCENT_SHARE = 0.1   # with a deadline: share of the search window the descents of training points may use
 CS_CHAINS = 4           # constraint-aware search: chains, at least (half from the greedy start, half from training)
 CS_WORK_PER_EPOCH = 50  # without a deadline: work per chain per epoch trained, in units of the model's size
+CS_POOL_ROWS = 2        # with pool_size > 1: points met along the way kept per candidate wanted (best energy)
+CS_POOL_SHARE = 0.1     # with pool_size > 1: share of the search time that scoring those points may use
 
 
 @dataclass
@@ -269,6 +271,11 @@ class _Found:
         first = _first_rows(X)
         order = first[np.argsort(E[first], kind="stable")[:k]]
         return X[order], E[order]
+
+    def trim(self, k: int, energy: Callable[[np.ndarray], np.ndarray]) -> None:
+        """Keep only the k best distinct rows once more than 2k are held (bounded memory)."""
+        if sum(len(r) for r, _ in self.parts) > 2 * k:
+            self.parts = [self.best(k, energy)]
 
 
 def _epoch_entries(reform: Reformulation, opts: Options) -> int:
@@ -533,7 +540,8 @@ def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: fl
     epochs = stats["epochs"] if stats["epochs"] > 0 else (opts.epochs or 0)  # training may have been skipped
     work = None if ls_end is not None else CS_WORK_PER_EPOCH * cs.nnz * min(max(ILS_MIN_ROUNDS, epochs),
                                                                             ILS_MAX_ROUNDS)
-    reported = [np.inf]
+    reported, met = [np.inf, 0.0], _Found()  # met: points met along the way, for a pool (seconds spent in [1])
+    keep = CS_POOL_ROWS * candidates_wanted(opts.pool_size, MAX_CANDIDATES) if opts.pool_size > 1 else 0
 
     def report(S: constraint_search.Chains) -> None:  # new bests reach on_best, progress and history
         if S.fl[:, F_BEST].min() < reported[0]:
@@ -541,6 +549,12 @@ def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: fl
             B = S.best[np.isfinite(S.fl[:, F_BEST])].astype(np.float64)
             tr.offer(B, tr.energy(B))
             tr.say("%7.2fs  constraint-aware search: best energy %.6g", tr.elapsed(), tr.best_e, throttle=True)
+        if keep and reported[1] <= CS_POOL_SHARE * (time.perf_counter() - t_cs):  # the chains' ends alone
+            t = time.perf_counter()  # are a handful of points (a 10-pool of a 30-item knapsack got 4)
+            P = np.concatenate([S.best[np.isfinite(S.fl[:, F_BEST])], S.x])
+            met.append(P, tr.energy(P.astype(np.float64)))
+            met.trim(keep, tr.energy)
+            reported[1] += time.perf_counter() - t
 
     calls = cs.run(S, deadline=ls_end, work=work, after_call=report)
     B, cur = cs.results(S)
@@ -552,6 +566,8 @@ def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: fl
         if len(part):
             found.append(part)
             tr.offer(part, tr.energy(part))
+    if met.parts:
+        found.append(*met.best(keep, tr.energy))
     if cs.first_feasible_at is not None:
         stats["first_feasible_at"] = cs.first_feasible_at  # perf_counter time; solve() reports it on its clock
     stats.update(cs_chains=len(starts), cs_groups=cs.n_groups, cs_calls=calls,
