@@ -79,6 +79,23 @@ def test_constraint_search_pool_draws_on_the_points_met() -> None:
     assert len(r.pool) == 8 and r.pool[-1].objective >= 0.9 * r.objective
 
 
+def test_pool_of_a_solve_stopped_by_the_callback() -> None:
+    # the stop request ends the constraint-aware search inside a round: the points met still count
+    p = knapsack(40)
+    target = 0.97 * solve(p, time_limit=None, epochs=60, exhaustive_limit=0).objective
+    events: list = []
+
+    def until(event) -> None:
+        events.append(event.objective)
+        if event.objective >= target:
+            event.stop()
+
+    r = solve(p, time_limit=None, epochs=60, pool_size=5, exhaustive_limit=0, callback=until)
+    assert r.termination == "interrupted" and r.objective == events[-1] >= target
+    check_pool(p, r.pool, 5, 1)
+    assert len(r.pool) == 5 and r.pool[3].objective >= target  # before: the best and the greedy start
+
+
 def test_default_pool_is_the_solution() -> None:
     p = knapsack(20)
     r = solve(p, time_limit=None, epochs=20, exhaustive_limit=0)

@@ -544,19 +544,23 @@ def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: fl
     keep = CS_POOL_ROWS * candidates_wanted(opts.pool_size, MAX_CANDIDATES) if opts.pool_size > 1 else 0
 
     def report(S: constraint_search.Chains) -> None:  # new bests reach on_best, progress and history
-        if S.fl[:, F_BEST].min() < reported[0]:
-            reported[0] = float(S.fl[:, F_BEST].min())
-            B = S.best[np.isfinite(S.fl[:, F_BEST])].astype(np.float64)
-            tr.offer(B, tr.energy(B))
-            tr.say("%7.2fs  constraint-aware search: best energy %.6g", tr.elapsed(), tr.best_e, throttle=True)
         if keep and reported[1] <= CS_POOL_SHARE * (time.perf_counter() - t_cs):  # the chains' ends alone
             t = time.perf_counter()  # are a handful of points (a 10-pool of a 30-item knapsack got 4)
             P = np.concatenate([S.best[np.isfinite(S.fl[:, F_BEST])], S.x])
             met.append(P, tr.energy(P.astype(np.float64)))
             met.trim(keep, tr.energy)
             reported[1] += time.perf_counter() - t
+        if S.fl[:, F_BEST].min() < reported[0]:
+            reported[0] = float(S.fl[:, F_BEST].min())
+            B = S.best[np.isfinite(S.fl[:, F_BEST])].astype(np.float64)
+            tr.offer(B, tr.energy(B))
+            tr.say("%7.2fs  constraint-aware search: best energy %.6g", tr.elapsed(), tr.best_e, throttle=True)
 
-    calls = cs.run(S, deadline=ls_end, work=work, after_call=report)
+    try:
+        calls = cs.run(S, deadline=ls_end, work=work, after_call=report)
+    finally:  # a stop request (StopSearch from report) ends the run here: the points met still count
+        if met.parts:
+            found.append(*met.best(keep, tr.energy))
     B, cur = cs.results(S)
     # a 1-flip descent on the penalised energy: a no-op at feasible points under exact penalty
     # weights; with a user-set weak weight the energy's minimiser may be infeasible, and this finds it
@@ -566,8 +570,6 @@ def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: fl
         if len(part):
             found.append(part)
             tr.offer(part, tr.energy(part))
-    if met.parts:
-        found.append(*met.best(keep, tr.energy))
     if cs.first_feasible_at is not None:
         stats["first_feasible_at"] = cs.first_feasible_at  # perf_counter time; solve() reports it on its clock
     stats.update(cs_chains=len(starts), cs_groups=cs.n_groups, cs_calls=calls,
