@@ -63,7 +63,7 @@ SA_DESCENT_SHARE = 0.1   # with a deadline: share of the search window the desce
 CS_CHAINS = 4           # constraint-aware search: chains, at least (half from the greedy start, half from training)
 CS_WORK_PER_EPOCH = 50  # without a deadline: work per chain per epoch trained, in units of the model's size
 CS_POOL_ROWS = 2        # with pool_size > 1: points met along the way kept per candidate wanted (best energy)
-CS_POOL_SHARE = 0.1     # with pool_size > 1: share of the search time that scoring those points may use
+CS_POOL_SHARE = 0.1     # with pool_size > 1 and a deadline: share of the search time that scoring those points may use
 
 
 @dataclass
@@ -544,8 +544,10 @@ def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: fl
     keep = CS_POOL_ROWS * candidates_wanted(opts.pool_size, MAX_CANDIDATES) if opts.pool_size > 1 else 0
 
     def report(S: constraint_search.Chains) -> None:  # new bests reach on_best, progress and history
-        if keep and reported[1] <= CS_POOL_SHARE * (time.perf_counter() - t_cs):  # the chains' ends alone
-            t = time.perf_counter()  # are a handful of points (a 10-pool of a 30-item knapsack got 4)
+        # the chains' ends alone are a handful of points (a 10-pool of a 30-item knapsack got 4); without
+        # a deadline every round's points (SHARE_ROUNDS), so that the answer depends on the options only
+        if keep and (ls_end is None or reported[1] <= CS_POOL_SHARE * (time.perf_counter() - t_cs)):
+            t = time.perf_counter()
             P = np.concatenate([S.best[np.isfinite(S.fl[:, F_BEST])], S.x])
             met.append(P, tr.energy(P.astype(np.float64)))
             met.trim(keep, tr.energy)
