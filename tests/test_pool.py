@@ -204,3 +204,48 @@ def test_callback_through_the_hosts_and_refused_by_the_cmd_solver() -> None:
     assert [e.objective for e in events] == [pulp.value(prob.objective)]
     with pytest.raises(pulp.PulpSolverError, match="callback"):
         prob.solve(BIPNN_CMD(msg=False, callback=events.append))
+
+
+def test_engine_pool_same_through_the_hosts() -> None:
+    # the search path (no exhaustive proof): the same problem, in the same variable order, gives the
+    # same pool through the core, PuLP, Pyomo and CVXPY (names x00.. so that PuLP's name order agrees)
+    pulp, pe, cp = (pytest.importorskip(m) for m in ("pulp", "pyomo.environ", "cvxpy"))
+    from pyomo.contrib.solver.common.factory import SolverFactory
+    from bipnn_backends import BIPNN
+    n, k, d = 30, 6, 2
+    rng = np.random.default_rng(1)
+    v, w, cap = rng.integers(1, 30, n), rng.integers(1, 20, n), 90
+    opts = {"time_limit": None, "epochs": 60, "exhaustive_limit": 0, "pool_size": k, "pool_distance": d}
+    p = BinaryProblem()
+    xs = p.add_binaries([f"x{i:02d}" for i in range(n)])
+    p.set_objective(Poly.linear(xs, v), "max")
+    p.add_constraint(Poly.linear(xs, w), "<=", cap, "cap")
+    r = solve(p, **opts)
+    check_pool(p, r.pool, k, d)
+    expected = [(e.objective, tuple(int(e.values[f"x{i:02d}"]) for i in range(n))) for e in r.pool]
+    assert len(expected) == k
+
+    prob = pulp.LpProblem("k", pulp.LpMaximize)
+    x = [pulp.LpVariable(f"x{i:02d}", cat="Binary") for i in range(n)]
+    prob += pulp.lpSum(int(a) * b for a, b in zip(v, x))
+    prob += pulp.lpSum(int(a) * b for a, b in zip(w, x)) <= cap
+    solver = BIPNN(msg=False, timeLimit=None, **{o: opts[o] for o in opts if o != "time_limit"})
+    prob.solve(solver)
+    assert [(e["objective"], tuple(int(e["values"][f"x{i:02d}"]) for i in range(n))) for e in solver.pool] == expected
+
+    m = pe.ConcreteModel()
+    m.x = pe.Var(range(n), domain=pe.Binary)
+    m.o = pe.Objective(expr=sum(int(v[i]) * m.x[i] for i in range(n)), sense=pe.maximize)
+    m.c = pe.Constraint(expr=sum(int(w[i]) * m.x[i] for i in range(n)) <= cap)
+    res = SolverFactory("bipnn").solve(m, solver_options=opts, raise_exception_on_nonoptimal_result=False)
+    got = []
+    for i in res.solution_loader.get_solution_ids():
+        res.solution_loader.solution(i).load_vars()
+        got.append((pe.value(m.o), tuple(int(m.x[j].value) for j in range(n))))
+    assert got == expected
+
+    y = cp.Variable(n, boolean=True)
+    cvx = cp.Problem(cp.Maximize(v @ y), [w @ y <= cap])
+    cvx.solve(method="bipnn", **opts)
+    pool = cvx.solver_stats.extra_stats["pool"]
+    assert [(e.objective, tuple(int(val) for val in e.values.values())) for e in pool] == expected
