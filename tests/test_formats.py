@@ -206,6 +206,17 @@ def test_extensions() -> None:
     assert not is_core_format("d.mps") and not is_core_format("e.mps.gz")
 
 
+def test_read_problem_reads_mps_as_the_cli_does(tmp_path) -> None:
+    # anything but .opb/.wcnf/.cnf is MPS (it was parsed as WCNF: "'NAME' is not a clause weight")
+    mps = tmp_path / "k.mps"
+    mps.write_text("NAME k\nOBJSENSE\n    MAX\nROWS\n N obj\n L cap\nCOLUMNS\n"
+                   "    MARKER 'MARKER' 'INTORG'\n    a obj 3 cap 1\n    b obj 2 cap 1\n"
+                   "    MARKER 'MARKER' 'INTEND'\nRHS\n    RHS cap 1\nBOUNDS\n UP BND a 1\n UP BND b 1\nENDATA\n")
+    p = read_problem(str(mps))
+    assert p.sense == "max" and [v.name for v in p.variables] == ["a", "b"]
+    assert solve(p).objective == 3.0
+
+
 def test_cli_reads_opb_and_writes_the_pool(capsys) -> None:
     import json
 

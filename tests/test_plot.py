@@ -37,7 +37,10 @@ def test_plot_of_a_solve(tmp_path) -> None:
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"
     legend = labels(fig)
     assert legend[0] == "best value found" and legend[1] == f"returned objective {r.objective:.10g}"
-    assert {"training", "descent", "local search"} <= set(legend)
+    end = r.stats["phases"][-1][2]
+    shown = {n for n, a, b in r.stats["phases"] if b - a >= 0.005 * end}
+    assert "local search" in shown and shown <= set(legend)
+    assert "training" not in legend  # the constraint-aware search skips training: a zero-width phase
     line = fig.axes[0].get_lines()[0]
     assert line.get_ydata()[-1] == pytest.approx(r.objective)
 
@@ -57,6 +60,23 @@ def test_early_penalised_values_do_not_squash_the_curve() -> None:
     fig = SolveResult(FEASIBLE, TIME_LIMIT, objective=119.0, stats={"history": hist}).plot()
     lo, hi = fig.axes[0].get_ylim()
     assert lo > 0 and hi < 200
+
+
+def test_a_start_point_does_not_squash_two_improvements() -> None:
+    # the constraint-aware search's usual history: its greedy start (0), then two real points
+    fig = SolveResult(FEASIBLE, TIME_LIMIT, objective=307.0,
+                      stats={"history": [(0.001, 0.0), (0.003, 305.0), (0.27, 307.0)]}).plot()
+    lo, hi = fig.axes[0].get_ylim()
+    assert 300 < lo < 305 and 307 < hi < 310
+
+
+def test_invisible_phases_are_not_listed() -> None:
+    r = SolveResult(FEASIBLE, TIME_LIMIT, objective=10.0, stats={
+        "history": [(0.1, 2.0), (0.5, 8.0), (1.5, 10.0)],
+        "phases": [("training", 0.0, 0.001), ("local search", 0.001, 2.0), ("descent", 2.0, 2.002)]})
+    fig = r.plot()
+    assert "local search" in labels(fig) and not {"training", "descent"} & set(labels(fig))
+    assert len(fig.axes[0].patches) == 1
 
 
 def test_exhaustive_result_has_no_history(tmp_path) -> None:
@@ -88,3 +108,14 @@ def test_cli_plot(tmp_path) -> None:
     assert main(["solve", str(opb), "--quiet", "--plot", str(png), "--option", "epochs=30",
                  "--option", "time_limit=null"]) == 0
     assert os.path.getsize(png) > 1000
+
+
+@pytest.mark.parametrize("name,message", [("run.foo", "image format"), ("run", "no extension"),
+                                          ("missing/run.png", "cannot write the plot")])
+def test_cli_refuses_a_plot_it_could_not_write_before_solving(tmp_path, capsys, name: str, message: str) -> None:
+    from bipnn_backends.cli import main
+    opb = tmp_path / "k.opb"
+    opb.write_text("min: -3 x1 -2 x2 ;\n+1 x1 +1 x2 <= 1 ;\n")
+    assert main(["solve", str(opb), "--plot", str(tmp_path / name)]) == 2
+    err = capsys.readouterr()
+    assert message in err.err and "Traceback" not in err.err and "status" not in err.out
