@@ -97,7 +97,8 @@ def _solve(args: argparse.Namespace) -> int:
     warm = options.pop("warm_start", None)
     if warm is not None and not isinstance(warm, dict):
         raise _UsageError(f"option 'warm_start' must map variable names to values, got {warm!r}")
-    options["verbose"] = interactive or bool(options.get("verbose", False))
+    # the log and the progress display: on a terminal, or asked for (--option verbose=true; BIPNN_CMD(msg=True))
+    options["verbose"] = interactive or (not args.quiet and bool(options.get("verbose", False)))
     options_from_host(options)  # every option checked before the model is read
     if args.solution:
         _check_writable(args.solution, "the solution")
@@ -111,7 +112,7 @@ def _solve(args: argparse.Namespace) -> int:
         if unknown:
             raise _UsageError(f"warm start names unknown variable(s) {', '.join(map(repr, unknown[:5]))}")
     opts = time_left(options_from_host(options, warm_start=warm), started)
-    with echo_log([sys.stderr] if interactive and not log.hasHandlers() else []):
+    with echo_log([sys.stderr] if opts.verbose and not log.hasHandlers() else []):
         result = solve(problem, opts)
         log.info("bipnn: %s", result.message)
     doc = solution.document(result)
