@@ -119,3 +119,17 @@ def test_cli_refuses_a_plot_it_could_not_write_before_solving(tmp_path, capsys, 
     assert main(["solve", str(opb), "--plot", str(tmp_path / name)]) == 2
     err = capsys.readouterr()
     assert message in err.err and "Traceback" not in err.err and "status" not in err.out
+
+
+def test_without_matplotlib_the_message_names_the_extra(tmp_path, monkeypatch, capsys) -> None:
+    import sys
+
+    from bipnn_backends.cli import main
+    monkeypatch.setitem(sys.modules, "matplotlib.figure", None)  # as if matplotlib were not installed
+    with pytest.raises(ImportError, match=r"bipnn_backends\[plot\]"):
+        SolveResult(FEASIBLE, TIME_LIMIT, objective=1.0).plot()
+    opb = tmp_path / "k.opb"
+    opb.write_text("min: -3 x1 -2 x2 ;\n+1 x1 +1 x2 <= 1 ;\n")
+    assert main(["solve", str(opb), "--plot", str(tmp_path / "run.png")]) == 2
+    err = capsys.readouterr()
+    assert "bipnn_backends[plot]" in err.err and "status" not in err.out
