@@ -133,3 +133,35 @@ def test_without_matplotlib_the_message_names_the_extra(tmp_path, monkeypatch, c
     assert main(["solve", str(opb), "--plot", str(tmp_path / "run.png")]) == 2
     err = capsys.readouterr()
     assert "bipnn_backends[plot]" in err.err and "status" not in err.out
+
+
+def test_plot_through_each_host(tmp_path) -> None:
+    # PuLP: solver.result.plot(); Pyomo: results.extra_info.plot(); CVXPY: prob.solver_stats.extra_stats.plot()
+    pulp, pe, cp = (pytest.importorskip(m) for m in ("pulp", "pyomo.environ", "cvxpy"))
+    from pyomo.contrib.solver.common.factory import SolverFactory
+    from bipnn_backends import BIPNN
+    rng = np.random.default_rng(5)
+    n, v, w = 30, rng.integers(1, 40, 30), rng.integers(1, 30, 30)
+    opts = {"epochs": 30, "exhaustive_limit": 0}
+    prob = pulp.LpProblem("k", pulp.LpMaximize)
+    x = [pulp.LpVariable(f"x{i}", cat="Binary") for i in range(n)]
+    prob += pulp.lpSum(int(a) * b for a, b in zip(v, x))
+    prob += pulp.lpSum(int(a) * b for a, b in zip(w, x)) <= 4 * n
+    solver = BIPNN(msg=False, timeLimit=None, **opts)
+    prob.solve(solver)
+    m = pe.ConcreteModel()
+    m.x = pe.Var(range(n), domain=pe.Binary)
+    m.o = pe.Objective(expr=sum(int(v[i]) * m.x[i] for i in range(n)), sense=pe.maximize)
+    m.c = pe.Constraint(expr=sum(int(w[i]) * m.x[i] for i in range(n)) <= 4 * n)
+    res = SolverFactory("bipnn").solve(m, solver_options={"time_limit": None, **opts},
+                                       raise_exception_on_nonoptimal_result=False)
+    y = cp.Variable(n, boolean=True)
+    cvx = cp.Problem(cp.Maximize(v @ y), [w @ y <= 4 * n])
+    cvx.solve(method="bipnn", time_limit=None, **opts)
+    for name, plot, value in (("pulp", solver.result.plot, pulp.value(prob.objective)),
+                              ("pyomo", res.extra_info.plot, pe.value(m.o)),
+                              ("cvxpy", cvx.solver_stats.extra_stats.plot, cvx.value)):
+        path = tmp_path / f"{name}.png"
+        fig = plot(str(path))
+        assert path.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
+        assert labels(fig)[1] == f"returned objective {value:.10g}"
