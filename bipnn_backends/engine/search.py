@@ -64,6 +64,7 @@ CS_CHAINS = 4           # constraint-aware search: chains, at least (half from t
 CS_WORK_PER_EPOCH = 50  # without a deadline: work per chain per epoch trained, in units of the model's size
 CS_POOL_ROWS = 2        # with pool_size > 1: points met along the way kept per candidate wanted (best energy)
 CS_POOL_SHARE = 0.1     # with pool_size > 1 and a deadline: share of the search time that scoring those points may use
+CS_POOL_ENTRIES = 1 << 25  # at most this many row entries of those points (256 MB as float64; 33 rows at 1M)
 
 
 @dataclass
@@ -541,7 +542,8 @@ def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: fl
     work = None if ls_end is not None else CS_WORK_PER_EPOCH * cs.nnz * min(max(ILS_MIN_ROUNDS, epochs),
                                                                             ILS_MAX_ROUNDS)
     reported, met = [np.inf, 0.0], _Found()  # met: points met along the way, for a pool (seconds spent in [1])
-    keep = CS_POOL_ROWS * candidates_wanted(opts.pool_size, MAX_CANDIDATES) if opts.pool_size > 1 else 0
+    keep = 0 if opts.pool_size == 1 else min(CS_POOL_ROWS * candidates_wanted(opts.pool_size, MAX_CANDIDATES),
+                                             max(2 * opts.pool_size, CS_POOL_ENTRIES // max(reform.n, 1)))
 
     def report(S: constraint_search.Chains) -> None:  # new bests reach on_best, progress and history
         # the chains' ends alone are a handful of points (a 10-pool of a 30-item knapsack got 4); without
