@@ -26,30 +26,35 @@ class Incumbent:
 
     ``time``: seconds since the solve started; ``objective``: in the user's sense;
     ``violation``: the largest constraint violation (within the tolerance);
-    ``values``: user-level variable name -> value (decoded when first read; continuous values
-    included for a mixed model);
+    ``values``: user-level variable name -> value, by the names the host gave its variables (PuLP's
+    and Pyomo's names, CVXPY's ``y[3]``), where ``SolveResult.values`` is keyed by key (decoded when
+    first read; continuous values included for a mixed model);
     ``x``: the 0/1 vector; ``stop()``: ask the solver to stop.
     """
 
-    __slots__ = ("time", "objective", "violation", "x", "_problem", "_values", "stop_requested")
+    __slots__ = ("time", "objective", "violation", "x", "_problem", "_values", "_named", "stop_requested")
 
     def __init__(self, problem: BinaryProblem, x: np.ndarray, objective: float, violation: float,
                  elapsed: float, values: Mapping[Hashable, float] | None = None) -> None:
         self.time, self.objective, self.violation, self.x = elapsed, objective, violation, x
-        self._problem, self._values, self.stop_requested = problem, values, False  # values: given for mixed models
+        self._problem, self._values, self.stop_requested = problem, values, False  # values by key: given for mixed models
+        self._named: dict[str, float] | None = None
 
     @property
     def values(self) -> Mapping[str, float]:
-        if self._values is None:
-            self._values = self._problem.decode(self.x)
-        return self._values
+        if self._named is None:
+            by_key = self._problem.decode(self.x) if self._values is None else self._values
+            names = {v.key: v.name for v in self._problem.variables}
+            names.update((c.key, c.name) for c in self._problem.columns)
+            self._named = {names.get(k, k): v for k, v in by_key.items()}
+        return self._named
 
     def stop(self) -> None:
         """Ask the solver to stop and return the best point found so far."""
         self.stop_requested = True
 
     def __repr__(self) -> str:
-        return f"Incumbent(time={self.time:.3f}, objective={self.objective:.10g}, violation={self.violation:.3g})"
+        return f"Incumbent(time={self.time:.3f}, objective={self.objective!r}, violation={self.violation:.3g})"
 
 
 class Watch:

@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version",
                         version=f"bipnn {__version__} (pulp {compat.PULP_VERSION}, Python {sys.version.split()[0]})")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    s = sub.add_parser("solve", help="solve a model file", description="Solve an MPS model with BIPNN.")
+    s = sub.add_parser("solve", help="solve a model file", description="Solve a model file (MPS, OPB or WCNF) with BIPNN.")
     s.add_argument("model", metavar="MODEL",
                    help="model file: .mps (an OBJSENSE section sets maximisation), .opb (pseudo-Boolean) or "
                         ".wcnf (weighted MaxSAT), each optionally gzipped (.gz)")
@@ -89,16 +89,19 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _solve(args: argparse.Namespace) -> int:
+    if args.plot:  # before the clock starts: importing matplotlib takes a while
+        _check_plot(args.plot)
     started = clock_started()  # the time limit includes reading and translating the model
     options = _options(args)
     interactive = not args.quiet and sys.stderr.isatty()
     warm = options.pop("warm_start", None)
     if warm is not None and not isinstance(warm, dict):
         raise _UsageError(f"option 'warm_start' must map variable names to values, got {warm!r}")
-    options["verbose"] = interactive or bool(options.get("verbose", False))
+    # the log and the progress display: on a terminal, or asked for (--option verbose=true; BIPNN_CMD(msg=True))
+    options["verbose"] = interactive or (not args.quiet and bool(options.get("verbose", False)))
     options_from_host(options)  # every option checked before the model is read
     if args.solution:
-        _check_writable(args.solution)
+        _check_writable(args.solution, "the solution")
     if is_core_format(args.model):  # OPB / WCNF
         problem = read_problem(args.model)
     else:  # MPS: a *SENSE:Maximize comment alone is read with the installed PuLP's convention
@@ -109,36 +112,48 @@ def _solve(args: argparse.Namespace) -> int:
         if unknown:
             raise _UsageError(f"warm start names unknown variable(s) {', '.join(map(repr, unknown[:5]))}")
     opts = time_left(options_from_host(options, warm_start=warm), started)
-    with echo_log([sys.stderr] if interactive and not log.hasHandlers() else []):
+    with echo_log([sys.stderr] if opts.verbose and not log.hasHandlers() else []):
         result = solve(problem, opts)
         log.info("bipnn: %s", result.message)
     doc = solution.document(result)
     if args.pool or len(result.pool) > 1:
         doc["pool"] = pool_document(result.pool)
     if args.plot:
-        try:
-            result.plot(args.plot)
-        except ImportError as exc:
-            raise _UsageError(str(exc)) from None
+        result.plot(args.plot)
     if args.solution:
         solution.write(doc, args.solution)
     if args.json:
         print(solution.to_json(doc))
     elif not args.quiet:
-        _summary(doc, len(result.values or {}), args.solution)
+        _summary(doc, len(result.values or {}), args.solution, args.plot)
     return solution.EXIT_BY_STATUS[result.solution_status]
 
 
-def _check_writable(path: str) -> None:
-    """Refuse an unwritable --solution path before the solve, not after it."""
+def _check_writable(path: str, what: str) -> None:
+    """Refuse an unwritable --solution or --plot path before the solve, not after it."""
     existed = os.path.exists(path)
     try:
         with open(path, "a"):
             pass
     except OSError as exc:
-        raise _UsageError(f"cannot write the solution to {path!r}: {exc.strerror or exc}") from None
+        raise _UsageError(f"cannot write {what} to {path!r}: {exc.strerror or exc}") from None
     if not existed:
         os.remove(path)
+
+
+def _check_plot(path: str) -> None:
+    """Refuse a --plot the solve could not end with (no matplotlib, an image format it does not write,
+    an unwritable path) before the solve, not after it."""
+    from .plot import _matplotlib
+    try:
+        formats = _matplotlib()().canvas.get_supported_filetypes()
+    except ImportError as exc:
+        raise _UsageError(f"--plot: {exc}") from None
+    ext = os.path.splitext(path)[1].lstrip(".").lower()
+    if ext not in formats:
+        raise _UsageError(f"--plot {path!r}: the file name must end with an image format matplotlib writes "
+                          f"(.png, .svg, .pdf, ...), got {'.' + ext if ext else 'no extension'!r}")
+    _check_writable(path, "the plot")
 
 
 def _options(args: argparse.Namespace) -> dict[str, Any]:
@@ -161,7 +176,7 @@ def _options(args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
-def _summary(doc: dict[str, Any], n_values: int, path: str | None) -> None:
+def _summary(doc: dict[str, Any], n_values: int, path: str | None, plot: str | None) -> None:
     print(f"status     {doc['solution_status']} ({doc['termination']}): {doc['message']}")
     if doc["objective"] is not None:
         print(f"objective  {doc['objective']:.10g}")
@@ -172,6 +187,8 @@ def _summary(doc: dict[str, Any], n_values: int, path: str | None) -> None:
         print(f"variables  {n_values}")
     if path:
         print(f"solution   {path}")
+    if plot:
+        print(f"plot       {plot}")
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ from typing import Any
 
 PHASE_COLORS = {"training": "#4C72B0", "descent": "#55A868", "round": "#DD8452", "local search": "#DD8452"}
 OUTLIER_FACTOR = 5.0  # clip the axis when the full range exceeds the later range this many times
+MIN_PHASE_SHARE = 0.005  # phases shorter than this share of the time axis are neither shaded nor listed
 
 
 def _matplotlib() -> Any:
@@ -52,12 +53,14 @@ def plot_result(result: Any, path: str | None = None, ax: Any = None, title: str
         if key == "round":
             rounds += 1
             alpha = 0.10 if rounds % 2 else 0.22  # alternate so consecutive rounds stay apart
+        if b - a < MIN_PHASE_SHARE * end:  # invisible (a skipped training, a closing descent of a few ms):
+            continue                        # a legend entry would name what the picture does not show
         ax.axvspan(a, b, color=PHASE_COLORS.get(key, "#8172B3"), alpha=alpha, lw=0)
         if key not in seen:
             seen.add(key)
             label = "annealing rounds" if key == "round" else key
             handles.append(Patch(color=PHASE_COLORS.get(key, "#8172B3"), alpha=0.3, label=label))
-    if rounds:
+    if "annealing rounds" in [h.get_label() for h in handles]:
         handles[[h.get_label() for h in handles].index("annealing rounds")].set_label(f"annealing rounds ({rounds})")
 
     if history:
@@ -90,7 +93,7 @@ def plot_result(result: Any, path: str | None = None, ax: Any = None, title: str
 
 def _fit_axis(ax: Any, values: list[float]) -> None:
     """Fit the y axis to the later values when a few early ones would squash them."""
-    if len(values) < 4:
+    if len(values) < 3:  # [start, first real point, its improvement]: the start alone can squash them
         return
     later = values[max(1, len(values) // 10):]
     lo, hi = min(values), max(values)

@@ -18,6 +18,7 @@ from .core.evaluate import evaluate_problem
 from .core.problem import BinaryProblem
 
 CANDIDATES_PER_ENTRY = 8  # engine candidates kept per requested pool entry (distinct points to choose from)
+POOL_NEIGHBOUR_ENTRIES = 20_000_000  # 1-flip neighbours of a pool's entries evaluated: at most this many row entries
 EXHAUSTIVE_CHUNK = 1 << 15
 EXHAUSTIVE_KEEP_MIN, EXHAUSTIVE_KEEP_PER_ENTRY = 4096, 256  # best feasible points kept while enumerating
 
@@ -95,6 +96,23 @@ def build_pool(problem: BinaryProblem, X: np.ndarray, feasible: np.ndarray, obje
     keep = select(values, feasible, objective, problem.sense, size, distance)
     return [PoolSolution(float(objective[i]), problem.decode(X[i]), float(violation[i]),
                          np.asarray(X[i], dtype=np.float64).copy()) for i in keep]
+
+
+def flip_neighbours(X: np.ndarray, rows: int, seed: int) -> np.ndarray:
+    """The 1-flip neighbours of each row of X (0/1), at most ``rows`` in all: every flip while they
+    fit, else the same number of distinct random flips per row (seeded, so the pool is reproducible)."""
+    m, n = X.shape
+    per = min(n, rows // max(m, 1))
+    if per <= 0:
+        return np.zeros((0, n))
+    rng = np.random.default_rng(seed)
+    flips = np.arange(n) if per == n else None
+    out = np.repeat(np.asarray(X, dtype=np.float64), per, axis=0)
+    for i in range(m):
+        f = flips if flips is not None else rng.choice(n, per, replace=False)
+        block = out[i * per:(i + 1) * per]
+        block[np.arange(per), f] = 1.0 - block[np.arange(per), f]
+    return out
 
 
 def exhaustive_pool(problem: BinaryProblem, size: int, distance: int, tol: float,

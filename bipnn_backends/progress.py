@@ -10,7 +10,9 @@ display, so the elapsed time moves between improvements.
 from __future__ import annotations
 
 import contextlib
+import io
 import logging
+import os
 import sys
 import threading
 import time
@@ -20,6 +22,8 @@ log = logging.getLogger("bipnn_backends")
 
 BAR_EVERY = 0.25    # seconds between bar refreshes
 PLAIN_EVERY = 5.0   # seconds between plain progress lines
+SOLVE_THREAD = "bipnn_solve_thread"  # log record attribute: the thread of the solve a display line belongs to
+FALLBACK_SIZE = (80, 24)  # a terminal that reports 0x0: tqdm then draws nothing at all (rows -1 hide the bar)
 
 
 class Progress:
@@ -27,6 +31,7 @@ class Progress:
 
     def __init__(self, t0: float, limit: float | None, bar: bool) -> None:
         self.t0, self.limit = t0, limit
+        self.owner = threading.get_ident()  # the solving thread: hosts echo that thread's records only
         self.objective: float | None = None
         self.feasible = False
         self.lines = 0
@@ -34,8 +39,11 @@ class Progress:
         self._bar: Any = None
         if bar:
             from tqdm import tqdm
-            self._bar = tqdm(total=limit, file=sys.stderr, leave=True, dynamic_ncols=True, unit="s",
-                             bar_format="bipnn {bar}| {n:.1f}/{total:.4g} s{postfix}" if limit else
+            cols = _terminal_columns()
+            self._bar = tqdm(total=limit, file=sys.stderr, leave=True, dynamic_ncols=cols is not None,
+                             ncols=None if cols else FALLBACK_SIZE[0], nrows=None if cols else FALLBACK_SIZE[1],
+                             unit="s",
+                             bar_format="bipnn {bar}| {n:.1f}/{total:.3g} s{postfix}" if limit else
                              "bipnn {n:.1f} s{postfix}")
         self._done = threading.Event()
         self._thread = threading.Thread(target=self._run, name="bipnn-progress", daemon=True)
@@ -59,8 +67,8 @@ class Progress:
             self._bar.set_postfix_str(self.text(), refresh=False)
             self._bar.refresh()
         else:
-            limit = f" of {self.limit:.4g} s" if self.limit else " s"
-            log.info("progress: %.1f%s, %s", elapsed, limit, self.text())
+            limit = f" of {self.limit:.3g} s" if self.limit else " s"
+            log.info("progress: %.1f%s, %s", elapsed, limit, self.text(), extra={SOLVE_THREAD: self.owner})
             self.lines += 1
 
     def _run(self) -> None:
@@ -74,6 +82,15 @@ class Progress:
         if self._bar is not None:
             self._tick()
             self._bar.close()
+
+
+def _terminal_columns() -> int | None:
+    """The width of the terminal on stderr; None when it reports 0 (a pseudo-terminal nobody sized,
+    as under ``script`` or some CI runners and editors) or is not a terminal."""
+    try:
+        return os.get_terminal_size(sys.stderr.fileno()).columns or None
+    except (AttributeError, OSError, ValueError, io.UnsupportedOperation):
+        return None
 
 
 def _bar_available() -> bool:

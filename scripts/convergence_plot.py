@@ -41,7 +41,7 @@ def main() -> None:
     result = solve(gset_maxcut(os.path.join(DATA, "gset", "G14.txt")), time_limit=seconds, seed=0)
     result.plot(out, title=f"Gset G14 max-cut (800 vertices, best known 3064): "
                            f"{result.objective:.0f} in {seconds:g} s (2 shared CPU cores)")
-    print(f"{out}: {result.status} {result.objective} after {result.stats['time_total']:.1f} s")
+    print(f"{out}: {result.solution_status} {result.objective} after {result.stats['time_total']:.1f} s")
 
 
 if __name__ == "__main__":

@@ -78,3 +78,69 @@ def test_exhaustive_path_reports_the_optimum() -> None:
 def test_callback_must_be_callable() -> None:
     with pytest.raises(OptionError, match="callback"):
         solve(knapsack(4), callback=3)
+
+
+def test_callback_through_every_in_process_host() -> None:
+    # each host's event: values by the host's variable names, the objective in the user's sense (a
+    # maximisation with a constant: CVXPY's solver= path sees a minimisation form), increasing, and a
+    # stop request ending the solve with the host's interrupted status and the last event's point
+    pulp, pe, cp = (pytest.importorskip(m) for m in ("pulp", "pyomo.environ", "cvxpy"))
+    from pyomo.contrib.solver.common.factory import SolverFactory
+    import bipnn_backends.cvxpy as bc
+    from bipnn_backends import BIPNN
+    n, const = 40, 5.0
+    rng = np.random.default_rng(3)
+    v, w = rng.integers(1, 50, n), rng.integers(1, 30, n)
+    opts = {"epochs": 100, "exhaustive_limit": 0}
+    target = 0.97 * solve(knapsack(n), time_limit=None, **opts).objective + const
+
+    def run(names: list[str], solve_host) -> tuple[list, float]:
+        events: list[Incumbent] = []
+
+        def until(event: Incumbent) -> None:
+            events.append(event)
+            if event.objective >= target:
+                event.stop()
+
+        value = solve_host(until)
+        objs = [e.objective for e in events]
+        assert objs and all(b > a for a, b in zip(objs, objs[1:])) and objs[-1] >= target
+        for e in events:
+            assert list(e.values) == names
+            x = np.array([e.values[name] for name in names])
+            assert e.objective == pytest.approx(v @ x + const) and w @ x <= 4 * n
+        assert value == pytest.approx(objs[-1])
+        return events
+
+    prob = pulp.LpProblem("k", pulp.LpMaximize)
+    x = [pulp.LpVariable(f"x{i:02d}", cat="Binary") for i in range(n)]
+    prob += pulp.lpSum(int(a) * b for a, b in zip(v, x)) + const
+    prob += pulp.lpSum(int(a) * b for a, b in zip(w, x)) <= 4 * n
+
+    def with_pulp(fn) -> float:
+        solver = BIPNN(msg=False, timeLimit=None, callback=fn, **opts)
+        prob.solve(solver)
+        assert solver.result.termination == "interrupted"
+        return pulp.value(prob.objective)
+    run([f"x{i:02d}" for i in range(n)], with_pulp)
+
+    m = pe.ConcreteModel()
+    m.x = pe.Var(range(n), domain=pe.Binary)
+    m.o = pe.Objective(expr=sum(int(v[i]) * m.x[i] for i in range(n)) + const, sense=pe.maximize)
+    m.c = pe.Constraint(expr=sum(int(w[i]) * m.x[i] for i in range(n)) <= 4 * n)
+
+    def with_pyomo(fn) -> float:
+        res = SolverFactory("bipnn").solve(m, solver_options={"callback": fn, "time_limit": None, **opts},
+                                           raise_exception_on_nonoptimal_result=False)
+        assert res.termination_condition.name == "interrupted"
+        return pe.value(m.o)
+    run([f"x[{i}]" for i in range(n)], with_pyomo)
+
+    y = cp.Variable(n, boolean=True, name="y")
+    cvx = cp.Problem(cp.Maximize(v @ y + const), [w @ y <= 4 * n])
+    for how in ({"method": "bipnn"}, {"solver": bc.BIPNN()}):
+        def with_cvxpy(fn) -> float:
+            cvx.solve(callback=fn, time_limit=None, **opts, **how)
+            assert cvx.status == cp.USER_LIMIT and cvx.solver_stats.extra_stats.termination == "interrupted"
+            return cvx.value
+        run([f"y[{i}]" for i in range(n)], with_cvxpy)

@@ -196,3 +196,32 @@ def test_ranged_rows_and_free_format_mps_are_solved(tmp_path, capsys):
     doc = json.loads(capsys.readouterr().out)
     assert doc["solution_status"] == "optimal" and doc["objective"] == 4
     assert doc["values"] == {"x1": 0, "x2": 0, "x3": 1}
+
+
+def test_progress_lines_when_not_a_terminal_and_asked_for(tmp_path):
+    # stderr is a pipe here: the plain lines show with --option verbose=true (BIPNN_CMD(msg=True) passes
+    # it), never with --quiet, and by default only the summary (they were lost: no echo off a terminal)
+    import numpy as np
+    rng = np.random.default_rng(2)
+    p = pulp.LpProblem("k", pulp.LpMaximize)
+    x = [pulp.LpVariable(f"x{i}", cat="Binary") for i in range(40)]
+    p += pulp.lpSum(int(a) * b for a, b in zip(rng.integers(1, 40, 40), x))
+    p += pulp.lpSum(int(a) * b for a, b in zip(rng.integers(1, 30, 40), x)) <= 160
+    model = write(p, tmp_path / "k.mps", with_objsense=True)
+    code = ("import sys; from bipnn_backends import progress; progress.PLAIN_EVERY = 0.02; "
+            "from bipnn_backends.cli import main; sys.exit(main(sys.argv[1:]))")
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
+
+    def run(*extra: str) -> subprocess.CompletedProcess:
+        done = subprocess.run([sys.executable, "-c", code, "solve", model, "--time-limit", "0.5", *extra],
+                              capture_output=True, text=True, env=env, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return done
+
+    done = run("--option", "verbose=true")
+    assert "progress: " in done.stderr and "(feasible)" in done.stderr and "bipnn engine" in done.stderr
+    assert "status" in done.stdout
+    done = run("--quiet", "--option", "verbose=true")
+    assert done.stdout == "" and done.stderr == ""
+    done = run()
+    assert "progress" not in done.stderr and "status" in done.stdout

@@ -123,6 +123,27 @@ def test_opb_from_our_generator(tmp_path) -> None:
     assert solve(p).objective == solve(q).objective
 
 
+@pytest.mark.parametrize("make", ["constrained_pubo", "multi_knapsack", "set_cover", "quadratic_assignment"])
+def test_opb_round_trip_of_the_benchmark_generators(tmp_path, make: str) -> None:
+    """Instances of the project's benchmark generators, written as OPB (gzipped) and read back: the
+    same objective and feasibility at every sampled point, and the same answer."""
+    from benchmarks.instances import constrained_pubo
+    from benchmarks.structured import multi_knapsack, quadratic_assignment, set_cover
+    p = {"constrained_pubo": lambda: constrained_pubo(40, 3, seed=2), "multi_knapsack": lambda: multi_knapsack(30, 3),
+         "set_cover": lambda: set_cover(20, 40, density=0.15), "quadratic_assignment": lambda: quadratic_assignment(4)
+         }[make]().problem
+    path = str(tmp_path / f"{make}.opb.gz")
+    write_opb(from_problem(p), path)
+    q = read_problem(path)
+    assert (q.sense, q.n_binaries, len(q.constraints)) == (p.sense, p.n_binaries, len(p.constraints))
+    X = (np.random.default_rng(0).random((3000, p.n_binaries)) < 0.5).astype(float)
+    a, b = evaluate_problem(p, X), evaluate_problem(q, X)
+    np.testing.assert_allclose(a.objective, b.objective, rtol=1e-12, atol=1e-9)
+    np.testing.assert_array_equal(a.feasible, b.feasible)
+    opts = {"time_limit": None, "epochs": 30, "exhaustive_limit": 0}
+    assert solve(q, **opts).objective == pytest.approx(solve(p, **opts).objective)
+
+
 def random_wcnf(rng: np.random.Generator, n: int) -> WcnfInstance:
     def clause(k: int) -> tuple:
         vars_ = rng.choice(n, size=k, replace=False) + 1
@@ -204,6 +225,17 @@ def test_damaged_gzip_and_missing_file(tmp_path) -> None:
 def test_extensions() -> None:
     assert is_core_format("a.OPB") and is_core_format("b.wcnf.gz") and is_core_format("c.cnf")
     assert not is_core_format("d.mps") and not is_core_format("e.mps.gz")
+
+
+def test_read_problem_reads_mps_as_the_cli_does(tmp_path) -> None:
+    # anything but .opb/.wcnf/.cnf is MPS (it was parsed as WCNF: "'NAME' is not a clause weight")
+    mps = tmp_path / "k.mps"
+    mps.write_text("NAME k\nOBJSENSE\n    MAX\nROWS\n N obj\n L cap\nCOLUMNS\n"
+                   "    MARKER 'MARKER' 'INTORG'\n    a obj 3 cap 1\n    b obj 2 cap 1\n"
+                   "    MARKER 'MARKER' 'INTEND'\nRHS\n    RHS cap 1\nBOUNDS\n UP BND a 1\n UP BND b 1\nENDATA\n")
+    p = read_problem(str(mps))
+    assert p.sense == "max" and [v.name for v in p.variables] == ["a", "b"]
+    assert solve(p).objective == 3.0
 
 
 def test_cli_reads_opb_and_writes_the_pool(capsys) -> None:

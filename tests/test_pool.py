@@ -70,6 +70,32 @@ def test_engine_pool_feasible_distinct_sorted(k: int, d: int) -> None:
     assert r.pool[0].objective >= best[-1]  # the engine's best is within the true top k
 
 
+def test_constraint_search_pool_draws_on_the_points_met() -> None:
+    # linear rows: the constraint-aware search; its chains' final points alone gave 5 of 8 entries
+    p = knapsack(40)
+    r = solve(p, time_limit=None, epochs=60, pool_size=8, exhaustive_limit=0)
+    assert r.stats["search"] == "constraint"
+    check_pool(p, r.pool, 8, 1)
+    assert len(r.pool) == 8 and r.pool[-1].objective >= 0.9 * r.objective
+
+
+def test_pool_of_a_solve_stopped_by_the_callback() -> None:
+    # the stop request ends the constraint-aware search inside a round: the points met still count
+    p = knapsack(40)
+    target = 0.97 * solve(p, time_limit=None, epochs=60, exhaustive_limit=0).objective
+    events: list = []
+
+    def until(event) -> None:
+        events.append(event.objective)
+        if event.objective >= target:
+            event.stop()
+
+    r = solve(p, time_limit=None, epochs=60, pool_size=5, exhaustive_limit=0, callback=until)
+    assert r.termination == "interrupted" and r.objective == events[-1] >= target
+    check_pool(p, r.pool, 5, 1)
+    assert len(r.pool) == 5 and r.pool[-1].objective >= 0.95 * r.objective  # before: the best and the greedy start
+
+
 def test_default_pool_is_the_solution() -> None:
     p = knapsack(20)
     r = solve(p, time_limit=None, epochs=20, exhaustive_limit=0)
@@ -189,3 +215,74 @@ def test_constraint_search_pool_holds_the_points_met_on_the_way() -> None:
         assert r.stats["search"] == "constraint"
         check_pool(p, r.pool, 4, 1)
         assert len(r.pool) == 4
+
+
+def test_engine_pool_same_through_the_hosts() -> None:
+    # the search path (no exhaustive proof): the same problem, in the same variable order, gives the
+    # same pool through the core, PuLP, Pyomo and CVXPY (names x00.. so that PuLP's name order agrees)
+    pulp, pe, cp = (pytest.importorskip(m) for m in ("pulp", "pyomo.environ", "cvxpy"))
+    from pyomo.contrib.solver.common.factory import SolverFactory
+    from bipnn_backends import BIPNN
+    n, k, d = 30, 6, 2
+    rng = np.random.default_rng(1)
+    v, w, cap = rng.integers(1, 30, n), rng.integers(1, 20, n), 90
+    opts = {"time_limit": None, "epochs": 60, "exhaustive_limit": 0, "pool_size": k, "pool_distance": d}
+    p = BinaryProblem()
+    xs = p.add_binaries([f"x{i:02d}" for i in range(n)])
+    p.set_objective(Poly.linear(xs, v), "max")
+    p.add_constraint(Poly.linear(xs, w), "<=", cap, "cap")
+    r = solve(p, **opts)
+    check_pool(p, r.pool, k, d)
+    expected = [(e.objective, tuple(int(e.values[f"x{i:02d}"]) for i in range(n))) for e in r.pool]
+    assert len(expected) == k
+
+    prob = pulp.LpProblem("k", pulp.LpMaximize)
+    x = [pulp.LpVariable(f"x{i:02d}", cat="Binary") for i in range(n)]
+    prob += pulp.lpSum(int(a) * b for a, b in zip(v, x))
+    prob += pulp.lpSum(int(a) * b for a, b in zip(w, x)) <= cap
+    solver = BIPNN(msg=False, timeLimit=None, **{o: opts[o] for o in opts if o != "time_limit"})
+    prob.solve(solver)
+    assert [(e["objective"], tuple(int(e["values"][f"x{i:02d}"]) for i in range(n))) for e in solver.pool] == expected
+
+    m = pe.ConcreteModel()
+    m.x = pe.Var(range(n), domain=pe.Binary)
+    m.o = pe.Objective(expr=sum(int(v[i]) * m.x[i] for i in range(n)), sense=pe.maximize)
+    m.c = pe.Constraint(expr=sum(int(w[i]) * m.x[i] for i in range(n)) <= cap)
+    res = SolverFactory("bipnn").solve(m, solver_options=opts, raise_exception_on_nonoptimal_result=False)
+    got = []
+    for i in res.solution_loader.get_solution_ids():
+        res.solution_loader.solution(i).load_vars()
+        got.append((pe.value(m.o), tuple(int(m.x[j].value) for j in range(n))))
+    assert got == expected
+
+    y = cp.Variable(n, boolean=True)
+    cvx = cp.Problem(cp.Maximize(v @ y), [w @ y <= cap])
+    cvx.solve(method="bipnn", **opts)
+    pool = cvx.solver_stats.extra_stats["pool"]
+    assert [(e.objective, tuple(int(val) for val in e.values.values())) for e in pool] == expected
+
+
+def test_engine_pool_is_full_and_near_the_best_on_every_seed() -> None:
+    """The chains may end in few distinct points (seed 7 gave 6 of 8 entries, others the empty knapsack
+    as the 8th); the 1-flip neighbours of the pooled points fill the pool with near-best alternatives."""
+    p = knapsack(40)
+    for seed in range(8):
+        r = solve(p, time_limit=None, epochs=60, pool_size=8, exhaustive_limit=0, seed=seed)
+        check_pool(p, r.pool, 8, 1)
+        assert len(r.pool) == 8 and r.pool[-1].objective >= 0.95 * r.objective, seed
+
+
+def test_flip_neighbours_are_distinct_single_flips_within_the_budget() -> None:
+    from bipnn_backends.pool import flip_neighbours
+    X = np.array([[0, 1, 0, 1, 1], [1, 1, 0, 0, 0]], dtype=float)
+    N = flip_neighbours(X, 100, seed=0)
+    assert N.shape == (10, 5)
+    for i in range(2):
+        d = np.abs(N[5 * i:5 * i + 5] - X[i])
+        assert (d.sum(axis=1) == 1).all() and (d.sum(axis=0) == 1).all()  # each coordinate flipped once
+    S = flip_neighbours(X, 6, seed=0)  # 3 random distinct flips per point
+    assert S.shape == (6, 5)
+    for i in range(2):
+        d = np.abs(S[3 * i:3 * i + 3] - X[i])
+        assert (d.sum(axis=1) == 1).all() and len({int(np.argmax(r)) for r in d}) == 3
+    assert flip_neighbours(X, 1, seed=0).shape == (0, 5)

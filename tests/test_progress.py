@@ -48,6 +48,26 @@ def test_bar(monkeypatch) -> None:
     assert "bipnn" in out and "/10 s" in out and "best objective 7 (feasible)" in out
 
 
+def test_bar_on_a_terminal_that_reports_no_size(monkeypatch) -> None:
+    # a fresh pseudo-terminal is 0x0 (as under `script`, some CI runners and editors): tqdm drew nothing
+    pytest.importorskip("tqdm")
+    pty = pytest.importorskip("pty")
+    import os
+    master, slave = pty.openpty()
+    with open(slave, "w", closefd=True) as tty:
+        assert os.get_terminal_size(tty.fileno()).columns == 0
+        monkeypatch.setattr("sys.stderr", tty)
+        monkeypatch.setattr(progress, "BAR_EVERY", 1e6)
+        assert progress._bar_available()
+        p = progress.Progress(time.perf_counter(), 10.0, bar=True)
+        p.update(7.0, True)
+        p.close()
+        tty.flush()
+    out = os.read(master, 65536).decode()
+    os.close(master)
+    assert "bipnn" in out and "/10 s" in out and "best objective 7 (feasible)" in out
+
+
 def test_solve_feeds_the_display_only_when_verbose(monkeypatch) -> None:
     seen: list[tuple] = []
     monkeypatch.setattr(progress.Progress, "update", lambda self, obj, feas: seen.append((obj, feas)))
@@ -103,3 +123,32 @@ def test_mixed_solve_feeds_the_display(monkeypatch) -> None:
     assert seen and seen[-1] == (pytest.approx(r.objective), True)
     objs = [o for o, f in seen]
     assert objs == sorted(objs, reverse=True)  # a minimisation: strictly better each time
+
+
+def test_plain_lines_reach_each_host_output(monkeypatch, capsys) -> None:
+    # the lines come from the display's thread; the hosts echo the solving thread's records only
+    # (they never showed through PuLP msg=True, Pyomo tee=True or CVXPY verbose=True)
+    pulp, pe, cp = (pytest.importorskip(m) for m in ("pulp", "pyomo.environ", "cvxpy"))
+    from bipnn_backends import BIPNN
+    monkeypatch.setattr(progress, "PLAIN_EVERY", 0.02)
+    monkeypatch.setattr(progress, "_bar_available", lambda: False)
+    n, rng = 40, np.random.default_rng(2)
+    v, w = rng.integers(1, 40, n), rng.integers(1, 30, n)
+    limit = 0.5  # a generous number of 0.02 s intervals; the test counts lines, not time
+
+    prob = pulp.LpProblem("k", pulp.LpMaximize)
+    x = [pulp.LpVariable(f"x{i}", cat="Binary") for i in range(n)]
+    prob += pulp.lpSum(int(a) * b for a, b in zip(v, x))
+    prob += pulp.lpSum(int(a) * b for a, b in zip(w, x)) <= 4 * n
+    m = pe.ConcreteModel()
+    m.x = pe.Var(range(n), domain=pe.Binary)
+    m.o = pe.Objective(expr=sum(int(v[i]) * m.x[i] for i in range(n)), sense=pe.maximize)
+    m.c = pe.Constraint(expr=sum(int(w[i]) * m.x[i] for i in range(n)) <= 4 * n)
+    y = cp.Variable(n, boolean=True)
+    cvx = cp.Problem(cp.Maximize(v @ y), [w @ y <= 4 * n])
+    for run in (lambda: prob.solve(BIPNN(msg=True, timeLimit=limit)),
+                lambda: pe.SolverFactory("bipnn").solve(m, tee=True, timelimit=limit),
+                lambda: cvx.solve(method="bipnn", verbose=True, time_limit=limit)):
+        run()
+        out = capsys.readouterr()
+        assert "progress: " in out.out + out.err and "(feasible)" in out.out + out.err

@@ -30,6 +30,7 @@ from ..errors import (BipnnError, ContinuousVariableError, ExpansionLimitError, 
                       NonFiniteCoefficientError, OptionError, UnboundedVariableError, UndefinedFunctionError,
                       UnsupportedExpressionError)
 from ..options import Options, make_options
+from ..progress import SOLVE_THREAD
 
 LOGGER = "bipnn_backends"
 
@@ -157,12 +158,12 @@ def time_left(opts: Options, started: float) -> Options:
 
 # -- log echo ---------------------------------------------------------------------------------
 class _EchoHandler(logging.StreamHandler):
-    """A stream handler for the records of one thread."""
+    """A stream handler for the records of one thread (and of the progress display it started)."""
 
     def __init__(self, stream: TextIO, thread: int) -> None:
         super().__init__(stream)
         self.setFormatter(logging.Formatter("%(message)s"))
-        self.addFilter(lambda record: record.thread == thread)
+        self.addFilter(lambda record: getattr(record, SOLVE_THREAD, record.thread) == thread)
 
 
 _echo_lock = threading.Lock()

@@ -62,6 +62,9 @@ TRAIN_SECONDS_PER_ENTRY = 7e-9  # CPU epoch per restart x (variable + occurrence
 SA_DESCENT_SHARE = 0.1   # with a deadline: share of the search window the descents of training points may use
 CS_CHAINS = 4           # constraint-aware search: chains, at least (half from the greedy start, half from training)
 CS_WORK_PER_EPOCH = 50  # without a deadline: work per chain per epoch trained, in units of the model's size
+CS_POOL_ROWS = 2        # with pool_size > 1: points met along the way kept per candidate wanted (best energy)
+CS_POOL_SHARE = 0.1     # with pool_size > 1 and a deadline: share of the search time that scoring those points may use
+CS_POOL_ENTRIES = 1 << 25  # at most this many row entries of those points (256 MB as float64; 33 rows at 1M)
 
 
 @dataclass
@@ -269,6 +272,11 @@ class _Found:
         first = _first_rows(X)
         order = first[np.argsort(E[first], kind="stable")[:k]]
         return X[order], E[order]
+
+    def trim(self, k: int, energy: Callable[[np.ndarray], np.ndarray]) -> None:
+        """Keep only the k best distinct rows once more than 2k are held (bounded memory)."""
+        if sum(len(r) for r, _ in self.parts) > 2 * k:
+            self.parts = [self.best(k, energy)]
 
 
 def _epoch_entries(reform: Reformulation, opts: Options) -> int:
@@ -541,21 +549,30 @@ def _constrained(reform: Reformulation, opts: Options, X: np.ndarray, ls_end: fl
     epochs = stats["epochs"] if stats["epochs"] > 0 else (opts.epochs or 0)  # training may have been skipped
     work = None if ls_end is not None else CS_WORK_PER_EPOCH * cs.nnz * min(max(ILS_MIN_ROUNDS, epochs),
                                                                             ILS_MAX_ROUNDS)
-    reported = [np.inf]
-    pool_left = [candidates_wanted(opts.pool_size, MAX_CANDIDATES) if opts.pool_size > 1 else 0]
+    reported, met = [np.inf, 0.0], _Found()  # met: points met along the way, for a pool (seconds spent in [1])
+    keep = 0 if opts.pool_size == 1 else min(CS_POOL_ROWS * candidates_wanted(opts.pool_size, MAX_CANDIDATES),
+                                             max(2 * opts.pool_size, CS_POOL_ENTRIES // max(reform.n, 1)))
 
     def report(S: constraint_search.Chains) -> None:  # new bests reach on_best, progress and history
+        # the chains' ends alone are a handful of points (a 10-pool of a 30-item knapsack got 4); without
+        # a deadline every round's points (SHARE_ROUNDS), so that the answer depends on the options only
+        if keep and (ls_end is None or reported[1] <= CS_POOL_SHARE * (time.perf_counter() - t_cs)):
+            t = time.perf_counter()
+            P = np.concatenate([S.best[np.isfinite(S.fl[:, F_BEST])], S.x])
+            met.append(P, tr.energy(P.astype(np.float64)))
+            met.trim(keep, tr.energy)
+            reported[1] += time.perf_counter() - t
         if S.fl[:, F_BEST].min() < reported[0]:
             reported[0] = float(S.fl[:, F_BEST].min())
             B = S.best[np.isfinite(S.fl[:, F_BEST])].astype(np.float64)
-            E = tr.energy(B)
-            tr.offer(B, E)
-            if pool_left[0] > 0:  # a pool wants the feasible points met on the way too (at most its candidates' worth)
-                found.append(B[:pool_left[0]], E[:pool_left[0]])
-                pool_left[0] -= len(B[:pool_left[0]])
+            tr.offer(B, tr.energy(B))
             tr.say("%7.2fs  constraint-aware search: best energy %.6g", tr.elapsed(), tr.best_e, throttle=True)
 
-    calls = cs.run(S, deadline=ls_end, work=work, after_call=report)
+    try:
+        calls = cs.run(S, deadline=ls_end, work=work, after_call=report)
+    finally:  # a stop request (StopSearch from report) ends the run here: the points met still count
+        if met.parts:
+            found.append(*met.best(keep, tr.energy))
     B, cur = cs.results(S)
     # a 1-flip descent on the penalised energy: a no-op at feasible points under exact penalty
     # weights; with a user-set weak weight the energy's minimiser may be infeasible, and this finds it

@@ -22,8 +22,11 @@ def is_core_format(path: str) -> bool:
 
 
 def read_problem(path: str) -> BinaryProblem:
-    """Read an OPB (``.opb``) or WCNF (``.wcnf``, ``.cnf``) file, ``.gz`` or not, as a BinaryProblem."""
+    """Read an OPB (``.opb``) or WCNF (``.wcnf``, ``.cnf``) file, else an MPS one, ``.gz`` or not, as a
+    BinaryProblem (the CLI's rule)."""
     name = path.replace("\\", "/").rsplit("/", 1)[-1]
     if stem(path).endswith(".opb"):
         return read_opb(path).to_problem(name)
-    return read_wcnf(path).to_problem(name)
+    if is_core_format(path):
+        return read_wcnf(path).to_problem(name)
+    return read_mps(path)

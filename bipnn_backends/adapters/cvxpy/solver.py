@@ -14,11 +14,12 @@ through the equalities that define them; everything else is handed to
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import sys
 import threading
 import weakref
-from typing import Any
+from typing import Any, Callable
 
 import numpy as np
 import scipy.sparse as sp
@@ -42,6 +43,7 @@ log = logging.getLogger("bipnn_backends")
 COLUMNS = "bipnn_columns"
 STARTED = "bipnn_started"  # when CVXPY first called this solver (clock_started): the time limit counts from it
 SIGN = "bipnn_sign"  # the user's objective is SIGN * (the minimisation form + offset); None: not known
+OFFSET = "bipnn_offset"  # that offset (CVXPY keeps it in the inverse data, which solve_via_data does not see)
 
 #: The user's sense of each problem this solver was handed (CVXPY's matrix form, kept by CVXPY between solves
 #: of one problem): ``can_solve`` sees the user's problem, ``apply`` the matrix form built right after it,
@@ -104,6 +106,7 @@ class BIPNN(QpSolver):
         data[COLUMNS] = (names, x0)
         data[STARTED] = started
         data[SIGN] = _user_sign(problem)
+        data[OFFSET] = float(inv_data[s.OFFSET])
         return data, inv_data
 
     def solve_via_data(self, data: dict, warm_start: bool, verbose: bool, solver_opts: dict,
@@ -114,6 +117,9 @@ class BIPNN(QpSolver):
         enc, problem = _translate(data, names)
         opts = make_cvxpy_options(solver_opts, verbose, enc.warm_start(x0) if warm_start else None)
         opts = time_left(opts, data.get(STARTED, clock_started()))
+        if opts.callback is not None:
+            opts = dataclasses.replace(opts, callback=_user_callback(opts.callback, data.get(SIGN),
+                                                                     data.get(OFFSET, 0.0)))
         with echo_log([sys.stdout] if verbose else [], exclusive=True, unless_configured=True), \
                 raising_host_errors(ERRORS):
             result = solve(problem, opts)
@@ -134,6 +140,15 @@ class BIPNN(QpSolver):
         if sign is not None:
             result.objective = sign * value
         return Solution(status, value, {self.VAR_ID: x}, {}, attr)
+
+
+def _user_callback(fn: Callable[[Any], Any], sign: float | None, offset: float) -> Callable[[Any], Any]:
+    """The user's incumbent callback, its events' objective turned from CVXPY's minimisation form into
+    the user's sense, as ``prob.value`` (None when the sense is not known, as for pool objectives)."""
+    def user_sense(event: Any) -> Any:
+        event.objective = None if sign is None else sign * (event.objective + offset)
+        return fn(event)
+    return user_sense
 
 
 def _user_sign(param_prog: Any) -> float | None:

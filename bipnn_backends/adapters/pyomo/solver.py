@@ -13,7 +13,7 @@ import datetime
 import io
 import logging
 import math
-from typing import Any, Mapping, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from pyomo.common.collections import ComponentMap
 from pyomo.common.config import Bool, ConfigValue
@@ -229,6 +229,7 @@ class Bipnn(SolverBase):
         info.number_of_binaries = tr.problem.n_binaries
         info.number_of_constraints = tr.n_constraints
         info.pool_objectives = [e.objective for e in res.pool]
+        info.plot = _plotter(res)  # the convergence plot; the SolveResult itself would flood results.display()
         if (results.termination_condition != TerminationCondition.convergenceCriteriaSatisfied
                 and config.raise_exception_on_nonoptimal_result):
             raise NoOptimalSolutionError()
@@ -272,6 +273,13 @@ class LegacyBipnn(LegacySolverWrapper, Bipnn):
         problem.number_of_integer_variables = info.number_of_integer_variables
         problem.number_of_continuous_variables = info.number_of_continuous_variables
         return legacy, soln
+
+
+def _plotter(res: SolveResult) -> Callable[..., Any]:
+    """``results.extra_info.plot(path=None, ax=None, title=None)``: ``res.plot`` (docs/extras.md)."""
+    def plot(path: str | None = None, ax: Any = None, title: str | None = None) -> Any:
+        return res.plot(path, ax, title)
+    return plot
 
 
 def _options(config: Any, warm_start: Mapping[int, float] | None = None) -> Options:
