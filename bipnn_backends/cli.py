@@ -21,9 +21,8 @@ from typing import Any, Sequence
 
 from ._version import __version__
 from .adapters._kit import clock_started, echo_log, options_from_host, parse_assignments, time_left
-from .adapters.pulp import compat, solution
 from .errors import BipnnError, ModelError, OptionError
-from .formats import is_core_format, read_mps, read_problem
+from .formats import is_core_format, read_mps, read_problem, solution
 from .pool import pool_document
 from .solve import solve
 
@@ -34,13 +33,31 @@ class _UsageError(Exception):
     pass
 
 
+def _pulp4() -> bool:
+    """True when the installed PuLP is 4.x (its MPS files negate a maximised objective); the command
+    line itself needs no PuLP (``pip install bipnn_backends`` alone)."""
+    try:
+        from .adapters.pulp import compat
+    except ImportError:
+        return False
+    return compat.PULP4
+
+
+def _pulp_version() -> str:
+    try:
+        from .adapters.pulp import compat
+    except ImportError:
+        return ""
+    return f"pulp {compat.PULP_VERSION}, "
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="bipnn", description="BIPNN: binary and bounded-integer programs solved by a hypergraph neural network.",
         epilog="exit codes: 0 optimal/feasible, 1 internal error, 2 usage, 3 bad model, 4 infeasible, "
                "5 no solution found, 130 interrupted")
     parser.add_argument("--version", action="version",
-                        version=f"bipnn {__version__} (pulp {compat.PULP_VERSION}, Python {sys.version.split()[0]})")
+                        version=f"bipnn {__version__} ({_pulp_version()}Python {sys.version.split()[0]})")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     s = sub.add_parser("solve", help="solve a model file", description="Solve a model file (MPS, OPB or WCNF) with BIPNN.")
     s.add_argument("model", metavar="MODEL",
@@ -105,7 +122,7 @@ def _solve(args: argparse.Namespace) -> int:
     if is_core_format(args.model):  # OPB / WCNF
         problem = read_problem(args.model)
     else:  # MPS: a *SENSE:Maximize comment alone is read with the installed PuLP's convention
-        problem = read_mps(args.model, negated_max=compat.PULP4)
+        problem = read_mps(args.model, negated_max=_pulp4())
     if warm:  # variables are keyed by their names in the file
         known = {v.key for v in problem.variables} | {c.key for c in problem.columns}
         unknown = [n for n in warm if n not in known]

@@ -11,8 +11,8 @@ import pulp
 import pytest
 
 from bipnn_backends import __version__
-from bipnn_backends.adapters.pulp import solution
 from bipnn_backends.cli import main
+from bipnn_backends.formats import solution
 from models import tiny
 
 
@@ -225,3 +225,22 @@ def test_progress_lines_when_not_a_terminal_and_asked_for(tmp_path):
     assert done.stdout == "" and done.stderr == ""
     done = run()
     assert "progress" not in done.stderr and "status" in done.stdout
+
+
+def test_cli_runs_without_pulp(tmp_path):
+    """`pip install bipnn_backends` alone installs the `bipnn` script: it must not need PuLP."""
+    model = tmp_path / "t.opb"
+    model.write_text("* #variable= 3 #constraint= 1\nmin: +1 x1 +2 x2 -3 x3 ;\n+1 x1 +1 x2 +1 x3 >= 2 ;\n")
+    code = ("import sys; sys.modules['pulp'] = None\n"
+            "from bipnn_backends.cli import main\n"
+            f"rc = main(['solve', {str(model)!r}, '--quiet', '--json'])\n"
+            "assert sys.modules['pulp'] is None\n"
+            "sys.exit(rc)\n")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert out.returncode == 0, out.stderr
+    doc = json.loads(out.stdout)
+    assert doc["solution_status"] == "optimal" and doc["objective"] == -2.0
+    version = subprocess.run([sys.executable, "-c", "import sys; sys.modules['pulp'] = None\n"
+                              "from bipnn_backends.cli import main; main(['--version'])"],
+                             capture_output=True, text=True, timeout=300)
+    assert version.returncode == 0 and version.stdout.startswith("bipnn ") and "pulp" not in version.stdout

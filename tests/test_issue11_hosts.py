@@ -31,7 +31,7 @@ import bipnn_backends  # noqa: F401  (registers)
 import conformance_checks as checks
 import models
 from bipnn_backends import cli
-from bipnn_backends.adapters.pulp import solution
+from bipnn_backends.formats import solution
 from bipnn_backends.adapters.pulp import solvers as pulp_solvers
 from bipnn_backends.adapters.pyomo import solver as pyomo_solver
 from bipnn_backends.errors import OptionError

@@ -112,8 +112,9 @@ def test_function_registry_is_the_one_table_every_layer_reads():
 def test_result_pairs_are_the_eleven_hosts_map():
     """Every (solution status, termination) pair solve() can produce, and only those, in every host's table."""
     from bipnn_backends.adapters.cvxpy.common import STATUS_MAP as CVXPY_STATUS
-    from bipnn_backends.adapters.pulp import solution, status as pulp_status  # solution: the CLI's exit codes
+    from bipnn_backends.adapters.pulp import status as pulp_status
     from bipnn_backends.adapters.pyomo.solver import LEGACY_STATUS, STATUS
+    from bipnn_backends.formats import solution  # the CLI's exit codes
     from bipnn_backends.result import SOLUTION_STATUSES, TERMINATIONS, SolveResult
 
     pairs = set()

@@ -11,7 +11,7 @@ import pulp
 import pytest
 
 import bipnn_backends  # noqa: F401  (registers)
-from bipnn_backends.adapters.pulp import solution
+from bipnn_backends.formats import solution
 from bipnn_backends.pulp import BIPNN, BIPNN_CMD
 
 OPTIMUM = -10.0  # of mixed_pulp(): x=1, z=0, y=7.5 (checked against CBC below)

@@ -17,7 +17,7 @@ from pyomo.contrib.solver.common.factory import SolverFactory as NewSolverFactor
 import bipnn_backends  # noqa: F401  (registers)
 from bipnn_backends import OptionError
 from bipnn_backends.adapters.cvxpy.solver import BIPNN as CvxpyBIPNN
-from bipnn_backends.adapters.pulp import solution
+from bipnn_backends.formats import solution
 from bipnn_backends.cli import main
 from bipnn_backends.options import make_options
 from bipnn_backends.pulp import BIPNN, BIPNN_CMD, PulpOptionError

@@ -8,7 +8,7 @@ import pulp
 import pytest
 
 from bipnn_backends import BIPNN, BIPNN_CMD
-from bipnn_backends.adapters.pulp import solution
+from bipnn_backends.formats import solution
 from bipnn_backends.cli import main
 from models import MODELS, cbc_optimum, quality
 

@@ -18,8 +18,9 @@ from bipnn_backends import cli
 from bipnn_backends.adapters import _kit
 from bipnn_backends.adapters.cvxpy import solver as cvxpy_solver
 from bipnn_backends.adapters.cvxpy import translate as cvxpy_translate
-from bipnn_backends.adapters.pulp import solution, solvers as pulp_solvers
+from bipnn_backends.adapters.pulp import solvers as pulp_solvers
 from bipnn_backends.adapters.pyomo import solver as pyomo_solver
+from bipnn_backends.formats import solution
 from conformance import entries
 
 ENTRIES = {e.name: e for e in entries()}

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from bipnn_backends.adapters.pulp import solution
+from bipnn_backends.formats import solution
 from bipnn_backends.cli import main
 
 

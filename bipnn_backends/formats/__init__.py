@@ -1,5 +1,6 @@
 """Model files read straight into the core's :class:`BinaryProblem`: OPB (pseudo-Boolean),
-WCNF (weighted MaxSAT) and MPS (:mod:`.mps`), plain or gzip-compressed. See docs/extras.md
+WCNF (weighted MaxSAT) and MPS (:mod:`.mps`), plain or gzip-compressed; the CLI's solution document
+(:mod:`.solution`). See docs/extras.md
 and docs/cli.md."""
 
 from __future__ import annotations

@@ -1,6 +1,6 @@
 """Every difference between PuLP 3.x and PuLP 4.x the adapter relies on, in one place
 (registration, model access, timing; status codes are :mod:`.status`, reading MPS files is
-:mod:`bipnn_backends.formats.mps`, the CLI's solution document :mod:`.solution`).
+:mod:`bipnn_backends.formats.mps`, the CLI's solution document :mod:`bipnn_backends.formats.solution`).
 
 PuLP 4 (Python >= 3.12) keeps the model in a Rust core: constraints are a
 method, variables are not hashable, unused variables stay in the model

@@ -27,7 +27,8 @@ from ...pool import pool_document, pool_from_document
 from ...result import SolveResult
 from ...solve import solve
 from .._kit import clock_started, echo_log, options_from_host, parse_assignments, raising_host_errors, time_left
-from . import compat, solution, status
+from ...formats import solution
+from . import compat, status
 from .errors import ERRORS, BipnnPulpError, PulpOptionError
 from .translate import Translation, translate
 

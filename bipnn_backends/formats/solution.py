@@ -25,7 +25,7 @@ from typing import Any
 
 import numpy as np
 
-from ...result import FEASIBLE, INFEASIBLE, NONE, OPTIMAL, TERMINATIONS, UNBOUNDED, SolveResult
+from ..result import FEASIBLE, INFEASIBLE, NONE, OPTIMAL, TERMINATIONS, UNBOUNDED, SolveResult
 
 EXIT_OK = 0            # optimal or feasible: a verified solution
 EXIT_ERROR = 1         # unexpected internal error
