@@ -1,6 +1,6 @@
 """The MPS writer (formats/mps_write.py): a translated PuLP model written, read back by our reader and
 by HiGHS, is the same model (every variable's kind and bounds, the objective and every row's value at
-random points, the HiGHS optimum); BIPNN_CMD, which writes its file with it, answers as BIPNN does."""
+random points, the optimum of HiGHS and SCIP); BIPNN_CMD, which writes its file with it, answers as BIPNN does."""
 
 from __future__ import annotations
 
@@ -141,17 +141,34 @@ def check_round_trip(lp: pulp.LpProblem, path: str, points: int = 8, seed: int =
 
 
 def check_optimum(lp: pulp.LpProblem, path: str) -> None:
-    """HiGHS on the written file reaches the optimum HiGHS finds on the PuLP model itself."""
+    """HiGHS (and SCIP, when installed) on the written file reach the optimum HiGHS finds on the PuLP
+    model itself."""
     h = highs_model(path)
     h.run()
     status = h.getModelStatus()
+    scip = _scip(path)
     lp.solve(pulp.HiGHS(msg=False))
     if lp.status == pulp.LpStatusOptimal:
         assert status == highspy.HighsModelStatus.kOptimal
         best = pulp.value(lp.objective) if lp.objective is not None else 0.0
         assert h.getInfo().objective_function_value == pytest.approx(best, rel=1e-7, abs=1e-7)
+        if scip is not None:
+            assert scip.getStatus() == "optimal" and scip.getObjVal() == pytest.approx(best, rel=1e-6, abs=1e-6)
     else:
         assert status != highspy.HighsModelStatus.kOptimal
+        assert scip is None or scip.getStatus() != "optimal"
+
+
+def _scip(path: str):
+    try:
+        import pyscipopt
+    except ImportError:
+        return None
+    m = pyscipopt.Model()
+    m.hideOutput()
+    m.readProblem(path)
+    m.optimize()
+    return m
 
 
 # -- random small MILPs -------------------------------------------------------------------------------
