@@ -113,9 +113,9 @@ def _rows(problem: BinaryProblem, cols: _Cols) -> tuple[sp.csc_array, np.ndarray
     rows_of = sp.csr_array((obj_val, obj_idx, np.array([0, len(obj_idx)])), shape=(1, n_bin))
     B = sp.csr_array(sp.vstack([rows_of, sp.csr_array(system.A)], format="csr"))
     B.sum_duplicates()  # sorted indices: an integer's bits are adjacent in each row
-    names = [problem.objective] + [problem.constraints[int(k)].name for k in system.rows]
+    what = ["the objective"] + [f"constraint {problem.constraints[int(k)].name!r}" for k in system.rows]
     entry_row = np.repeat(np.arange(B.shape[0], dtype=np.int64), np.diff(B.indptr))
-    Cb, shift = _user_level(problem, cols, B, entry_row, names)
+    Cb, shift = _user_level(problem, cols, B, entry_row, what)
 
     # the column (continuous) parts, by file column
     parts = [problem.objective_columns] + [problem.constraints[int(k)].columns for k in system.rows]
@@ -131,7 +131,7 @@ def _rows(problem: BinaryProblem, cols: _Cols) -> tuple[sp.csc_array, np.ndarray
 
 
 def _user_level(problem: BinaryProblem, cols: _Cols, B: sp.csr_array, entry_row: np.ndarray,
-                names: list) -> tuple[sp.coo_array, np.ndarray]:
+                what: list[str]) -> tuple[sp.coo_array, np.ndarray]:
     """Rows over binaries -> rows over the file's columns (an integer's coefficient is the one of
     its first bit divided by that bit's weight), and per row ``sum c_u * lb_u`` over integers
     (their offsets, which the rows' constants include)."""
@@ -153,11 +153,9 @@ def _user_level(problem: BinaryProblem, cols: _Cols, B: sp.csr_array, entry_row:
         ok &= np.isclose(ratio[np.maximum(prev, 0)], ratio[rest], rtol=_RATIO_RTOL, atol=0.0)
         if not ok.all():
             k = rest[int(np.flatnonzero(~ok)[0])]
-            r = int(entry_row[k])
-            what = "the objective" if r == 0 else f"constraint {names[r]!r}"
-            v = problem.variables[int(owner[b[k]])] if owner[b[k]] >= 0 else None
-            raise ModelError(f"{what} is not linear in variable {v.name if v else int(b[k])!r}: its binary "
-                             "encoding's bits have unrelated coefficients; it cannot be written as MPS")
+            v = problem.variables[int(owner[b[k]])]
+            raise ModelError(f"{what[int(entry_row[k])]} is not linear in variable {v.name!r}: the bits of its "
+                             "binary encoding have unrelated coefficients; it cannot be written as MPS")
     keep = first[b]
     u = owner[b[keep]]
     c = ratio[keep]
