@@ -374,3 +374,38 @@ def test_kept_file_is_the_readable_model(tmp_path, monkeypatch):
     assert h.getLp().row_names_ == ["cap"]
     h.run()
     assert h.getInfo().objective_function_value == pytest.approx(19.0) == pytest.approx(pulp.value(lp.objective))
+
+
+def test_cmd_pool_and_objective_keep_the_constant():
+    """The file holds the objective constant: the objective and every pool entry include it once."""
+    lp, _ = unique_optimum_model()
+    cmd, inproc = BIPNN_CMD(msg=False, pool_size=3), BIPNN(msg=False, pool_size=3)
+    lp.solve(cmd)
+    lp2, _ = unique_optimum_model()
+    lp2.solve(inproc)
+    assert [e["objective"] for e in cmd.pool] == pytest.approx([e["objective"] for e in inproc.pool])
+    assert [e["values"] for e in cmd.pool] == [e["values"] for e in inproc.pool]
+    assert cmd.result.objective == pytest.approx(pulp.value(lp.objective))
+
+
+def test_cmd_sends_the_warm_start_by_column_name(monkeypatch):
+    import json
+
+    from bipnn_backends.adapters.pulp import solvers
+
+    lp, best = unique_optimum_model()
+    for v in lp.variables():
+        v.varValue = best[v.name]
+    sent = {}
+
+    def run(self, cmd, sol, timeout):
+        with open(cmd[cmd.index("--options") + 1]) as f:
+            sent.update(json.load(f))
+        return {"solution_status": "feasible", "termination": "time_limit", "message": "fake", "stats": {},
+                "values": {name: value for name, value in sent["warm_start"].items()}, "objective": 1.0,
+                "max_violation": 0.0}
+
+    monkeypatch.setattr(solvers.BIPNN_CMD, "_run", run)
+    lp.solve(BIPNN_CMD(msg=False, warmStart=True))
+    assert sent["warm_start"] == best
+    assert {v.name: v.varValue for v in lp.variables()} == best  # read back by position
