@@ -63,7 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code. As the process's own command (``argv`` None:
+    the ``bipnn`` script, ``python -m``) it ends the process right after a solve (see :func:`_exit_now`)."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -72,6 +73,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command != "solve":
         parser.print_help(sys.stderr)
         return solution.EXIT_USAGE
+    rc = _checked_solve(args)
+    if argv is None and "ray" not in sys.modules:  # no cluster connection to shut down at exit
+        _exit_now(rc)
+    return rc
+
+
+def _exit_now(rc: int) -> None:
+    """End the process without the interpreter's teardown: freeing a big model and torch's and
+    numba's modules takes up to a second at 200k variables, and BIPNN_CMD's parent waits for the
+    exit. Everything the command writes is written by now; the streams are flushed here."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(rc)
+
+
+def _checked_solve(args: argparse.Namespace) -> int:
+    """:func:`_solve`, with the errors a user can act on turned into a message and an exit code."""
     try:
         return _solve(args)
     except (_UsageError, OptionError) as exc:
@@ -96,7 +115,7 @@ def _solve(args: argparse.Namespace) -> int:
     if warm is not None and not isinstance(warm, dict):
         raise _UsageError(f"option 'warm_start' must map variable names to values, got {warm!r}")
     options["verbose"] = interactive or bool(options.get("verbose", False))
-    options_from_host(options)  # every option checked before the model is read
+    checked = options_from_host(options)  # every option checked before the model is read
     if args.solution:
         _check_writable(args.solution)
     if is_core_format(args.model):  # OPB / WCNF
@@ -108,6 +127,8 @@ def _solve(args: argparse.Namespace) -> int:
         unknown = [n for n in warm if n not in known]
         if unknown:
             raise _UsageError(f"warm start names unknown variable(s) {', '.join(map(repr, unknown[:5]))}")
+    if problem.n_binaries > checked.exhaustive_limit:
+        _import_engine()
     opts = time_left(options_from_host(options, warm_start=warm), started)
     with echo_log([sys.stderr] if interactive and not log.hasHandlers() else []):
         result = solve(problem, opts)
@@ -127,6 +148,12 @@ def _solve(args: argparse.Namespace) -> int:
     elif not args.quiet:
         _summary(doc, len(result.values or {}), args.solution)
     return solution.EXIT_BY_STATUS[result.solution_status]
+
+
+def _import_engine() -> None:
+    """Import the engine (torch, numba) inside the time limit: ``solve`` leaves a first import out
+    of it, as suits a long-lived process, but every run of this command is a first run."""
+    from .engine import search  # noqa: F401
 
 
 def _check_writable(path: str) -> None:

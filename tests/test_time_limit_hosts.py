@@ -20,6 +20,7 @@ from bipnn_backends.adapters.cvxpy import solver as cvxpy_solver
 from bipnn_backends.adapters.cvxpy import translate as cvxpy_translate
 from bipnn_backends.adapters.pulp import solution, solvers as pulp_solvers
 from bipnn_backends.adapters.pyomo import solver as pyomo_solver
+from bipnn_backends.result import SolveResult
 from conformance import entries
 
 ENTRIES = {e.name: e for e in entries()}
@@ -147,3 +148,29 @@ def test_time_left_keeps_other_options(clock):
     assert left.time_limit == pytest.approx(3.75) and left.seed == 7 and opts.time_limit == 5.0
     clock[0] += 100.0
     assert _kit.time_left(opts, started).time_limit == 0.0
+
+
+def test_cli_counts_the_engine_import_for_a_model_that_needs_the_engine(tmp_path, monkeypatch, clock):
+    """Every run of ``bipnn solve`` imports the engine for the first time: it counts against the
+    limit (solve() leaves a first import out of it); a model solved exhaustively does not import it."""
+    imported = []
+
+    def slow_import():
+        clock[0] += 3.0
+        imported.append(True)
+
+    monkeypatch.setattr(cli, "_import_engine", slow_import)
+    seen = []
+
+    def solve(problem, opts):
+        seen.append(opts.time_limit)
+        return SolveResult("none", "time_limit", message="not searched")
+
+    monkeypatch.setattr(cli, "solve", solve)
+    big, tiny = tmp_path / "knapsack.mps", tmp_path / "tiny.mps"
+    models.knapsack().writeMPS(str(big), with_objsense=True)  # 60 binaries: above the exhaustive limit
+    models.tiny().writeMPS(str(tiny), with_objsense=True)
+    cli.main(["solve", str(tiny), "--time-limit", str(LIMIT), "--quiet"])
+    assert seen == [LIMIT] and imported == []
+    cli.main(["solve", str(big), "--time-limit", str(LIMIT), "--quiet"])
+    assert seen[-1] == pytest.approx(LIMIT - 3.0) and imported == [True]
