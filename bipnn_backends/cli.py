@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import sys
+import time
 from typing import Any, Sequence
 
 from ._version import __version__
@@ -51,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--device", metavar="D", help="auto, cpu, cuda or cuda:N (default auto)")
     s.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: every CPU the process may use)")
     s.add_argument("--cluster", metavar="ADDR", help="run a portfolio on a Ray cluster: 'auto' or its address")
+    s.add_argument("--deadline", type=float, metavar="T",
+                   help="also stop by this wall-clock time (seconds since the epoch), start-up included")
     s.add_argument("--solution", metavar="OUT", help="write the solution here (JSON if OUT ends with .json, else text)")
     s.add_argument("--json", action="store_true", help="print the solution document as JSON instead of a summary")
     s.add_argument("--quiet", action="store_true", help="print nothing but errors (and --json output)")
@@ -108,7 +111,7 @@ def _checked_solve(args: argparse.Namespace) -> int:
 
 
 def _solve(args: argparse.Namespace) -> int:
-    started = clock_started()  # the time limit includes reading and translating the model
+    started, wall_started = clock_started(), time.time()  # the time limit includes reading the model
     options = _options(args)
     interactive = not args.quiet and sys.stderr.isatty()
     warm = options.pop("warm_start", None)
@@ -116,6 +119,9 @@ def _solve(args: argparse.Namespace) -> int:
         raise _UsageError(f"option 'warm_start' must map variable names to values, got {warm!r}")
     options["verbose"] = interactive or bool(options.get("verbose", False))
     checked = options_from_host(options)  # every option checked before the model is read
+    if args.deadline is not None:  # a caller's deadline (BIPNN_CMD's): this process's start-up counts too
+        left = max(0.0, args.deadline - wall_started)
+        options["time_limit"] = left if checked.time_limit is None else min(checked.time_limit, left)
     if args.solution:
         _check_writable(args.solution)
     if is_core_format(args.model):  # OPB / WCNF

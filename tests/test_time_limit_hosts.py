@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 import pytest
 
@@ -174,3 +175,30 @@ def test_cli_counts_the_engine_import_for_a_model_that_needs_the_engine(tmp_path
     assert seen == [LIMIT] and imported == []
     cli.main(["solve", str(big), "--time-limit", str(LIMIT), "--quiet"])
     assert seen[-1] == pytest.approx(LIMIT - 3.0) and imported == [True]
+
+
+def test_cli_deadline_caps_the_time_limit(tmp_path, monkeypatch, clock):
+    """--deadline (wall-clock seconds since the epoch) caps the limit: a past one leaves 0 (the cheapest
+    constructions), a far one leaves --time-limit as it is."""
+    seen = _spy(monkeypatch, cli, "solve")
+    mps = tmp_path / "tiny.mps"
+    models.tiny().writeMPS(str(mps), with_objsense=True)
+    past, far = str(time.time() - 5), str(time.time() + 1e6)
+    assert cli.main(["solve", str(mps), "--time-limit", str(LIMIT), "--deadline", past, "--quiet"]) == 0
+    assert cli.main(["solve", str(mps), "--time-limit", str(LIMIT), "--deadline", far, "--quiet"]) == 0
+    assert cli.main(["solve", str(mps), "--deadline", str(time.time() + 5), "--quiet"]) == 0
+    assert seen[:2] == [0.0, LIMIT] and 0 < seen[2] <= 5.0
+
+
+def test_pulp_cmd_passes_its_deadline(monkeypatch, clock):
+    """BIPNN_CMD gives the child its own deadline, so the child's start-up counts against the limit."""
+    _slow(monkeypatch, clock, pulp_solvers, "translate", 2.0)
+    sent = {}
+
+    def run(self, cmd, sol, timeout):
+        sent["deadline"] = float(cmd[cmd.index("--deadline") + 1])
+        return {"solution_status": "none", "termination": "time_limit", "message": "fake", "stats": {}}
+
+    monkeypatch.setattr(pulp_solvers.BIPNN_CMD, "_run", run)
+    pulp_solvers.BIPNN_CMD(msg=False, timeLimit=LIMIT).actualSolve(models.to_pulp(models.COVER)[0])
+    assert 0 < sent["deadline"] - time.time() <= LIMIT - 2.0

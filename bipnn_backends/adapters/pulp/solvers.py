@@ -17,6 +17,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from typing import Any
 
 from pulp import LpSolver, LpSolver_CMD
@@ -199,6 +200,8 @@ class BIPNN_CMD(_BipnnSolver, LpSolver_CMD):
             with open(options_file, "w") as f:
                 json.dump(_cli_options(opts, names), f)
             cmd = self.command() + ["solve", mps, "--solution", sol, "--options", options_file]
+            if opts.time_limit is not None:  # the child's start-up counts against the limit too
+                cmd += ["--deadline", repr(time.time() + opts.time_limit)]
             if not self.msg:
                 cmd.append("--quiet")
             timeout = None if opts.time_limit is None else \
