@@ -119,9 +119,10 @@ def _solve(args: argparse.Namespace) -> int:
         raise _UsageError(f"option 'warm_start' must map variable names to values, got {warm!r}")
     options["verbose"] = interactive or bool(options.get("verbose", False))
     checked = options_from_host(options)  # every option checked before the model is read
+    limit = checked.time_limit
     if args.deadline is not None:  # a caller's deadline (BIPNN_CMD's): this process's start-up counts too
         left = max(0.0, args.deadline - wall_started)
-        options["time_limit"] = left if checked.time_limit is None else min(checked.time_limit, left)
+        limit = options["time_limit"] = left if limit is None else min(limit, left)
     if args.solution:
         _check_writable(args.solution)
     if is_core_format(args.model):  # OPB / WCNF
@@ -133,7 +134,7 @@ def _solve(args: argparse.Namespace) -> int:
         unknown = [n for n in warm if n not in known]
         if unknown:
             raise _UsageError(f"warm start names unknown variable(s) {', '.join(map(repr, unknown[:5]))}")
-    if problem.n_binaries > checked.exhaustive_limit:
+    if problem.n_binaries > checked.exhaustive_limit and limit != 0:  # the search will need the engine
         _import_engine()
     opts = time_left(options_from_host(options, warm_start=warm), started)
     with echo_log([sys.stderr] if interactive and not log.hasHandlers() else []):
@@ -159,7 +160,10 @@ def _solve(args: argparse.Namespace) -> int:
 def _import_engine() -> None:
     """Import the engine (torch, numba) inside the time limit: ``solve`` leaves a first import out
     of it, as suits a long-lived process, but every run of this command is a first run."""
-    from .engine import search  # noqa: F401
+    try:
+        from .engine import search  # noqa: F401
+    except ImportError:  # no torch here: solve() says so if the model needs the engine
+        pass
 
 
 def _check_writable(path: str) -> None:

@@ -175,6 +175,8 @@ def test_cli_counts_the_engine_import_for_a_model_that_needs_the_engine(tmp_path
     assert seen == [LIMIT] and imported == []
     cli.main(["solve", str(big), "--time-limit", str(LIMIT), "--quiet"])
     assert seen[-1] == pytest.approx(LIMIT - 3.0) and imported == [True]
+    cli.main(["solve", str(big), "--time-limit", "0", "--quiet"])  # no search: no engine
+    assert seen[-1] == 0 and imported == [True]
 
 
 def test_cli_deadline_caps_the_time_limit(tmp_path, monkeypatch, clock):
