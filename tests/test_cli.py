@@ -211,6 +211,7 @@ def test_the_process_command_ends_at_once_after_writing_everything(tmp_path, mon
         raise SystemExit(rc)
 
     monkeypatch.setattr(cli.os, "_exit", fake_exit)
+    monkeypatch.delitem(sys.modules, "ray", raising=False)  # other tests may have imported it (a cluster run)
     monkeypatch.setattr(sys, "argv", ["bipnn", "solve", model, "--solution", str(out)])
     with pytest.raises(SystemExit):
         main()
