@@ -305,6 +305,7 @@ def test_a_nonlinear_problem_is_refused(tmp_path):
     p.add_constraint(x * y, "<=", 0, "prod")
     with pytest.raises(ModelError, match="constraint 'prod' is not linear"):
         write_mps(p, str(tmp_path / "q.mps"))
+    assert not (tmp_path / "q.mps").exists()  # a refused model leaves no file
 
 
 def test_unrelated_bit_coefficients_are_refused(tmp_path):

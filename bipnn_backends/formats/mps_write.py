@@ -4,7 +4,7 @@ work plus one formatted line per nonzero.
 
 ``BIPNN_CMD`` writes its model file with it from the translation it already holds, instead of
 PuLP's ``writeMPS`` (which walks the model a second time in Python). The file is standard free
-MPS that :func:`~.mps.read_mps`, HiGHS, SCIP and CBC read back as the same model:
+MPS that :func:`~.mps.read_mps`, HiGHS and SCIP read back as the same model (tests/test_mps_write.py):
 
 - ``NAME``, ``OBJSENSE`` (``MAX`` or ``MIN``), one ``N`` objective row, ``L``/``G``/``E`` rows
   in the problem's constraint order, the objective constant as minus the ``RHS`` of the
@@ -56,9 +56,10 @@ def write_mps(problem: BinaryProblem, path: str) -> dict[Hashable, str]:
     con_names = [c.name for c in problem.constraints]
     row_names = con_names if _valid_names(con_names) and not _MARKER_NAMES & set(con_names) else \
         [f"R{i}" for i in range(len(con_names))]
-    obj_name = _fresh("OBJ", set(row_names))
-    with open(path, "w") as f:
-        f.write(_text(problem, cols, col_names, row_names, obj_name, A, const, rhs, sense))
+    text = _text(problem, cols, col_names, row_names, obj_name=_fresh("OBJ", set(row_names)), A=A, const=const,
+                 rhs=rhs, sense=sense)
+    with open(path, "w") as f:  # only once the whole text stands: a refused model leaves no file
+        f.write(text)
     return dict(zip(cols.keys, col_names))
 
 
