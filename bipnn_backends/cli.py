@@ -17,6 +17,7 @@ import json
 import logging
 import os
 import sys
+import time
 from typing import Any, Sequence
 
 from ._version import __version__
@@ -68,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--device", metavar="D", help="auto, cpu, cuda or cuda:N (default auto)")
     s.add_argument("--threads", type=int, metavar="N", help="CPU threads (default: every CPU the process may use)")
     s.add_argument("--cluster", metavar="ADDR", help="run a portfolio on a Ray cluster: 'auto' or its address")
+    s.add_argument("--deadline", type=float, metavar="T",
+                   help="also stop by this wall-clock time (seconds since the epoch), start-up included")
     s.add_argument("--solution", metavar="OUT", help="write the solution here (JSON if OUT ends with .json, else text)")
     s.add_argument("--json", action="store_true", help="print the solution document as JSON instead of a summary")
     s.add_argument("--quiet", action="store_true", help="print nothing but errors (and --json output)")
@@ -80,7 +83,8 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; returns the exit code."""
+    """Run the command line; returns the exit code. As the process's own command (``argv`` None:
+    the ``bipnn`` script, ``python -m``) it ends the process right after a solve (see :func:`_exit_now`)."""
     parser = build_parser()
     try:
         args = parser.parse_args(argv)
@@ -89,6 +93,24 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command != "solve":
         parser.print_help(sys.stderr)
         return solution.EXIT_USAGE
+    rc = _checked_solve(args)
+    if argv is None and "ray" not in sys.modules:  # no cluster connection to shut down at exit
+        _exit_now(rc)
+    return rc
+
+
+def _exit_now(rc: int) -> None:
+    """End the process without the interpreter's teardown: freeing a big model and torch's and
+    numba's modules takes up to a second at 200k variables, and BIPNN_CMD's parent waits for the
+    exit. Everything the command writes is written by now; the streams are flushed here."""
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(rc)
+
+
+def _checked_solve(args: argparse.Namespace) -> int:
+    """:func:`_solve`, with the errors a user can act on turned into a message and an exit code."""
     try:
         return _solve(args)
     except (_UsageError, OptionError) as exc:
@@ -108,7 +130,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _solve(args: argparse.Namespace) -> int:
     if args.plot:  # before the clock starts: importing matplotlib takes a while
         _check_plot(args.plot)
-    started = clock_started()  # the time limit includes reading and translating the model
+    started, wall_started = clock_started(), time.time()  # the time limit includes reading the model
     options = _options(args)
     interactive = not args.quiet and sys.stderr.isatty()
     warm = options.pop("warm_start", None)
@@ -116,7 +138,11 @@ def _solve(args: argparse.Namespace) -> int:
         raise _UsageError(f"option 'warm_start' must map variable names to values, got {warm!r}")
     # the log and the progress display: on a terminal, or asked for (--option verbose=true; BIPNN_CMD(msg=True))
     options["verbose"] = interactive or (not args.quiet and bool(options.get("verbose", False)))
-    options_from_host(options)  # every option checked before the model is read
+    checked = options_from_host(options)  # every option checked before the model is read
+    limit = checked.time_limit
+    if args.deadline is not None:  # a caller's deadline (BIPNN_CMD's): this process's start-up counts too
+        left = max(0.0, args.deadline - wall_started)
+        limit = options["time_limit"] = left if limit is None else min(limit, left)
     if args.solution:
         _check_writable(args.solution, "the solution")
     if is_core_format(args.model):  # OPB / WCNF
@@ -128,6 +154,8 @@ def _solve(args: argparse.Namespace) -> int:
         unknown = [n for n in warm if n not in known]
         if unknown:
             raise _UsageError(f"warm start names unknown variable(s) {', '.join(map(repr, unknown[:5]))}")
+    if problem.n_binaries > checked.exhaustive_limit and limit != 0:  # the search will need the engine
+        _import_engine()
     opts = time_left(options_from_host(options, warm_start=warm), started)
     with echo_log([sys.stderr] if opts.verbose and not log.hasHandlers() else []):
         result = solve(problem, opts)
@@ -144,6 +172,15 @@ def _solve(args: argparse.Namespace) -> int:
     elif not args.quiet:
         _summary(doc, len(result.values or {}), args.solution, args.plot)
     return solution.EXIT_BY_STATUS[result.solution_status]
+
+
+def _import_engine() -> None:
+    """Import the engine (torch, numba) inside the time limit: ``solve`` leaves a first import out
+    of it, as suits a long-lived process, but every run of this command is a first run."""
+    try:
+        from .engine import search  # noqa: F401
+    except ImportError:  # no torch here: solve() says so if the model needs the engine
+        pass
 
 
 def _check_writable(path: str, what: str) -> None:

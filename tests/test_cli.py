@@ -10,7 +10,7 @@ import sys
 import pulp
 import pytest
 
-from bipnn_backends import __version__
+from bipnn_backends import __version__, cli
 from bipnn_backends.cli import main
 from bipnn_backends.formats import solution
 from models import tiny
@@ -244,3 +244,24 @@ def test_cli_runs_without_pulp(tmp_path):
                               "from bipnn_backends.cli import main; main(['--version'])"],
                              capture_output=True, text=True, timeout=300)
     assert version.returncode == 0 and version.stdout.startswith("bipnn ") and "pulp" not in version.stdout
+
+
+def test_the_process_command_ends_at_once_after_writing_everything(tmp_path, monkeypatch, capsys):
+    """Run as the process's own command line (argv None), a solve ends the process with os._exit
+    (no interpreter teardown) once the solution is written and the streams are flushed; called with
+    arguments (in-process), main returns."""
+    model = write(tiny(), tmp_path / "m.mps", with_objsense=True)
+    out = tmp_path / "sol.json"
+    ended = []
+
+    def fake_exit(rc):
+        ended.append((rc, json.loads(out.read_text())["solution_status"]))
+        raise SystemExit(rc)
+
+    monkeypatch.setattr(cli.os, "_exit", fake_exit)
+    monkeypatch.delitem(sys.modules, "ray", raising=False)  # other tests may have imported it (a cluster run)
+    monkeypatch.setattr(sys, "argv", ["bipnn", "solve", model, "--solution", str(out)])
+    with pytest.raises(SystemExit):
+        main()
+    assert ended == [(0, "optimal")] and "status     optimal" in capsys.readouterr().out
+    assert main(["solve", model, "--quiet"]) == 0 and len(ended) == 1

@@ -105,8 +105,8 @@ def test_missing_executable_is_an_error(tmp_path):
 
 
 def test_values_come_back_by_pulps_names_including_unused_variables(tmp_path):
-    """The child reads the MPS file itself (formats/mps.py); PuLP's writer keeps the names, long or
-    odd, and writes a variable that no row uses in BOUNDS only (PuLP's own reader failed on it)."""
+    """The child reads the MPS file itself (formats/mps.py); our writer (formats/mps_write.py) keeps
+    PuLP's names, long or odd, and declares a variable that no row uses (PuLP's own reader failed on it)."""
     p = pulp.LpProblem("names", pulp.LpMaximize)
     x = [p.add_variable(f"item[{i}]-a_rather_long_suffix", cat="Binary") for i in range(4)]
     y = p.add_variable("count y", 0, 3, cat="Integer")
@@ -120,4 +120,4 @@ def test_values_come_back_by_pulps_names_including_unused_variables(tmp_path):
     assert p.solve(solver) == pulp.LpStatusOptimal
     assert pulp.value(p.objective) == pytest.approx(9)  # x0, x1, x2: 3 + 2 + 4
     assert [v.varValue for v in x] == [1, 1, 1, 0] and y.varValue == 0
-    assert unused.varValue == 2  # fixed at the value in its range nearest 0
+    assert unused.varValue == 2  # in no row: left at its lower bound, as BIPNN in process leaves it

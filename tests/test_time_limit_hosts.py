@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
+import time
 
 import pytest
 
@@ -21,6 +22,7 @@ from bipnn_backends.adapters.cvxpy import translate as cvxpy_translate
 from bipnn_backends.adapters.pulp import solvers as pulp_solvers
 from bipnn_backends.adapters.pyomo import solver as pyomo_solver
 from bipnn_backends.formats import solution
+from bipnn_backends.result import SolveResult
 from conformance import entries
 
 ENTRIES = {e.name: e for e in entries()}
@@ -131,13 +133,13 @@ def test_pulp_cmd_child_gets_the_time_left(monkeypatch, clock):
     """BIPNN_CMD: translation and writing the MPS file are deducted from the child's limit."""
     _slow(monkeypatch, clock, pulp_solvers, "translate", 2.0)
     model, xs = models.to_pulp(models.COVER)
-    real_write = type(model).writeMPS
+    real_write = pulp_solvers.write_mps
 
-    def write(self, *args, **kwargs):
+    def write(*args, **kwargs):
         clock[0] += 1.5
-        return real_write(self, *args, **kwargs)
+        return real_write(*args, **kwargs)
 
-    monkeypatch.setattr(type(model), "writeMPS", write)
+    monkeypatch.setattr(pulp_solvers, "write_mps", write)
     sent = {}
 
     def run(self, cmd, sol, timeout):
@@ -175,3 +177,58 @@ def test_time_left_keeps_other_options(clock):
     assert left.time_limit == pytest.approx(3.75) and left.seed == 7 and opts.time_limit == 5.0
     clock[0] += 100.0
     assert _kit.time_left(opts, started).time_limit == 0.0
+
+
+def test_cli_counts_the_engine_import_for_a_model_that_needs_the_engine(tmp_path, monkeypatch, clock):
+    """Every run of ``bipnn solve`` imports the engine for the first time: it counts against the
+    limit (solve() leaves a first import out of it); a model solved exhaustively does not import it."""
+    imported = []
+
+    def slow_import():
+        clock[0] += 3.0
+        imported.append(True)
+
+    monkeypatch.setattr(cli, "_import_engine", slow_import)
+    seen = []
+
+    def solve(problem, opts):
+        seen.append(opts.time_limit)
+        return SolveResult("none", "time_limit", message="not searched")
+
+    monkeypatch.setattr(cli, "solve", solve)
+    big, tiny = tmp_path / "knapsack.mps", tmp_path / "tiny.mps"
+    models.knapsack().writeMPS(str(big), with_objsense=True)  # 60 binaries: above the exhaustive limit
+    models.tiny().writeMPS(str(tiny), with_objsense=True)
+    cli.main(["solve", str(tiny), "--time-limit", str(LIMIT), "--quiet"])
+    assert seen == [LIMIT] and imported == []
+    cli.main(["solve", str(big), "--time-limit", str(LIMIT), "--quiet"])
+    assert seen[-1] == pytest.approx(LIMIT - 3.0) and imported == [True]
+    cli.main(["solve", str(big), "--time-limit", "0", "--quiet"])  # no search: no engine
+    assert seen[-1] == 0 and imported == [True]
+
+
+def test_cli_deadline_caps_the_time_limit(tmp_path, monkeypatch, clock):
+    """--deadline (wall-clock seconds since the epoch) caps the limit: a past one leaves 0 (the cheapest
+    constructions), a far one leaves --time-limit as it is."""
+    seen = _spy(monkeypatch, cli, "solve")
+    mps = tmp_path / "tiny.mps"
+    models.tiny().writeMPS(str(mps), with_objsense=True)
+    past, far = str(time.time() - 5), str(time.time() + 1e6)
+    assert cli.main(["solve", str(mps), "--time-limit", str(LIMIT), "--deadline", past, "--quiet"]) == 0
+    assert cli.main(["solve", str(mps), "--time-limit", str(LIMIT), "--deadline", far, "--quiet"]) == 0
+    assert cli.main(["solve", str(mps), "--deadline", str(time.time() + 5), "--quiet"]) == 0
+    assert seen[:2] == [0.0, LIMIT] and 0 < seen[2] <= 5.0
+
+
+def test_pulp_cmd_passes_its_deadline(monkeypatch, clock):
+    """BIPNN_CMD gives the child its own deadline, so the child's start-up counts against the limit."""
+    _slow(monkeypatch, clock, pulp_solvers, "translate", 2.0)
+    sent = {}
+
+    def run(self, cmd, sol, timeout):
+        sent["deadline"] = float(cmd[cmd.index("--deadline") + 1])
+        return {"solution_status": "none", "termination": "time_limit", "message": "fake", "stats": {}}
+
+    monkeypatch.setattr(pulp_solvers.BIPNN_CMD, "_run", run)
+    pulp_solvers.BIPNN_CMD(msg=False, timeLimit=LIMIT).actualSolve(models.to_pulp(models.COVER)[0])
+    assert 0 < sent["deadline"] - time.time() <= LIMIT - 2.0

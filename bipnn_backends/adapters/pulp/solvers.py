@@ -17,17 +17,19 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from typing import Any
 
 from pulp import LpSolver, LpSolver_CMD
 
+from ...formats import solution
+from ...formats.mps_write import write_mps
 from ...unbounded import check_presolve
 from ...options import Options
 from ...pool import pool_document, pool_from_document
 from ...result import SolveResult
 from ...solve import solve
 from .._kit import clock_started, echo_log, options_from_host, parse_assignments, raising_host_errors, time_left
-from ...formats import solution
 from . import compat, status
 from .errors import ERRORS, BipnnPulpError, PulpOptionError
 from .translate import Translation, translate
@@ -135,7 +137,9 @@ class BIPNN(_BipnnSolver, LpSolver):
 class BIPNN_CMD(_BipnnSolver, LpSolver_CMD):
     """BIPNN through the ``bipnn`` command line (PuLP's ``_CMD`` convention).
 
-    Writes the model as MPS, runs ``bipnn solve``, reads the JSON solution back.
+    Writes the model as MPS (from its translation: :func:`~bipnn_backends.formats.mps_write.write_mps`,
+    standard free MPS with the variables' names), runs ``bipnn solve``, reads the JSON solution
+    back by position.
     Same options as :class:`BIPNN`, plus ``path`` (the executable; default: the
     ``bipnn`` script next to ``sys.executable``, else ``python -m bipnn_backends.cli``)
     and ``keepFiles`` (keep ``<lp.name>-pulp.*`` in the current directory).
@@ -193,11 +197,15 @@ class BIPNN_CMD(_BipnnSolver, LpSolver_CMD):
         mps, options_file, sol = files
         try:
             self.silent_remove(sol)
-            lp.writeMPS(mps, with_objsense=True, mip=bool(self.mip))
+            with raising_host_errors(ERRORS):
+                columns = write_mps(tr.problem, mps)
+            names = [columns[j] for j in range(len(tr.variables))]  # the column of each variable, by position
             opts = time_left(opts, started)  # the child gets the time left
             with open(options_file, "w") as f:
-                json.dump(_cli_options(opts, tr), f)
+                json.dump(_cli_options(opts, names), f)
             cmd = self.command() + ["solve", mps, "--solution", sol, "--options", options_file]
+            if opts.time_limit is not None:  # the child's start-up counts against the limit too
+                cmd += ["--deadline", repr(time.time() + opts.time_limit)]
             if not self.msg:
                 cmd.append("--quiet")
             timeout = None if opts.time_limit is None else \
@@ -205,7 +213,7 @@ class BIPNN_CMD(_BipnnSolver, LpSolver_CMD):
             doc = self._run(cmd, sol, timeout)
         finally:
             self.delete_tmp_files(*files)
-        result = self._result(lp, tr, doc)
+        result = self._result(tr, doc, names)
         return self._finish(lp, tr, result, start)
 
     def _run(self, cmd: list[str], sol: str, timeout: float | None) -> dict[str, Any]:
@@ -269,27 +277,26 @@ class BIPNN_CMD(_BipnnSolver, LpSolver_CMD):
                                  f"{doc['solution_status']!r}")
         return doc
 
-    def _result(self, lp: Any, tr: Translation, doc: dict[str, Any]) -> SolveResult:
-        """The :class:`SolveResult` of a solution document, checked against the translation."""
+    def _result(self, tr: Translation, doc: dict[str, Any], names: list[str]) -> SolveResult:
+        """The :class:`SolveResult` of a solution document, read by each variable's column ``names[j]``."""
         result = SolveResult(doc["solution_status"], doc["termination"], message=doc["message"], stats=doc["stats"])
         if not result.has_solution:
             return result
         values = doc["values"] or {}
-        missing = [v.name for v in tr.variables if v.name not in values]
+        missing = [tr.variables[j].name for j, n in enumerate(names) if n not in values]
         if missing:
             raise BipnnPulpError(f"{self.name}: the solution file has no value for {', '.join(missing[:5])}")
-        result.values = {j: float(values[v.name]) for j, v in enumerate(tr.variables)}
+        result.values = {j: float(values[n]) for j, n in enumerate(names)}
         result.max_violation = doc["max_violation"]
-        result.objective = float(doc["objective"]) + float(lp.objective.constant)  # MPS drops the constant
-        result.pool = pool_from_document(doc.get("pool"), float(lp.objective.constant),
-                                         {v.name: j for j, v in enumerate(tr.variables)})
+        result.objective = float(doc["objective"])  # the file holds the objective constant
+        result.pool = pool_from_document(doc.get("pool"), 0.0, {n: j for j, n in enumerate(names)})
         return result
 
 
-def _cli_options(opts: Options, tr: Translation) -> dict[str, Any]:
-    """Every option by its canonical name, for ``bipnn solve --options`` (warm start by name)."""
+def _cli_options(opts: Options, names: list[str]) -> dict[str, Any]:
+    """Every option by its canonical name, for ``bipnn solve --options`` (warm start by column name)."""
     if opts.callback is not None:
         raise PulpOptionError("BIPNN_CMD: the callback option needs the solver in this process: use BIPNN")
     data = dataclasses.asdict(opts)
-    data["warm_start"] = {tr.variables[j].name: v for j, v in opts.warm_start.items()} if opts.warm_start else None
+    data["warm_start"] = {names[j]: v for j, v in opts.warm_start.items()} if opts.warm_start else None
     return data
