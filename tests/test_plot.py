@@ -37,7 +37,7 @@ def test_plot_of_a_solve(tmp_path) -> None:
         assert f.read(8) == b"\x89PNG\r\n\x1a\n"
     legend = labels(fig)
     assert legend[0] == "best value found" and legend[1] == f"returned objective {r.objective:.10g}"
-    end = r.stats["phases"][-1][2]
+    end = max([t for t, _ in r.stats["history"]] + [b for _, _, b in r.stats["phases"]] + [r.stats["time_total"]])
     shown = {n for n, a, b in r.stats["phases"] if b - a >= 0.005 * end}
     assert "local search" in shown and set(legend[2:]) == shown  # a phase too short to see is not listed
     line = fig.axes[0].get_lines()[0]
