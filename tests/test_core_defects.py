@@ -18,6 +18,8 @@ from bipnn_backends.core.problem import BinaryProblem
 from bipnn_backends.core.reformulate import reformulate
 from bipnn_backends.options import make_options
 
+from clocks import FakeTime
+
 
 def _row_problem(coefs, sense, rhs, extra=0):
     p = BinaryProblem()
@@ -186,15 +188,6 @@ def test_cached_linear_rows_follow_new_constraints():
 
 
 # -- items 4-6: time limits -----------------------------------------------------------------
-class FakeTime:
-    """A clock that advances ``step`` seconds per reading: deadlines without wall-clock timing."""
-
-    def __init__(self, step: float) -> None:
-        self.now, self.step = 1000.0, step
-
-    def perf_counter(self) -> float:
-        self.now += self.step
-        return self.now
 
 
 def _knapsack(n, seed=0):

@@ -36,6 +36,7 @@ from bipnn_backends.adapters.pulp import solvers as pulp_solvers
 from bipnn_backends.adapters.pyomo import solver as pyomo_solver
 from bipnn_backends.errors import OptionError
 from bipnn_backends.pulp import BIPNN, BIPNN_CMD, BipnnPulpError
+from clocks import FakeTime
 from conformance import Entry, Outcome, entries
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -169,13 +170,6 @@ def test_5_cli_time_limit_flag_zero(tmp_path):
 
 
 # -- 6. the exhaustive path holds the limit (a fake clock: one second per reading) ---------------------
-class FakeTime:
-    def __init__(self, step: float) -> None:
-        self.now, self.step = 1000.0, step
-
-    def perf_counter(self) -> float:
-        self.now += self.step
-        return self.now
 
 
 def _knapsack_spec(n: int = 20) -> models.Spec:

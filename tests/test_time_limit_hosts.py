@@ -115,16 +115,22 @@ def test_epochs_alone_means_no_time_limit(entry, monkeypatch):
     assert seen[1] == pytest.approx(7.0, abs=0.5)
 
 
-def test_epochs_alone_means_no_time_limit_in_the_cmd_child(monkeypatch):
-    model, xs = models.to_pulp(models.COVER)
-    sent = {}
+def _capture_cmd_options(monkeypatch, termination: str) -> dict:
+    """BIPNN_CMD without its child: the options file it would pass (and the timeout) land in the dict."""
+    sent: dict = {}
 
     def run(self, cmd, sol, timeout):
         with open(cmd[cmd.index("--options") + 1]) as f:
             sent.update(json.load(f), timeout=timeout)
-        return {"solution_status": "none", "termination": "epochs", "message": "fake", "stats": {}}
+        return {"solution_status": "none", "termination": termination, "message": "fake", "stats": {}}
 
     monkeypatch.setattr(pulp_solvers.BIPNN_CMD, "_run", run)
+    return sent
+
+
+def test_epochs_alone_means_no_time_limit_in_the_cmd_child(monkeypatch):
+    model, xs = models.to_pulp(models.COVER)
+    sent = _capture_cmd_options(monkeypatch, "epochs")
     pulp_solvers.BIPNN_CMD(msg=False, epochs=3).actualSolve(model)
     assert (sent["time_limit"], sent["epochs"], sent["timeout"]) == (None, 3, None)
 
@@ -140,14 +146,7 @@ def test_pulp_cmd_child_gets_the_time_left(monkeypatch, clock):
         return real_write(*args, **kwargs)
 
     monkeypatch.setattr(pulp_solvers, "write_mps", write)
-    sent = {}
-
-    def run(self, cmd, sol, timeout):
-        with open(cmd[cmd.index("--options") + 1]) as f:
-            sent.update(json.load(f), timeout=timeout)
-        return {"solution_status": "none", "termination": "time_limit", "message": "fake", "stats": {}}
-
-    monkeypatch.setattr(pulp_solvers.BIPNN_CMD, "_run", run)
+    sent = _capture_cmd_options(monkeypatch, "time_limit")
     pulp_solvers.BIPNN_CMD(msg=False, timeLimit=LIMIT).actualSolve(model)
     assert sent["time_limit"] == pytest.approx(LIMIT - 3.5)
     left = LIMIT - 3.5  # the subprocess's own timeout follows the time left
