@@ -339,3 +339,43 @@ def nonlinear_parts(n: int) -> tuple[list[NonlinearBlock], list[OpaqueTerm]]:
     fn = Callable(lambda a: a[:, 0] * a[:, 1] - 0.5 * a[:, 2], (n - 1, n - 2, 3), "user_fn")
     opaque = [OpaqueTerm(-0.7, exp(0.5 * (IRVar(7) + IRVar(1))) + fn)]
     return blocks, opaque
+
+
+def awkward() -> Any:
+    """Every kind of bound PuLP writes: negative and free ranges, fixed, integer with a lower bound
+    only, long names, an equality, a maximisation."""
+    p = pulp.LpProblem("awkward", pulp.LpMaximize)
+    b = [p.add_variable(f"b{i}", cat="Binary") for i in range(4)]
+    y = p.add_variable("y_a_rather_long_integer_name", -3, 4, cat="Integer")
+    w = p.add_variable("w", None, 4, cat="Integer")
+    v = p.add_variable("v", 2, None, cat="Integer")
+    z = p.add_variable("z", -2.5, 7.25)
+    f = p.add_variable("free", None, None)
+    m = p.add_variable("minus", None, -1)
+    fx = p.add_variable("fx", 3, 3)
+    p += 3 * b[0] - 2 * b[1] + b[2] + y - w + 0.5 * z - f + m + fx + v + 11
+    p += b[0] + b[1] + y + z <= 4, "c_le"
+    p += w + v - f >= -3, "c_ge"
+    p += b[2] + b[3] + m == -1, "c_eq"
+    p += 2 * y - 3 * w + fx <= 20, "c_int"
+    p += f <= 10, "c_free"
+    p += v <= 6, "c_v"
+    return p
+
+
+def no_objective() -> Any:
+    p = pulp.LpProblem("no_objective", pulp.LpMinimize)
+    x = [p.add_variable(f"x{i}", cat="Binary") for i in range(3)]
+    p += pulp.lpSum(x) >= 2, "two"
+    return p
+
+
+#: PuLP models of every shape the MPS writers and readers must agree on (tests/test_mps*.py).
+MPS_ROUND_TRIP = {
+    "tiny": tiny, "knapsack": knapsack, "set_cover": set_cover,
+    "assignment": assignment, "general_integers": general_integers,
+    "continuous": lambda: to_pulp(CONTINUOUS)[0],
+    "unbounded_integer": lambda: to_pulp(UNBOUNDED_INTEGER)[0],
+    "awkward": awkward, "no_objective": no_objective,
+    "bin_packing": lambda: __import__("benchmarks.structured", fromlist=["x"]).bin_packing_lp(3),
+}

@@ -213,7 +213,7 @@ def test_progress_lines_when_not_a_terminal_and_asked_for(tmp_path):
     env = {**os.environ, "PYTHONPATH": os.pathsep.join(sys.path)}
 
     def run(*extra: str) -> subprocess.CompletedProcess:
-        done = subprocess.run([sys.executable, "-c", code, "solve", model, "--time-limit", "0.5", *extra],
+        done = subprocess.run([sys.executable, "-c", code, "solve", model, "--time-limit", "3", *extra],
                               capture_output=True, text=True, env=env, timeout=300)
         assert done.returncode == 0, done.stderr
         return done

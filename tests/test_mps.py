@@ -55,49 +55,10 @@ def describe(p: BinaryProblem, X: np.ndarray) -> dict:
     }
 
 
-def awkward() -> pulp.LpProblem:
-    """Every kind of bound PuLP writes: negative and free ranges, fixed, integer with a lower bound
-    only, long names, an equality, a maximisation."""
-    p = pulp.LpProblem("awkward", pulp.LpMaximize)
-    b = [p.add_variable(f"b{i}", cat="Binary") for i in range(4)]
-    y = p.add_variable("y_a_rather_long_integer_name", -3, 4, cat="Integer")
-    w = p.add_variable("w", None, 4, cat="Integer")
-    v = p.add_variable("v", 2, None, cat="Integer")
-    z = p.add_variable("z", -2.5, 7.25)
-    f = p.add_variable("free", None, None)
-    m = p.add_variable("minus", None, -1)
-    fx = p.add_variable("fx", 3, 3)
-    p += 3 * b[0] - 2 * b[1] + b[2] + y - w + 0.5 * z - f + m + fx + v + 11
-    p += b[0] + b[1] + y + z <= 4, "c_le"
-    p += w + v - f >= -3, "c_ge"
-    p += b[2] + b[3] + m == -1, "c_eq"
-    p += 2 * y - 3 * w + fx <= 20, "c_int"
-    p += f <= 10, "c_free"
-    p += v <= 6, "c_v"
-    return p
-
-
-def no_objective() -> pulp.LpProblem:
-    p = pulp.LpProblem("no_objective", pulp.LpMinimize)
-    x = [p.add_variable(f"x{i}", cat="Binary") for i in range(3)]
-    p += pulp.lpSum(x) >= 2, "two"
-    return p
-
-
-ROUND_TRIP = {
-    "tiny": models.tiny, "knapsack": models.knapsack, "set_cover": models.set_cover,
-    "assignment": models.assignment, "general_integers": models.general_integers,
-    "continuous": lambda: models.to_pulp(models.CONTINUOUS)[0],
-    "unbounded_integer": lambda: models.to_pulp(models.UNBOUNDED_INTEGER)[0],
-    "awkward": awkward, "no_objective": no_objective,
-    "bin_packing": lambda: __import__("benchmarks.structured", fromlist=["x"]).bin_packing_lp(3),
-}
-
-
 @pytest.mark.parametrize("objsense", [True, False])
-@pytest.mark.parametrize("name", sorted(ROUND_TRIP))
+@pytest.mark.parametrize("name", sorted(models.MPS_ROUND_TRIP))
 def test_same_model_as_pulps_reader(tmp_path, name, objsense):
-    lp = ROUND_TRIP[name]()
+    lp = models.MPS_ROUND_TRIP[name]()
     path = str(tmp_path / f"{name}.mps")
     lp.writeMPS(path, with_objsense=objsense)
     ours = read_mps(path, negated_max=compat.PULP4)

@@ -21,7 +21,6 @@ from bipnn_backends.core.problem import BinaryProblem
 from bipnn_backends.errors import ModelError
 from bipnn_backends.formats import read_mps
 from bipnn_backends.formats.mps_write import write_mps
-from test_mps import ROUND_TRIP, awkward
 
 highspy = pytest.importorskip("highspy")
 BOX = 6.0  # random points of unbounded variables are drawn in [-BOX, BOX]
@@ -212,9 +211,9 @@ def test_random_milps_read_back_as_the_same_model(tmp_path, seed):
     check_optimum(lp, path)
 
 
-@pytest.mark.parametrize("name", sorted(ROUND_TRIP))
+@pytest.mark.parametrize("name", sorted(models.MPS_ROUND_TRIP))
 def test_fixture_models_read_back_as_the_same_model(tmp_path, name):
-    lp = ROUND_TRIP[name]()
+    lp = models.MPS_ROUND_TRIP[name]()
     path = str(tmp_path / f"{name}.mps")
     check_round_trip(lp, path)
     check_optimum(lp, path)
@@ -241,7 +240,7 @@ def test_conformance_specs_keep_their_brute_force_optimum(tmp_path, name):
 def test_what_is_written(tmp_path):
     """Objective sense and constant, integer block, explicit bounds of every kind (awkward: every bound)."""
     path = tmp_path / "awkward.mps"
-    write_mps(translate(awkward()).problem, str(path))
+    write_mps(translate(models.awkward()).problem, str(path))
     text = path.read_text()
     assert text.startswith("NAME awkward\nOBJSENSE\n    MAX\nROWS\n N  OBJ\n")
     assert "    RHS  OBJ  -14.0\n" in text  # -(11 + 3 * fx): fixed variables are constants, still declared

@@ -53,6 +53,7 @@ def test_bar_on_a_terminal_that_reports_no_size(monkeypatch) -> None:
     pytest.importorskip("tqdm")
     pty = pytest.importorskip("pty")
     import os
+    import select
     master, slave = pty.openpty()
     with open(slave, "w", closefd=True) as tty:
         assert os.get_terminal_size(tty.fileno()).columns == 0
@@ -63,7 +64,16 @@ def test_bar_on_a_terminal_that_reports_no_size(monkeypatch) -> None:
         p.update(7.0, True)
         p.close()
         tty.flush()
-    out = os.read(master, 65536).decode()
+    out = b""
+    while select.select([master], [], [], 0.5)[0]:  # every chunk the bar wrote (one read may return the first)
+        try:
+            chunk = os.read(master, 65536)
+        except OSError:  # Linux: EIO once the other end is closed and drained
+            break
+        if not chunk:
+            break
+        out += chunk
+    out = out.decode()
     os.close(master)
     assert "bipnn" in out and "/10 s" in out and "best objective 7 (feasible)" in out
 
