@@ -19,7 +19,7 @@ from typing import Any, Hashable
 import numpy as np
 import scipy.sparse as sp
 
-from ...core.matrix import add_linear_rows, row_expr, variable_map
+from ...core.matrix import MatrixVariables, add_linear_rows, add_variables, row_expr
 from ...core.problem import BinaryProblem, is_binary_range
 from .._kit import raising_host_errors
 from . import compat
@@ -51,10 +51,10 @@ class _Rows:
     variables, mapped onto the problem's binaries and columns in bulk (:class:`MatrixVariables`):
     O(nonzeros) C-level iteration and numpy work, no Python loop over the entries."""
 
-    def __init__(self, problem: BinaryProblem, variables: list[Any], names: list[str]) -> None:
+    def __init__(self, mapping: MatrixVariables, variables: list[Any], names: list[str]) -> None:
         self.names = names
         self.position = {compat.identity(v): j for j, v in enumerate(variables)}
-        self.map = variable_map(problem, range(len(variables)))
+        self.map = mapping
 
     def matrix(self, exprs: list[Any], whats: list[str]) -> tuple[sp.csr_array, np.ndarray, sp.csr_array]:
         """``(A @ M, A @ m, A @ C)`` for the rows ``A`` of these expressions (their constants excluded);
@@ -91,29 +91,21 @@ def _translate(lp: Any, relax: bool) -> Translation:
     names = [v.name for v in variables]  # read once: translation counts against the time limit
     _refuse_duplicates(names)
     problem = BinaryProblem(name=lp.name)
-    run: list[int] = []  # consecutive binaries, added in one call
-
-    def flush() -> None:
-        if run:
-            problem.add_binaries([names[j] for j in run], list(run))
-            run.clear()
-
-    for j, v in enumerate(variables):
+    kinds, lbs, ubs = [], [], []  # core.matrix's variable kinds: "b" binary, "i" integer, "c" continuous
+    for v in variables:
         integer = compat.is_integer_category(v.cat) and not relax
         if integer and v.lowBound == 0 and v.upBound == 1:  # the common binary, without the general test
-            run.append(j)
+            kinds.append("b")
+            lbs.append(0.0)
+            ubs.append(1.0)
             continue
         lb, ub = _bound(v.lowBound), _bound(v.upBound)
-        if integer and is_binary_range(lb, ub):
-            run.append(j)
-            continue
-        flush()
-        if integer:
-            problem.add_integer(v.name, lb, ub, key=j)
-        else:
-            problem.add_continuous(v.name, lb, ub, key=j)
-    flush()
-    rows = _Rows(problem, variables, names)
+        kinds.append("b" if integer and is_binary_range(lb, ub) else "i" if integer else "c")
+        lbs.append(-math.inf if lb is None else lb)
+        ubs.append(math.inf if ub is None else ub)
+    mapping = add_variables(problem, names, np.array(kinds, dtype="<U1"), np.array(lbs, dtype=np.float64),
+                            np.array(ubs, dtype=np.float64), keys=range(len(variables)))
+    rows = _Rows(mapping, variables, names)
 
     objective = lp.objective
     if objective is None:
