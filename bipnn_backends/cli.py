@@ -34,22 +34,25 @@ class _UsageError(Exception):
     pass
 
 
-def _pulp4() -> bool:
-    """True when the installed PuLP is 4.x (its MPS files negate a maximised objective); the command
-    line itself needs no PuLP (``pip install bipnn_backends`` alone)."""
+def _pulp_compat() -> Any:
+    """The PuLP adapter's version shims, or None without PuLP: the command line itself needs no PuLP
+    (``pip install bipnn_backends`` alone); PuLP only names its version and its MPS convention."""
     try:
         from .adapters.pulp import compat
     except ImportError:
-        return False
-    return compat.PULP4
+        return None
+    return compat
+
+
+def _pulp4() -> bool:
+    """True when the installed PuLP is 4.x (its MPS files negate a maximised objective)."""
+    compat = _pulp_compat()
+    return compat is not None and compat.PULP4
 
 
 def _pulp_version() -> str:
-    try:
-        from .adapters.pulp import compat
-    except ImportError:
-        return ""
-    return f"pulp {compat.PULP_VERSION}, "
+    compat = _pulp_compat()
+    return "" if compat is None else f"pulp {compat.PULP_VERSION}, "
 
 
 def build_parser() -> argparse.ArgumentParser:
